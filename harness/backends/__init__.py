@@ -1,0 +1,28 @@
+"""Backends: where the AWS APIs come from. Each yields an EndpointMap once started."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from harness.endpoints import EndpointMap
+from harness.errors import ConfigError
+from harness.settings import Settings
+
+
+class Backend(Protocol):
+    name: str
+    endpoints: EndpointMap | None
+
+    def start(self) -> Backend: ...
+
+    def stop(self) -> None: ...
+
+    def health(self) -> dict: ...
+
+
+def create_backend(settings: Settings) -> Backend:
+    if settings.backend == "embedded":
+        from harness.backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(settings.region, settings.emulator_port)
+    raise ConfigError("backend", f"{settings.backend!r} is not available yet in this build")

@@ -1,0 +1,145 @@
+"""The AnimeHub stack, described once. Provisioning applies it; everything else reads the record
+that provisioning returns, so no other module spells a resource name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness import __version__
+
+ACCOUNT_ID_FOR_EMULATORS = "123456789012"
+
+# Managed CloudFront policies, by their fixed AWS ids.
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    path: str = "/api/health"
+    interval_seconds: int = 5
+    timeout_seconds: int = 2
+    healthy_threshold: int = 2
+    unhealthy_threshold: int = 2
+    success_codes: str = "200"
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    path_pattern: str  # "*" for the default behaviour
+    origin: str  # "web", "media" or "api"
+    cache_policy_id: str
+    origin_request_policy_id: str | None = None
+    all_methods: bool = False
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    name: str = "animehub"
+    region: str = "us-east-1"
+    version: str = __version__
+
+    # S3
+    media_archive_after_days: int = 180
+
+    # DynamoDB
+    anime_feed_index: str = "feed-by-shared-at"
+
+    # Cognito
+    password_min_length: int = 8
+
+    # SNS / SQS
+    topic: str = "anime-shared"
+
+    # VPC
+    vpc_cidr: str = "10.42.0.0/16"
+    subnet_cidrs: tuple[str, ...] = ("10.42.1.0/24", "10.42.2.0/24")
+    availability_zones: tuple[str, ...] = ("a", "b")
+
+    # ECS
+    image_repository: str = "animehub-api"
+    container_port: int = 8080
+    cpu: str = "256"
+    memory: str = "512"
+    desired_count: int = 2
+
+    # ALB
+    health_check: HealthCheck = field(default_factory=HealthCheck)
+    deregistration_delay_seconds: int = 5
+    idle_timeout_seconds: int = 60
+
+    # CloudFront
+    behaviours: tuple[Behaviour, ...] = (
+        Behaviour("/api/*", "api", CACHING_DISABLED, ALL_VIEWER_EXCEPT_HOST_HEADER, True),
+        Behaviour("/media/*", "media", CACHING_OPTIMIZED),
+        Behaviour("*", "web", CACHING_OPTIMIZED),
+    )
+    default_root_object: str = "index.html"
+    spa_error_codes: tuple[int, ...] = (403, 404)
+
+    # Names, derived so that one prefix changes them all.
+    @property
+    def web_bucket(self) -> str:
+        return f"{self.name}-web"
+
+    @property
+    def media_bucket(self) -> str:
+        return f"{self.name}-media"
+
+    @property
+    def anime_table(self) -> str:
+        return f"{self.name}-anime"
+
+    @property
+    def users_table(self) -> str:
+        return f"{self.name}-users"
+
+    @property
+    def user_pool(self) -> str:
+        return f"{self.name}-fans"
+
+    @property
+    def app_client(self) -> str:
+        return f"{self.name}-web"
+
+    @property
+    def queue(self) -> str:
+        return f"{self.name}-shares"
+
+    @property
+    def cluster(self) -> str:
+        return self.name
+
+    @property
+    def task_family(self) -> str:
+        return f"{self.name}-api"
+
+    @property
+    def container_name(self) -> str:
+        return "api"
+
+    @property
+    def service(self) -> str:
+        return f"{self.name}-api"
+
+    @property
+    def load_balancer(self) -> str:
+        return f"{self.name}-alb"
+
+    @property
+    def target_group(self) -> str:
+        return f"{self.name}-api"
+
+    @property
+    def security_group(self) -> str:
+        return f"{self.name}-api"
+
+    @property
+    def distribution_comment(self) -> str:
+        return f"{self.name} web, api and media"
+
+    @property
+    def image(self) -> str:
+        registry = f"{ACCOUNT_ID_FOR_EMULATORS}.dkr.ecr.{self.region}.amazonaws.com"
+        return f"{registry}/{self.image_repository}:{self.version}"

@@ -1,0 +1,95 @@
+"""The one mapping that decides where each AWS API is served: service name -> endpoint URL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+import boto3
+import botocore.session
+from botocore.config import Config
+
+# The services AnimeHub and its harness talk to, by botocore's name.
+SERVICES = (
+    "s3",
+    "dynamodb",
+    "cognito-idp",
+    "sns",
+    "sqs",
+    "ec2",
+    "ecs",
+    "elbv2",
+    "cloudfront",
+    "cloudwatch",
+    "logs",
+    "iam",
+    "sts",
+    "cloudformation",
+)
+
+# One botocore session for the process: it caches the service models, which are slow to load.
+# Creating clients from it is not thread-safe, hence the lock.
+_SESSION_LOCK = threading.Lock()
+
+
+@cache
+def _session() -> boto3.session.Session:
+    return boto3.session.Session(botocore_session=botocore.session.get_session())
+
+
+_CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5)
+
+
+@cache
+def endpoint_variable(service: str) -> str:
+    """The variable botocore reads for one service, e.g. cognito-idp ->
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (derived from the service's serviceId)."""
+    model = _session()._session.get_service_model(service)
+    return "AWS_ENDPOINT_URL_" + model.service_id.replace(" ", "_").replace("-", "_").upper()
+
+
+@dataclass(frozen=True)
+class EndpointMap:
+    """Where each service answers, plus the region and credentials to use there.
+
+    `default` is the URL for every service without one of its own; None means real AWS.
+    """
+
+    default: str | None
+    region: str
+    per_service: Mapping[str, str] = field(default_factory=dict)
+    access_key_id: str = "testing"
+    secret_access_key: str = "testing"
+    uses_real_credentials: bool = False
+
+    def url(self, service: str) -> str | None:
+        return self.per_service.get(service, self.default)
+
+    def env(self) -> dict[str, str]:
+        """The standard variables that point the AWS CLI and SDKs (and the API) here."""
+        env = {"AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region}
+        if not self.uses_real_credentials:
+            env["AWS_ACCESS_KEY_ID"] = self.access_key_id
+            env["AWS_SECRET_ACCESS_KEY"] = self.secret_access_key
+        if self.default:
+            env["AWS_ENDPOINT_URL"] = self.default
+        for service, url in sorted(self.per_service.items()):
+            env[endpoint_variable(service)] = url
+        return env
+
+    def client(self, service: str):
+        kwargs = {"region_name": self.region, "config": _CLIENT_CONFIG}
+        if not self.uses_real_credentials:
+            kwargs["aws_access_key_id"] = self.access_key_id
+            kwargs["aws_secret_access_key"] = self.secret_access_key
+        url = self.url(service)
+        if url:
+            kwargs["endpoint_url"] = url
+        with _SESSION_LOCK:
+            return _session().client(service, **kwargs)
+
+    def describe(self) -> dict[str, str]:
+        """Each known service and where it points, for `status` and report headers."""
+        return {s: self.url(s) or "aws" for s in SERVICES}

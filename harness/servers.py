@@ -1,0 +1,76 @@
+"""Run an ASGI app with uvicorn in a background thread, on a socket bound before it starts."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+
+import uvicorn
+
+from harness.errors import HarnessError
+
+LOOPBACK = "127.0.0.1"
+
+
+def bind(host: str, port: int, what: str) -> socket.socket:
+    """A listening-ready TCP socket; port 0 picks a free one. A taken port is a HarnessError."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise HarnessError(f"{what}: port {port} on {host} is already in use") from None
+        raise HarnessError(f"{what}: cannot bind {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(False)
+    return sock
+
+
+class ServerThread:
+    """One uvicorn server in a daemon thread. `start()` returns once it accepts connections."""
+
+    def __init__(self, app, *, name: str, host: str = LOOPBACK, port: int = 0) -> None:
+        self.name = name
+        self._sock = bind(host, port, name)
+        self.host, self.port = self._sock.getsockname()[:2]
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=30,
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _run(self) -> None:
+        try:
+            self._server.run(sockets=[self._sock])
+        except BaseException as exc:  # noqa: BLE001 - reported by start()
+            self._error = exc
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        self._thread.start()
+        waited = 0.0
+        while not self._server.started:
+            if self._error is not None or not self._thread.is_alive():
+                raise HarnessError(f"{self.name}: server failed to start: {self._error}")
+            if waited >= timeout:
+                raise HarnessError(f"{self.name}: server not listening after {timeout:.0f}s")
+            self._thread.join(0.01)
+            waited += 0.01
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.should_exit = True
+            self._thread.join(5)
+        self._sock.close()

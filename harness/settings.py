@@ -1,0 +1,116 @@
+"""The harness's one settings object, filled from the environment and then from CLI flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from harness.errors import ConfigError
+
+BACKENDS = ("embedded", "endpoint", "containers", "aws")
+DEFAULT_REGION = "us-east-1"
+PREFIX = "ANIMEHUB_"
+
+
+def default_run_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "animehub" / "default"
+
+
+def _port(name: str, raw: str | int) -> int:
+    try:
+        port = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            name, f"{raw!r} is not a port number (0-65535, 0 = a free port)"
+        ) from None
+    if not 0 <= port <= 65535:
+        raise ConfigError(name, f"{port} is not a port number (0-65535, 0 = a free port)")
+    return port
+
+
+def _tasks(name: str, raw: str | int) -> int:
+    try:
+        count = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(name, f"{raw!r} is not a whole number of tasks (1-10)") from None
+    if not 1 <= count <= 10:
+        raise ConfigError(name, f"{count} tasks is outside the allowed 1-10")
+    return count
+
+
+def _backend(name: str, raw: str) -> str:
+    if raw not in BACKENDS:
+        raise ConfigError(name, f"unknown backend {raw!r}; choose one of {', '.join(BACKENDS)}")
+    return raw
+
+
+def _region(name: str, raw: str) -> str:
+    parts = raw.split("-")
+    if len(parts) < 3 or not parts[-1].isdigit() or not all(p.isalpha() for p in parts[:-1]):
+        raise ConfigError(name, f"{raw!r} is not an AWS region name (like us-east-1)")
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str = "embedded"
+    region: str = DEFAULT_REGION
+    run_dir: Path = field(default_factory=default_run_dir)
+    tasks: int = 2
+    edge_port: int = 0
+    alb_port: int = 0
+    emulator_port: int = 0
+    push_sink_port: int = 0
+    # For the endpoint backend: one base URL, or "service=url,service=url".
+    endpoint_url: str | None = None
+    endpoint_urls: str | None = None
+    # For the aws backend: a CloudFormation stack that describes a real deployment.
+    aws_stack_name: str | None = None
+
+    def __post_init__(self) -> None:
+        _backend("backend", self.backend)
+        _region("region", self.region)
+        _tasks("tasks", self.tasks)
+        for name in ("edge_port", "alb_port", "emulator_port", "push_sink_port"):
+            _port(name, getattr(self, name))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Read ANIMEHUB_* variables when called, then apply non-None overrides (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        parsers = {
+            "backend": _backend,
+            "region": _region,
+            "tasks": _tasks,
+            "edge_port": _port,
+            "alb_port": _port,
+            "emulator_port": _port,
+            "push_sink_port": _port,
+        }
+        for f in fields(cls):
+            var = PREFIX + f.name.upper()
+            if var in environ and environ[var] != "":
+                raw = environ[var]
+                parse = parsers.get(f.name)
+                values[f.name] = parse(var, raw) if parse else raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "run_dir" in values:
+            values["run_dir"] = Path(values["run_dir"]).expanduser()
+        return cls(**values)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    def sources(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Where each setting came from (environment or default), for report headers."""
+        environ = os.environ if environ is None else environ
+        return {
+            f.name: ("env " + PREFIX + f.name.upper())
+            if environ.get(PREFIX + f.name.upper())
+            else "default"
+            for f in fields(self)
+        }
