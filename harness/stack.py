@@ -11,23 +11,22 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import replace
 
 from harness import __version__
 from harness.backends import create_backend
 from harness.blueprint import Blueprint
 from harness.endpoints import EndpointMap
-from harness.errors import HarnessError
 from harness.record import StackRecord
 from harness.run_dir import RunDir
 from harness.settings import Settings
 
 log = logging.getLogger("harness.stack")
 
-Progress = Callable[[str], None]
+# Called as progress(step, None) when a step begins and progress(step, seconds) when it ends.
+Progress = Callable[[str, float | None], None]
 
 
-def _quiet(_: str) -> None:
+def _quiet(step: str, seconds: float | None) -> None:
     pass
 
 
@@ -79,10 +78,11 @@ class Stack:
         return self
 
     def _step(self, name: str, start: Callable[[], object]):
-        self.progress(name)
+        self.progress(name, None)
         began = time.monotonic()
         result = start()
         self.timings[name] = time.monotonic() - began
+        self.progress(name, self.timings[name])
         log.info("%s in %.2fs", name, self.timings[name])
         return result
 
@@ -140,6 +140,12 @@ class Stack:
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
             lambda: self.agent.wait_steady(timeout=60),
         )
+
+        from harness.control import ControlServer
+
+        self.control = ControlServer(self.describe)
+        parts.callback(self.control.stop)
+        self.control.start()
 
     def _optional_push_sink(self, parts: ExitStack):
         try:
@@ -214,10 +220,3 @@ class Stack:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
-
-def settings_for_attach(state: dict) -> Settings:
-    """Settings that describe a stack another process runs (from its state file)."""
-    return replace(Settings(), backend=state["backend"], region=state["region"])
-
-
-__all__ = ["Stack", "HarnessError", "settings_for_attach"]

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine: .venv with the Python packages and,
+# when asked (--browser), a Chromium for the browser scenarios. Safe to run again: it skips
+# what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=false
+[[ "${1:-}" == "--browser" ]] && want_browser=true
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "needs Python 3.11 or newer as '$python' (set PYTHON=/path/to/python3.11)"
+    exit 1
+fi
+
+stamp=.venv/.installed
+fingerprint=$(cat pyproject.toml | sha256sum | cut -c1-16)
+if [[ ! -x .venv/bin/python ]]; then
+    say "creating .venv"
+    "$python" -m venv .venv
+fi
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$fingerprint" ]]; then
+    say "installing the Python packages into .venv"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,containers,dev]"
+    echo "$fingerprint" > "$stamp"
+fi
+
+if $want_browser; then
+    if .venv/bin/python -m harness.browser >/dev/null 2>&1; then
+        exit 0
+    fi
+    if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+        say "installing Debian's Chromium for the browser scenarios"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/tmp/animehub-chromium-install.log 2>&1; then
+            say "could not install Chromium (see /tmp/animehub-chromium-install.log)"
+        fi
+    fi
+    if ! .venv/bin/python -m harness.browser >/dev/null 2>&1; then
+        say "no Chromium found and none could be installed: the browser scenarios will be skipped"
+        say "install one with 'apt-get install chromium' (as root) and run this again"
+    fi
+fi
