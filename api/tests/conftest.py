@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -246,3 +248,47 @@ def anime_body(**changes) -> dict:
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not ...}
+
+
+class PushSink:
+    """An HTTP endpoint standing in for fans' devices: records what SNS posts to it."""
+
+    def __init__(self) -> None:
+        received: list[tuple[str, dict]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append((self.path, json.loads(body or b"{}")))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.received = received
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def notifications(self, path: str, *, wait_for: int = 1, timeout: float = 3.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [n for p, n in self.received if p == path and n.get("Type") == "Notification"]
+            if len(found) >= wait_for or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.fixture(scope="package")
+def push_sink() -> Iterator[PushSink]:
+    sink = PushSink()
+    yield sink
+    sink.stop()

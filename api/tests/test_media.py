@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+
+def test_upload_is_presigned_under_the_fans_prefix(client, stack, fan):
+    response = client.post(
+        "/api/media/uploads", json={"content_type": "image/webp", "size": 4}, headers=fan.headers
+    )
+
+    assert response.status_code == 201
+    grant = response.json()
+    assert grant["key"].startswith(f"media/users/{fan.sub}/")
+    assert grant["key"].endswith(".webp")
+    assert grant["media_path"] == "/" + grant["key"]
+    upload = grant["upload"]
+    assert upload["method"] == "PUT"
+    assert upload["headers"] == {"Content-Type": "image/webp", "Content-Length": "4"}
+    assert "X-Amz-Signature=" in upload["url"]
+    assert "content-length%3Bcontent-type" in upload["url"]  # both are signed
+
+    put = httpx.put(upload["url"], content=b"RIFF", headers=upload["headers"])
+
+    assert put.status_code == 200
+    stored = stack.client("s3").head_object(Bucket=stack.media_bucket, Key=grant["key"])
+    assert stored["ContentType"] == "image/webp"
+    assert stored["ContentLength"] == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"content_type": "text/html", "size": 10}, "content_type"),
+        ({"content_type": "image/png", "size": 0}, "size"),
+        ({"content_type": "image/png", "size": 5 * 1024 * 1024 + 1}, "size"),
+        ({"content_type": "image/png", "size": "10"}, "size"),
+        ({"content_type": "image/png"}, "size"),
+        ({"content_type": "image/png", "size": 1, "key": "media/x"}, "key"),
+    ],
+)
+def test_upload_limits(client, fan, body, field):
+    response = client.post("/api/media/uploads", json=body, headers=fan.headers)
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+
+
+def test_upload_needs_a_token(client):
+    response = client.post("/api/media/uploads", json={"content_type": "image/png", "size": 1})
+    assert response.status_code == 401
