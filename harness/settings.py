@@ -54,6 +54,11 @@ def _region(name: str, raw: str) -> str:
     return raw
 
 
+def _parse(parsers: dict, name: str, source: str, raw):
+    parse = parsers.get(name)
+    return parse(source, raw) if parse and isinstance(raw, str) else raw
+
+
 @dataclass(frozen=True)
 class Settings:
     backend: str = "embedded"
@@ -93,24 +98,14 @@ class Settings:
         }
         for f in fields(cls):
             var = PREFIX + f.name.upper()
-            if var in environ and environ[var] != "":
-                raw = environ[var]
-                parse = parsers.get(f.name)
-                values[f.name] = parse(var, raw) if parse else raw
-        values.update({k: v for k, v in overrides.items() if v is not None})
+            if environ.get(var, "") != "":
+                values[f.name] = _parse(parsers, f.name, var, environ[var])
+        for name, raw in overrides.items():
+            if raw is not None:
+                values[name] = _parse(parsers, name, "--" + name.replace("_", "-"), raw)
         if "run_dir" in values:
             values["run_dir"] = Path(values["run_dir"]).expanduser()
         return cls(**values)
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
-
-    def sources(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Where each setting came from (environment or default), for report headers."""
-        environ = os.environ if environ is None else environ
-        return {
-            f.name: ("env " + PREFIX + f.name.upper())
-            if environ.get(PREFIX + f.name.upper())
-            else "default"
-            for f in fields(self)
-        }
