@@ -1,0 +1,214 @@
+"""The ALB data plane against moto's elbv2: routing, errors, forwarded headers, health checks."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import httpx
+import pytest
+
+from harness.alb import LoadBalancer
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout}s: {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def balancer(endpoints):
+    started = []
+
+    def start(target_group_arn: str, **kwargs) -> LoadBalancer:
+        alb = LoadBalancer(endpoints, target_group_arn, **kwargs).start()
+        started.append(alb)
+        return alb
+
+    yield start
+    for alb in started:
+        alb.stop()
+
+
+def register(elbv2, arn, *servers) -> None:
+    elbv2.register_targets(
+        TargetGroupArn=arn, Targets=[{"Id": s.host, "Port": s.port} for s in servers]
+    )
+
+
+def test_round_robin_over_two_healthy_targets(make_target_group, elbv2, target_server, balancer):
+    arn = make_target_group()
+    register(elbv2, arn, target_server("a"), target_server("b"))
+    alb = balancer(arn)
+    wait_for(lambda: alb.healthy_count() == 2, 3, "two healthy targets")
+
+    with httpx.Client(base_url=alb.url, trust_env=False) as client:
+        tasks = [client.get("/api/health").headers["X-AnimeHub-Task"] for _ in range(6)]
+
+    assert sorted(set(tasks)) == ["a", "b"]
+    assert all(tasks[i] != tasks[i + 1] for i in range(5))
+
+
+def test_503_when_no_target_is_healthy(make_target_group, elbv2, balancer, unused_address):
+    arn = make_target_group()
+    alb = balancer(arn)
+    assert httpx.get(alb.url + "/api/health", trust_env=False).status_code == 503
+
+    elbv2.register_targets(TargetGroupArn=arn, Targets=[unused_address])
+    alb.refresh_targets()
+    response = httpx.get(alb.url + "/api/health", trust_env=False)
+
+    assert response.status_code == 503
+    assert "503 Service Temporarily Unavailable" in response.text
+    assert alb.targets()[0]["state"] in ("initial", "unhealthy")
+
+
+def test_502_when_the_target_refuses_or_resets(
+    make_target_group, elbv2, target_server, resetting_server, balancer
+):
+    refusing = target_server("gone")
+    arn = make_target_group()
+    register(elbv2, arn, refusing)
+    alb = balancer(arn)
+    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+    refusing.stop()
+
+    refused = httpx.get(alb.url + "/api/health", trust_env=False)
+
+    reset_arn = make_target_group()
+    register(elbv2, reset_arn, resetting_server)
+    reset_alb = balancer(reset_arn)
+    wait_for(lambda: reset_alb.healthy_count() == 1, 3, "resetting target healthy")
+    reset = httpx.get(reset_alb.url + "/api/anything", trust_env=False)
+
+    assert refused.status_code == 502
+    assert "502 Bad Gateway" in refused.text
+    assert reset.status_code == 502
+
+
+def test_504_when_the_target_is_slower_than_the_idle_timeout(
+    make_target_group, elbv2, target_server, balancer
+):
+    arn = make_target_group(idle_timeout=1)
+    register(elbv2, arn, target_server("slow"))
+    alb = balancer(arn)
+    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+
+    started = time.monotonic()
+    response = httpx.get(alb.url + "/api/slow?s=3", trust_env=False, timeout=10)
+
+    assert response.status_code == 504
+    assert time.monotonic() - started < 2.5
+    assert httpx.get(alb.url + "/api/slow?s=0.2", trust_env=False).status_code == 200
+
+
+def test_forwarded_headers_host_and_body(make_target_group, elbv2, target_server, balancer):
+    arn = make_target_group()
+    register(elbv2, arn, target_server("echo"))
+    alb = balancer(arn)
+    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+
+    with httpx.Client(base_url=alb.url, trust_env=False) as client:
+        fresh = client.post("/api/echo?x=1", content=b"hello", headers={"Host": "anime.example"})
+        chained = client.get(
+            "/api/echo",
+            headers={"X-Forwarded-For": "203.0.113.7", "X-Amzn-Trace-Id": "Root=1-abc-def"},
+        )
+
+    seen = fresh.json()
+    assert seen["body"] == "hello"
+    assert seen["query"] == "x=1"
+    assert seen["headers"]["host"] == "anime.example"
+    assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+    assert seen["headers"]["x-forwarded-proto"] == "http"
+    assert seen["headers"]["x-forwarded-port"] == str(alb.listener_port)
+    assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", seen["headers"]["x-amzn-trace-id"])
+    chained_headers = chained.json()["headers"]
+    assert chained_headers["x-forwarded-for"] == "203.0.113.7, 127.0.0.1"
+    assert re.fullmatch(
+        r"Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-abc-def", chained_headers["x-amzn-trace-id"]
+    )
+
+
+def test_health_checks_follow_path_and_matcher(make_target_group, elbv2, target_server, balancer):
+    wrong_path = make_target_group(HealthCheckPath="/api/healthz")
+    wrong_code = make_target_group(Matcher={"HttpCode": "202-204"})
+    register(elbv2, wrong_path, target_server("p"))
+    register(elbv2, wrong_code, target_server("m"))
+    by_path, by_code = balancer(wrong_path), balancer(wrong_code)
+
+    # initial -> unhealthy takes UnhealthyThresholdCount (2) failed checks, 5 s apart
+    wait_for(lambda: by_path.targets()[0]["state"] == "unhealthy", 8, "wrong path unhealthy")
+    wait_for(lambda: by_code.targets()[0]["state"] == "unhealthy", 2, "wrong code unhealthy")
+
+    path_target, code_target = by_path.targets()[0], by_code.targets()[0]
+    assert path_target["reason"] == "Target.ResponseCodeMismatch"
+    assert "[404]" in path_target["description"]
+    assert code_target["reason"] == "Target.ResponseCodeMismatch"
+    assert "[200]" in code_target["description"]
+    assert httpx.get(by_path.url + "/api/health", trust_env=False).status_code == 503
+
+
+def test_deregistration_drains_in_flight_requests(
+    make_target_group, elbv2, target_server, balancer
+):
+    arn = make_target_group(deregistration_delay=5)
+    leaving, staying = target_server("leaving"), target_server("staying")
+    register(elbv2, arn, leaving, staying)
+    alb = balancer(arn)
+    wait_for(lambda: alb.healthy_count() == 2, 3, "two healthy targets")
+    slow_results = []
+
+    def slow_request() -> None:
+        with httpx.Client(base_url=alb.url, trust_env=False) as client:
+            for _ in range(2):  # round robin: one of the two lands on `leaving`
+                slow_results.append(client.get("/api/slow?s=1.5"))
+
+    slow = threading.Thread(target=slow_request)
+    slow.start()
+    wait_for(
+        lambda: (
+            alb.in_flight(leaving.host, leaving.port) == 1
+            or alb.in_flight(staying.host, staying.port) == 1
+        ),
+        2,
+        "a request in flight",
+    )
+    first = "leaving" if alb.in_flight(leaving.host, leaving.port) else "staying"
+    if first == "staying":
+        wait_for(lambda: alb.in_flight(leaving.host, leaving.port) == 1, 3, "leaving busy")
+    elbv2.deregister_targets(
+        TargetGroupArn=arn, Targets=[{"Id": leaving.host, "Port": leaving.port}]
+    )
+    alb.refresh_targets()
+
+    assert alb.target_state(leaving.host, leaving.port) == "draining"
+    during = {
+        httpx.get(alb.url + "/api/health", trust_env=False).headers["X-AnimeHub-Task"]
+        for _ in range(4)
+    }
+    slow.join(5)
+
+    assert during == {"staying"}
+    assert [r.status_code for r in slow_results] == [200, 200]
+    assert alb.target_state(leaving.host, leaving.port) is None
+
+
+def test_admin_view_lists_targets(make_target_group, elbv2, target_server, balancer):
+    arn = make_target_group()
+    server = target_server("seen")
+    register(elbv2, arn, server)
+    alb = balancer(arn)
+    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+
+    view = httpx.get(alb.url + "/__alb/targets", trust_env=False).json()
+
+    assert view["target_group_arn"] == arn
+    assert view["health_check"]["path"] == "/api/health"
+    assert view["targets"] == [
+        view["targets"][0] | {"id": server.host, "port": server.port, "state": "healthy"}
+    ]
