@@ -199,8 +199,11 @@ def _up_detached(settings: Settings, argv: list[str]) -> int:
         state = run_dir.read_state()
         if state and state.get("pid") == child.pid:
             print(_summary(state))
-            print(f"\nstack running in the background (pid {child.pid}); stop it with "
-                  f"`harness down --run-dir {run_dir.path}`", file=sys.stderr)
+            print(
+                f"\nstack running in the background (pid {child.pid}); stop it with "
+                f"`harness down --run-dir {run_dir.path}`",
+                file=sys.stderr,
+            )
             return 0
         if child.poll() is not None:
             raise HarnessError(_failure_line(log_path, child.returncode))

@@ -87,16 +87,15 @@ class Stack:
         return result
 
     def _start_parts(self, parts: ExitStack) -> None:
-        from harness.alb import LoadBalancer
-        from harness.ecs import EcsAgent
-        from harness.edge import Edge
-
         s, logs = self.settings, self.run_dir.logs
         self.backend = create_backend(s)
         parts.callback(self.backend.stop)
         self._step(f"starting the {s.backend} emulator", self.backend.start)
         self.endpoints = self.backend.endpoints
 
+        from harness.alb import LoadBalancer
+        from harness.ecs import EcsAgent
+        from harness.edge import Edge
         from harness.provision import provision
 
         self.record = self._step(
@@ -219,4 +218,3 @@ class Stack:
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
-

@@ -1,0 +1,157 @@
+"""The CLI as a user runs it: a real `python -m harness` process, real ports, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def harness(*args: str, timeout: float = 90, env: dict | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def assert_one_line_error(result, *words: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("harness: ")
+    for word in words:
+        assert word in last
+
+
+def test_unknown_backend_is_one_line(tmp_path):
+    result = harness("up", "--run-dir", str(tmp_path), "--backend", "lokalstack")
+    assert_one_line_error(result, "--backend", "unknown backend 'lokalstack'", "embedded")
+
+
+def test_unknown_backend_from_the_environment_names_the_variable(tmp_path):
+    result = harness("status", "--run-dir", str(tmp_path), env={"ANIMEHUB_BACKEND": "x"})
+    assert_one_line_error(result, "ANIMEHUB_BACKEND")
+
+
+def test_unwritable_run_dir_is_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = harness("up", "--run-dir", str(blocker / "run"))
+    assert_one_line_error(result, "run_dir", "not writable")
+
+
+def test_fixed_port_in_use_is_one_line(tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        result = harness("up", "--run-dir", str(tmp_path), "--emulator-port", str(port))
+    finally:
+        taken.close()
+    assert_one_line_error(result, f"port {port}", "already in use")
+
+
+def test_status_of_nothing_says_so(tmp_path):
+    result = harness("status", "--run-dir", str(tmp_path), "--json")
+    assert result.returncode == 3
+    assert json.loads(result.stdout) == {"running": False, "run_dir": str(tmp_path)}
+
+
+# A whole detached stack, twice ----------------------------------------------------------------
+
+
+def _pids_and_ports(doc) -> tuple[set[int], set[int]]:
+    pids, ports = set(), set()
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif key == "pid" and isinstance(value, int):
+            pids.add(value)
+        elif key == "port" and isinstance(value, int):
+            ports.add(value)
+        elif isinstance(value, str) and value.startswith("http://127.0.0.1:"):
+            ports.add(urlparse(value).port)
+
+    walk(doc)
+    return pids, ports
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes: it holds no port and runs nothing.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def two_run_dirs(tmp_path):
+    dirs = [tmp_path / "one", tmp_path / "two"]
+    yield dirs
+    for d in dirs:
+        harness("down", "--run-dir", str(d))
+
+
+def test_two_detached_stacks_then_down_leaves_nothing_behind(two_run_dirs):
+    docs = []
+    for run_dir in two_run_dirs:
+        up = harness("up", "--detach", "--run-dir", str(run_dir), "--tasks", "1")
+        assert up.returncode == 0, up.stderr
+        status = harness("status", "--json", "--run-dir", str(run_dir))
+        assert status.returncode == 0, status.stderr
+        docs.append(json.loads(status.stdout))
+
+    one, two = docs
+    assert one["edge_url"] and two["edge_url"] and one["edge_url"] != two["edge_url"]
+    assert one["endpoints"]["s3"] != two["endpoints"]["s3"]
+    assert one["resources"]["distribution_id"]
+    assert one["components"]["ecs_agent"] is not None
+
+    env = harness("env", "--run-dir", str(two_run_dirs[0]))
+    assert f"export AWS_ENDPOINT_URL={one['endpoints']['s3']}" in env.stdout
+
+    again = harness("up", "--detach", "--run-dir", str(two_run_dirs[0]))
+    assert_one_line_error(again, "already running")
+
+    for run_dir, doc in zip(two_run_dirs, docs, strict=True):
+        pids, ports = _pids_and_ports(doc)
+        assert len(pids) >= 2  # the harness and at least one API task
+        down = harness("down", "--run-dir", str(run_dir))
+        assert down.returncode == 0, down.stderr
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and (
+            any(_alive(p) for p in pids) or any(_listening(p) for p in ports)
+        ):
+            time.sleep(0.1)
+        assert [p for p in pids if _alive(p)] == []
+        assert [p for p in ports if _listening(p)] == []
+        assert harness("status", "--run-dir", str(run_dir)).returncode == 3
