@@ -79,9 +79,8 @@ def main() -> None:
     up = [harness_up(args.tasks) for _ in range(args.runs)]
     print(describe("bare moto server, first answer", moto))
     print(describe(f"harness up --detach ({args.tasks} tasks)", up))
-    print(
-        f"{'ratio (median up / median moto)':<28} {statistics.median(up) / statistics.median(moto):.1f}x"
-    )
+    ratio = statistics.median(up) / statistics.median(moto)
+    print(f"{'ratio (median up / median moto)':<28} {ratio:.1f}x")
 
 
 if __name__ == "__main__":
