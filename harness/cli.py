@@ -326,6 +326,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # A bug, not a user mistake: keep the traceback in the log, say where it is.
+        logging.getLogger("harness").exception("unexpected error")
+        where = "the run directory's logs/harness.log" if args.command == "up" else "no log"
+        print(f"harness: internal error: {type(exc).__name__}: {exc} ({where})", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -113,6 +113,41 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+LIST_THE_STACK = """
+import json, boto3
+s = boto3.session.Session()
+cf = s.client("cloudfront")
+dist = cf.list_distributions()["DistributionList"]["Items"][0]
+print(json.dumps({
+    "buckets": sorted(b["Name"] for b in s.client("s3").list_buckets()["Buckets"]),
+    "tables": s.client("dynamodb").list_tables()["TableNames"],
+    "pools": [p["Id"] for p in s.client("cognito-idp").list_user_pools(MaxResults=10)["UserPools"]],
+    "topics": [t["TopicArn"] for t in s.client("sns").list_topics()["Topics"]],
+    "services": s.client("ecs").list_services(cluster="animehub")["serviceArns"],
+    "behaviours": 1 + dist["CacheBehaviors"]["Quantity"],
+}))
+"""
+
+
+def assert_sdk_sees_the_stack(exports: str, resources: dict) -> None:
+    """boto3 in a fresh process, given only what `harness env` printed, finds the stack."""
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    for line in exports.splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        env[name] = value.strip("'")
+    listed = subprocess.run(
+        [sys.executable, "-c", LIST_THE_STACK], env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    seen = json.loads(listed.stdout)
+    assert {resources["web_bucket"], resources["media_bucket"]} <= set(seen["buckets"])
+    assert resources["anime_table"] in seen["tables"]
+    assert resources["user_pool_id"] in seen["pools"]
+    assert resources["topic_arn"] in seen["topics"]
+    assert any(arn.endswith("/" + resources["service"]) for arn in seen["services"])
+    assert seen["behaviours"] == 3
+
+
 @pytest.fixture
 def two_run_dirs(tmp_path):
     dirs = [tmp_path / "one", tmp_path / "two"]
@@ -138,6 +173,7 @@ def test_two_detached_stacks_then_down_leaves_nothing_behind(two_run_dirs):
 
     env = harness("env", "--run-dir", str(two_run_dirs[0]))
     assert f"export AWS_ENDPOINT_URL={one['endpoints']['s3']}" in env.stdout
+    assert_sdk_sees_the_stack(env.stdout, one["resources"])
 
     again = harness("up", "--detach", "--run-dir", str(two_run_dirs[0]))
     assert_one_line_error(again, "already running")
