@@ -88,14 +88,17 @@ class JwksCache:
             raise upstream_unavailable("cognito-idp", transient=True) from None
         keys = {}
         for data in document.get("keys", []) if isinstance(document, dict) else []:
-            if not isinstance(data, dict) or data.get("use", "sig") != "sig":
+            if (
+                not isinstance(data, dict)
+                or data.get("kty") != "RSA"
+                or data.get("use", "sig") != "sig"
+                or not isinstance(data.get("kid"), str)
+            ):
                 continue
             try:
-                key = jwt.PyJWK(data, algorithm=ALGORITHM)
-            except jwt.PyJWKError:
+                keys[data["kid"]] = jwt.PyJWK(data, algorithm=ALGORITHM)
+            except (jwt.PyJWKError, jwt.InvalidKeyError):
                 continue
-            if isinstance(data.get("kid"), str):
-                keys[data["kid"]] = key
         return keys
 
 
