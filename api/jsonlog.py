@@ -7,7 +7,11 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message"}
+# Attributes every record has, plus uvicorn's ANSI-coloured duplicate of its message.
+_NOT_EXTRA = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -18,7 +22,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        line.update((k, v) for k, v in vars(record).items() if k not in _STANDARD)
+        line.update((k, v) for k, v in vars(record).items() if k not in _NOT_EXTRA)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)
@@ -31,3 +35,5 @@ def configure(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # botocore announces where it found credentials and endpoints at INFO; not news.
+    logging.getLogger("botocore").setLevel(logging.WARNING)

@@ -102,8 +102,8 @@ class Stack:
 class Fan:
     username: str
     sub: str
-    id_token: str
-    access_token: str
+    id_token: str = field(repr=False)
+    access_token: str = field(repr=False)
 
     @property
     def headers(self) -> dict[str, str]:
