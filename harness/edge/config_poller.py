@@ -160,8 +160,9 @@ class ConfigPoller:
         ids = []
         marker = ""
         while True:
+            paging = {"Marker": marker} if marker else {}
             page = self._cloudfront.list_invalidations(
-                DistributionId=self.distribution_id, Marker=marker
+                DistributionId=self.distribution_id, **paging
             )
             listing = page.get("InvalidationList") or {}
             ids += [item["Id"] for item in listing.get("Items") or []]

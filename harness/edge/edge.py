@@ -86,6 +86,9 @@ class Edge:
                 access_log=self._access_log,
             )
             self._server = ServerThread(app, name="edge", port=self.port)
+            # The edge is the viewer's first hop: uvicorn must not replace the peer address
+            # with the viewer's own X-Forwarded-For (ServerThread has no switch for it yet).
+            self._server._server.config.proxy_headers = False
             self._server.start()
             self._poller.start()
         except BaseException:
