@@ -120,6 +120,13 @@ def test_pagination_walks_every_item_once(client, fan):
     assert positions == sorted(positions, reverse=True)  # newest first
 
 
+def test_list_treats_empty_parameters_as_absent(client, fan):
+    share(client, fan)
+    response = client.get("/api/anime?limit=&cursor=")
+    assert response.status_code == 200
+    assert 1 <= len(response.json()["items"]) <= 20
+
+
 def test_list_rejects_bad_limit_and_cursor(client):
     for limit in ("0", "101", "x", "-1", "1.5", "٣"):
         response = client.get("/api/anime", params={"limit": limit})
