@@ -59,6 +59,13 @@ def _parse(parsers: dict, name: str, source: str, raw):
     return parse(source, raw) if parse and isinstance(raw, str) else raw
 
 
+def _file(name: str, raw: str | Path) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(name, f"{str(raw)!r} is not an existing file")
+    return path
+
+
 @dataclass(frozen=True)
 class Settings:
     backend: str = "embedded"
@@ -72,6 +79,8 @@ class Settings:
     # For the endpoint backend: one base URL, or "service=url,service=url".
     endpoint_url: str | None = None
     endpoint_urls: str | None = None
+    # ... or a small YAML file: "default: URL" and "service: URL" lines.
+    endpoint_file: Path | None = None
     # For the aws backend: a CloudFormation stack that describes a real deployment.
     aws_stack_name: str | None = None
 
@@ -81,6 +90,8 @@ class Settings:
         _tasks("tasks", self.tasks)
         for name in ("edge_port", "alb_port", "emulator_port", "push_sink_port"):
             _port(name, getattr(self, name))
+        if self.endpoint_file is not None:
+            _file("endpoint_file", self.endpoint_file)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -95,6 +106,7 @@ class Settings:
             "alb_port": _port,
             "emulator_port": _port,
             "push_sink_port": _port,
+            "endpoint_file": _file,
         }
         for f in fields(cls):
             var = PREFIX + f.name.upper()
