@@ -40,6 +40,8 @@ def set_api_cache_policy(endpoints, distribution_id, policy_id):
 def test_static_file_miss_then_hit_with_rising_age(viewer, buckets):
     s3, web, _ = buckets
     s3.put_object(Bucket=web, Key="app.js", Body=b"console.log(1)", ContentType="text/javascript")
+    s3.put_object(Bucket=web, Key="feed.json", Body=b"[]", CacheControl="max-age=0")
+    assert viewer.get("/feed.json").headers["x-cache"] == "Miss from cloudfront"
     first = viewer.get("/app.js")
     assert first.status_code == 200
     assert first.headers["x-cache"] == "Miss from cloudfront"
@@ -56,6 +58,12 @@ def test_static_file_miss_then_hit_with_rising_age(viewer, buckets):
     third = viewer.get("/app.js")
     assert third.headers["x-cache"] == "Hit from cloudfront"
     assert int(third.headers["age"]) >= 1 > int(second.headers["age"])
+    # max-age=0 under CachingOptimized is kept for the 1 s min TTL, then revalidated.
+    revalidated = viewer.get("/feed.json")
+    assert (revalidated.headers["x-cache"], revalidated.content) == (
+        "RefreshHit from cloudfront",
+        b"[]",
+    )
     not_modified = viewer.get("/app.js", headers={"If-None-Match": first.headers["etag"]})
     assert not_modified.status_code == 304
     assert not_modified.content == b""
