@@ -79,7 +79,7 @@ def test_sns_delivers_through_a_filter_policy_and_the_client_reads_it(sink):
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
-        topic = sns.create_topic(Name="anime-shared")["TopicArn"]
+        topic = sns.create_topic(Name="push-sink-test")["TopicArn"]
         sns.subscribe(
             TopicArn=topic,
             Protocol="http",
