@@ -1,0 +1,191 @@
+"""What the agent reads from (and, where the backend allows, records in) ECS and elbv2."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+ECS_DEFAULT_MIN_HEALTHY_PERCENT = 100
+ECS_DEFAULT_MAX_PERCENT = 200
+DESCRIBE_SERVICES_BATCH = 10
+
+
+@dataclass(frozen=True)
+class LoadBalancerBinding:
+    target_group_arn: str
+    container_name: str | None
+    container_port: int | None
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    desired_count: int
+    task_definition_arn: str | None
+    load_balancers: tuple[LoadBalancerBinding, ...] = ()
+    min_healthy_percent: int = ECS_DEFAULT_MIN_HEALTHY_PERCENT
+    max_percent: int = ECS_DEFAULT_MAX_PERCENT
+    health_check_grace_period: float = 0.0
+    launch_type: str | None = None
+    network_configuration: dict | None = None
+
+    @property
+    def target_group_arn(self) -> str | None:
+        return self.load_balancers[0].target_group_arn if self.load_balancers else None
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    name: str
+    image: str
+    environment: dict[str, str] = field(default_factory=dict)
+    container_ports: tuple[int, ...] = ()
+    essential: bool = True
+
+
+@dataclass(frozen=True)
+class TaskDefinitionSpec:
+    arn: str
+    containers: tuple[ContainerSpec, ...]
+
+    def container_for(self, service: ServiceSpec) -> ContainerSpec:
+        """The container the load balancer sends to, else the first essential one; a local
+        task runs that one container (sidecars have no local counterpart)."""
+        wanted = service.load_balancers[0].container_name if service.load_balancers else None
+        for container in self.containers:
+            if container.name == wanted:
+                return container
+        return next((c for c in self.containers if c.essential), self.containers[0])
+
+
+def image_repository(image: str) -> str:
+    """`123.dkr.ecr.us-east-1.amazonaws.com/animehub-api:1.0` -> `animehub-api`."""
+    name = image.split("@", 1)[0]
+    first, _, rest = name.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        name = rest
+    last_slash = name.rfind("/")
+    tag_colon = name.rfind(":")
+    if tag_colon > last_slash:
+        name = name[:tag_colon]
+    return name
+
+
+class ControlPlane:
+    """ECS and elbv2 through boto3. Task definitions are immutable and cached by ARN."""
+
+    def __init__(self, endpoints, cluster: str) -> None:
+        self.cluster = cluster
+        self._ecs = endpoints.client("ecs")
+        self._elbv2 = endpoints.client("elbv2")
+        self._task_definitions: dict[str, TaskDefinitionSpec] = {}
+        self.records_tasks: bool | None = None  # unknown until the first run_task
+
+    def describe_services(self, names: list[str]) -> dict[str, ServiceSpec]:
+        specs: dict[str, ServiceSpec] = {}
+        for start in range(0, len(names), DESCRIBE_SERVICES_BATCH):
+            batch = names[start : start + DESCRIBE_SERVICES_BATCH]
+            answer = self._ecs.describe_services(cluster=self.cluster, services=batch)
+            for service in answer["services"]:
+                specs[service["serviceName"]] = _service_spec(service)
+            for failure in answer.get("failures", []):
+                name = failure.get("arn", "").rsplit("/", 1)[-1]
+                specs[name] = ServiceSpec(name=name, desired_count=0, task_definition_arn=None)
+        return specs
+
+    def task_definition(self, arn: str) -> TaskDefinitionSpec:
+        if arn not in self._task_definitions:
+            answer = self._ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+            self._task_definitions[arn] = TaskDefinitionSpec(
+                arn=answer["taskDefinitionArn"],
+                containers=tuple(_container_spec(c) for c in answer["containerDefinitions"]),
+            )
+        return self._task_definitions[arn]
+
+    def deregistration_delay(self, target_group_arn: str) -> float:
+        attributes = self._elbv2.describe_target_group_attributes(TargetGroupArn=target_group_arn)
+        for attribute in attributes["Attributes"]:
+            if attribute["Key"] == "deregistration_delay.timeout_seconds":
+                return float(attribute["Value"])
+        return 300.0
+
+    def register_target(self, target_group_arn: str, ip: str, port: int) -> None:
+        self._elbv2.register_targets(
+            TargetGroupArn=target_group_arn, Targets=[{"Id": ip, "Port": port}]
+        )
+
+    def deregister_target(self, target_group_arn: str, ip: str, port: int) -> None:
+        self._elbv2.deregister_targets(
+            TargetGroupArn=target_group_arn, Targets=[{"Id": ip, "Port": port}]
+        )
+
+    def record_task_started(self, service: ServiceSpec, task_definition_arn: str) -> str | None:
+        """The task's ECS id if the backend could record it (run_task), else None. A backend
+        that refuses once is not asked again; the agent's own view stays authoritative."""
+        if self.records_tasks is False:
+            return None
+        kwargs = {
+            "cluster": self.cluster,
+            "taskDefinition": task_definition_arn,
+            "count": 1,
+            "startedBy": "animehub-harness",
+            "group": f"service:{service.name}",
+        }
+        if service.launch_type:
+            kwargs["launchType"] = service.launch_type
+        if service.network_configuration:
+            kwargs["networkConfiguration"] = service.network_configuration
+        try:
+            tasks = self._ecs.run_task(**kwargs)["tasks"]
+        except Exception as exc:  # noqa: BLE001 - any refusal means "cannot record here"
+            log.info("ecs: the control plane cannot record tasks (run_task: %s)", exc)
+            self.records_tasks = False
+            return None
+        if not tasks:
+            self.records_tasks = False
+            return None
+        self.records_tasks = True
+        return tasks[0]["taskArn"].rsplit("/", 1)[-1]
+
+    def record_task_stopped(self, task_id: str, reason: str) -> None:
+        try:
+            self._ecs.stop_task(cluster=self.cluster, task=task_id, reason=reason[:255])
+        except Exception as exc:  # noqa: BLE001 - recording is best effort
+            log.info("ecs: stop_task %s not recorded: %s", task_id, exc)
+
+
+def _service_spec(service: dict) -> ServiceSpec:
+    deployment = service.get("deploymentConfiguration") or {}
+    return ServiceSpec(
+        name=service["serviceName"],
+        desired_count=0 if service.get("status") == "INACTIVE" else service["desiredCount"],
+        task_definition_arn=service.get("taskDefinition"),
+        load_balancers=tuple(
+            LoadBalancerBinding(
+                lb["targetGroupArn"], lb.get("containerName"), lb.get("containerPort")
+            )
+            for lb in service.get("loadBalancers", [])
+            if lb.get("targetGroupArn")
+        ),
+        min_healthy_percent=deployment.get(
+            "minimumHealthyPercent", ECS_DEFAULT_MIN_HEALTHY_PERCENT
+        ),
+        max_percent=deployment.get("maximumPercent", ECS_DEFAULT_MAX_PERCENT),
+        health_check_grace_period=float(service.get("healthCheckGracePeriodSeconds") or 0),
+        launch_type=service.get("launchType"),
+        network_configuration=service.get("networkConfiguration"),
+    )
+
+
+def _container_spec(container: dict) -> ContainerSpec:
+    return ContainerSpec(
+        name=container["name"],
+        image=container.get("image", ""),
+        environment={e["name"]: e["value"] for e in container.get("environment", [])},
+        container_ports=tuple(
+            p["containerPort"] for p in container.get("portMappings", []) if "containerPort" in p
+        ),
+        essential=container.get("essential", True),
+    )

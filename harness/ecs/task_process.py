@@ -1,0 +1,160 @@
+"""One task run as a local process: spawn, readiness by port, graceful stop, log tail."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1
+# Variables a Python child needs from the harness's own environment; nothing else leaks in.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "VIRTUAL_ENV", "PYTHONPATH")
+
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec. The signal fires when the *thread* that forked
+    # exits, so tasks are spawned from the agent's long-lived loop thread.
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def base_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    env = {name: environ[name] for name in PASSED_THROUGH if name in environ}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class LoopbackAddresses:
+    """A distinct 127.0.0.x per task where the OS routes all of 127/8 to loopback (Linux):
+    emulated elbv2 keys a target group's targets by Id alone, so two tasks on one IP would
+    overwrite each other's registration. Elsewhere every task gets 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self._next = 2
+        self.distinct = _can_bind("127.0.0.2")
+
+    def take(self) -> str:
+        if not self.distinct:
+            return "127.0.0.1"
+        host = f"127.0.0.{self._next}"
+        self._next = 2 if self._next >= 254 else self._next + 1
+        return host
+
+
+def _can_bind(host: str) -> bool:
+    try:
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+        return True
+    except OSError:
+        return False
+
+
+class TaskProcess:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        host: str,
+        port: int,
+        log_path: Path,
+    ) -> None:
+        self.argv = list(argv)
+        self.env = dict(env)
+        self.host = host
+        self.port = port
+        self.log_path = log_path
+        self._process: subprocess.Popen | None = None
+        self._term_sent_at: float | None = None
+        self._group_killed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self) -> TaskProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log_file:
+            self._process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+                preexec_fn=_die_with_parent if _libc is not None else None,  # noqa: PLW1509
+            )
+        return self
+
+    def exit_code(self) -> int | None:
+        """None while running; reaps the process once it has exited."""
+        return None if self._process is None else self._process.poll()
+
+    def accepts_connections(self) -> bool:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def terminate(self) -> None:
+        """Ask the task's process group to stop (SIGTERM); `kill_if_slow` finishes the job."""
+        if self.exit_code() is None and self._term_sent_at is None:
+            self._signal(signal.SIGTERM)
+            self._term_sent_at = time.monotonic()
+
+    def kill_if_slow(self, grace: float) -> bool:
+        """True once the process has exited; SIGKILL after `grace` seconds of SIGTERM."""
+        if self.exit_code() is not None:
+            if not self._group_killed:
+                self._signal(signal.SIGKILL)  # leftovers of the process group, if any
+                self._group_killed = True
+            return True
+        if self._term_sent_at is not None and time.monotonic() - self._term_sent_at > grace:
+            self._signal(signal.SIGKILL)
+        return False
+
+    def stop(self, grace: float = 5.0) -> int | None:
+        """Blocking stop: SIGTERM, wait up to `grace`, SIGKILL, reap."""
+        if self._process is None:
+            return None
+        self.terminate()
+        try:
+            self._process.wait(grace)
+        except subprocess.TimeoutExpired:
+            self._signal(signal.SIGKILL)
+            self._process.wait()
+        self._signal(signal.SIGKILL)
+        return self._process.returncode
+
+    def _signal(self, signum: int) -> None:
+        try:
+            os.killpg(self._process.pid, signum)
+        except OSError as exc:
+            if exc.errno not in (errno.ESRCH, errno.EPERM):
+                raise
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
