@@ -79,8 +79,9 @@ class EndpointMap:
             env[endpoint_variable(service)] = url
         return env
 
-    def client(self, service: str):
-        kwargs = {"region_name": self.region, "config": _CLIENT_CONFIG}
+    def client(self, service: str, config: Config | None = None):
+        """A boto3 client pointed here; `config` replaces the default timeouts and retries."""
+        kwargs = {"region_name": self.region, "config": config or _CLIENT_CONFIG}
         if not self.uses_real_credentials:
             kwargs["aws_access_key_id"] = self.access_key_id
             kwargs["aws_secret_access_key"] = self.secret_access_key

@@ -25,4 +25,8 @@ def create_backend(settings: Settings) -> Backend:
         from harness.backends.embedded import EmbeddedBackend
 
         return EmbeddedBackend(settings.region, settings.emulator_port)
+    if settings.backend == "endpoint":
+        from harness.backends.endpoint import EndpointBackend
+
+        return EndpointBackend.from_settings(settings)
     raise ConfigError("backend", f"{settings.backend!r} is not available yet in this build")
