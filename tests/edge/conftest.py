@@ -84,7 +84,7 @@ def origin():
     thread.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def buckets(endpoints):
     s3 = endpoints.client("s3")
     suffix = uuid.uuid4().hex[:8]
@@ -180,7 +180,7 @@ def distribution_config(web: str, media: str) -> dict:
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def distribution(endpoints, buckets):
     _, web, media = buckets
     cloudfront = endpoints.client("cloudfront")
@@ -188,8 +188,10 @@ def distribution(endpoints, buckets):
     return answer["Distribution"]["Id"]
 
 
-@pytest.fixture
-def edge(endpoints, distribution, origin, tmp_path):
+@pytest.fixture(scope="module")
+def edge(endpoints, distribution, origin, tmp_path_factory):
+    """One edge for a module's tests: each test uses its own paths."""
+    tmp_path = tmp_path_factory.mktemp("edge")
     origin_urls = {ALB_DOMAIN: origin.url, DOWN_DOMAIN: f"http://127.0.0.1:{_closed_port()}"}
     running = Edge(
         endpoints, distribution, origin_urls, refresh_interval=0.2, log_dir=tmp_path
