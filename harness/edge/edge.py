@@ -86,9 +86,11 @@ class Edge:
                 access_log=self._access_log,
             )
             self._server = ServerThread(app, name="edge", port=self.port)
-            # The edge is the viewer's first hop: uvicorn must not replace the peer address
-            # with the viewer's own X-Forwarded-For (ServerThread has no switch for it yet).
+            # The edge is the viewer's first hop: uvicorn must neither replace the peer address
+            # with the viewer's own X-Forwarded-For nor add its own Server header
+            # (ServerThread has no switch for these yet).
             self._server._server.config.proxy_headers = False
+            self._server._server.config.server_header = False
             self._server.start()
             self._poller.start()
         except BaseException:
@@ -162,6 +164,11 @@ class Edge:
             "last_refresh_at": poller.last_refresh_at if poller else None,
             "last_refresh_error": poller.last_error if poller else None,
             "config_errors": distribution.config_errors if distribution else [],
+            "unmapped_custom_origins": sorted(
+                o.domain_name
+                for o in (distribution.origins.values() if distribution else ())
+                if not o.is_s3 and o.domain_name not in self.origin_urls
+            ),
             "invalidations_applied": poller.invalidations_applied if poller else 0,
             "cache_entries": len(self.cache),
             "behaviours": [b.describe() for b in distribution.behaviours] if distribution else [],

@@ -37,6 +37,7 @@ _S3_HEADERS_DROPPED = frozenset(
         "x-amzn-requestid",
         "x-amz-request-id",
         "x-amz-id-2",
+        "x-amz-content-sha256",
         "access-control-allow-origin",
         "access-control-allow-methods",
         "access-control-allow-headers",
