@@ -29,9 +29,22 @@ def bind(host: str, port: int, what: str) -> socket.socket:
 
 
 class ServerThread:
-    """One uvicorn server in a daemon thread. `start()` returns once it accepts connections."""
+    """One uvicorn server in a daemon thread. `start()` returns once it accepts connections.
 
-    def __init__(self, app, *, name: str, host: str = LOOPBACK, port: int = 0) -> None:
+    The harness's servers are proxies themselves, so by default uvicorn neither trusts an
+    incoming X-Forwarded-For (the peer address must stay the real one) nor adds a Server header.
+    """
+
+    def __init__(
+        self,
+        app,
+        *,
+        name: str,
+        host: str = LOOPBACK,
+        port: int = 0,
+        proxy_headers: bool = False,
+        server_header: bool = False,
+    ) -> None:
         self.name = name
         self._sock = bind(host, port, name)
         self.host, self.port = self._sock.getsockname()[:2]
@@ -42,6 +55,8 @@ class ServerThread:
             lifespan="off",
             timeout_keep_alive=30,
             timeout_graceful_shutdown=2,
+            proxy_headers=proxy_headers,
+            server_header=server_header,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)

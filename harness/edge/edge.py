@@ -86,11 +86,6 @@ class Edge:
                 access_log=self._access_log,
             )
             self._server = ServerThread(app, name="edge", port=self.port)
-            # The edge is the viewer's first hop: uvicorn must neither replace the peer address
-            # with the viewer's own X-Forwarded-For nor add its own Server header
-            # (ServerThread has no switch for these yet).
-            self._server._server.config.proxy_headers = False
-            self._server._server.config.server_header = False
             self._server.start()
             self._poller.start()
         except BaseException:
