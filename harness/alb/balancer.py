@@ -7,6 +7,7 @@ the load balancer's idle timeout), re-read every `refresh_interval` seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -68,20 +69,21 @@ class LoadBalancer:
         self.log_dir = log_dir
         self._elbv2 = endpoints.client("elbv2")
         self._lock = threading.Lock()
+        # One refresh at a time: a slow read applied after a newer one would bring a
+        # deregistered target back.
+        self._refresh_lock = threading.Lock()
         self._targets: dict[TargetAddress, _Target] = {}
         self._round_robin = 0
         self._settings: TargetGroupSettings | None = None
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
         self._proxy = ProxyApp(self)
         self._server = ServerThread(self._proxy, name="alb", port=port)
-        # uvicorn would otherwise take the client address from X-Forwarded-For (it trusts
-        # 127.0.0.1), and the ALB must append the real peer. TODO: a ServerThread option.
-        self._server._server.config.proxy_headers = False
         self.listener_port = self._server.port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._loop_ready = threading.Event()
+        self._wake: asyncio.Event | None = None
         self._log_handler: logging.Handler | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -121,8 +123,9 @@ class LoadBalancer:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(lambda: None)
+        if self._loop is not None and self._wake is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop has just closed
+                self._loop.call_soon_threadsafe(self._wake.set)
         if self._thread is not None:
             self._thread.join(10)
         self._proxy.close()
@@ -168,10 +171,11 @@ class LoadBalancer:
     def refresh_targets(self) -> None:
         """Re-read the registered targets now (the agent calls this right after it registers
         or deregisters one, so that a change does not wait for the next refresh)."""
-        settings = self._settings
-        registered = read_registered_targets(self._elbv2, self.target_group_arn, settings.port)
-        with self._lock:
-            self._apply(registered, settings)
+        with self._refresh_lock:
+            settings = self._settings
+            registered = read_registered_targets(self._elbv2, self.target_group_arn, settings.port)
+            with self._lock:
+                self._apply(registered, settings)
 
     # -- the Router the proxy uses -------------------------------------------------------
 
@@ -262,10 +266,14 @@ class LoadBalancer:
         limits = httpx.Limits(max_keepalive_connections=0)
         async with httpx.AsyncClient(trust_env=False, limits=limits) as client:
             self._health_client = client
+            self._wake = asyncio.Event()
             self._loop_ready.set()
             refreshes = 0
             while not self._stopping.is_set():
-                await asyncio.sleep(self.refresh_interval)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.refresh_interval)
+                if self._stopping.is_set():
+                    break
                 refreshes += 1
                 try:
                     if refreshes % SETTINGS_EVERY_N_REFRESHES == 0:

@@ -31,8 +31,8 @@ HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
-# The listener's own server adds these; passing the target's too would send them twice.
-SERVER_SET = frozenset({"date", "server"})
+# The listener's own server adds a Date; passing the target's too would send two.
+SERVER_SET = frozenset({"date"})
 STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 
 

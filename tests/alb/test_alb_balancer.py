@@ -99,7 +99,7 @@ def test_504_when_the_target_is_slower_than_the_idle_timeout(
     wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
 
     started = time.monotonic()
-    response = httpx.get(alb.url + "/api/slow?s=3", trust_env=False, timeout=10)
+    response = httpx.get(alb.url + "/api/slow?s=2", trust_env=False, timeout=10)
 
     assert response.status_code == 504
     assert time.monotonic() - started < 2.5
@@ -166,7 +166,7 @@ def test_deregistration_drains_in_flight_requests(
     def slow_request() -> None:
         with httpx.Client(base_url=alb.url, trust_env=False) as client:
             for _ in range(2):  # round robin: one of the two lands on `leaving`
-                slow_results.append(client.get("/api/slow?s=1.5"))
+                slow_results.append(client.get("/api/slow?s=1"))
 
     slow = threading.Thread(target=slow_request)
     slow.start()

@@ -182,7 +182,7 @@ def test_wait_steady_reports_the_log_of_a_task_that_exits(make_service, running)
     _, agent = running(service)
 
     with pytest.raises(HarnessError) as failure:
-        agent.wait_steady(3)
+        agent.wait_steady(1.5)
 
     message = str(failure.value)
     assert "Essential container in task exited (exit code 3)" in message
