@@ -1,0 +1,124 @@
+"""Break the stack on purpose, through the same AWS APIs an operator would use, and put it
+back: each helper is a context manager that restores the setting in `finally`.
+
+Scenarios use them to prove they catch the regression they exist for.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import httpx
+
+API_PATTERN = "/api/*"
+# The AWS-documented way to take a subscription's filter policy away.
+NO_FILTER = "{}"
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str, interval=0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"after {timeout:.0f}s still waiting for {what}")
+        time.sleep(interval)
+
+
+def _edge_get(edge_url: str, path: str) -> httpx.Response:
+    return httpx.get(edge_url + path, timeout=10, trust_env=False)
+
+
+def edge_caches(edge_url: str, path: str = "/api/health") -> bool:
+    """Two GETs in a row: does the second come from the edge's cache?"""
+    _edge_get(edge_url, path)
+    return _edge_get(edge_url, path).headers.get("x-cache", "").startswith("Hit")
+
+
+def _set_cache_policy(cloudfront, distribution_id: str, pattern: str, policy_id: str) -> str:
+    found = cloudfront.get_distribution_config(Id=distribution_id)
+    config = found["DistributionConfig"]
+    behaviour = next(
+        b for b in config["CacheBehaviors"].get("Items", []) if b["PathPattern"] == pattern
+    )
+    previous = behaviour["CachePolicyId"]
+    behaviour["CachePolicyId"] = policy_id
+    cloudfront.update_distribution(
+        Id=distribution_id, IfMatch=found["ETag"], DistributionConfig=config
+    )
+    return previous
+
+
+def invalidate(cloudfront, distribution_id: str, paths: list[str]) -> str:
+    return cloudfront.create_invalidation(
+        DistributionId=distribution_id,
+        InvalidationBatch={
+            "Paths": {"Quantity": len(paths), "Items": paths},
+            "CallerReference": f"breakage-{uuid.uuid4().hex}",
+        },
+    )["Invalidation"]["Id"]
+
+
+@contextmanager
+def api_cache_policy(stack, policy_id: str, timeout: float = 10.0) -> Iterator[None]:
+    """`/api/*` under another cache policy until the block ends; then the original policy
+    and an invalidation of `/api/*`, and only once the edge caches nothing there again."""
+    cloudfront = stack.endpoints.client("cloudfront")
+    distribution_id = stack.record.distribution_id
+    original = _set_cache_policy(cloudfront, distribution_id, API_PATTERN, policy_id)
+    try:
+        wait_until(lambda: edge_caches(stack.edge_url), timeout, "the edge to cache /api/*")
+        yield
+    finally:
+        _set_cache_policy(cloudfront, distribution_id, API_PATTERN, original)
+        invalidate(cloudfront, distribution_id, [API_PATTERN])
+        wait_until(
+            lambda: not edge_caches(stack.edge_url), timeout, "the edge to stop caching /api/*"
+        )
+
+
+@contextmanager
+def subscription_filter_dropped(stack, subscription_arn: str) -> Iterator[str]:
+    """A subscription without its filter policy; yields the policy it had."""
+    sns = stack.endpoints.client("sns")
+    attributes = sns.get_subscription_attributes(SubscriptionArn=subscription_arn)["Attributes"]
+    original = attributes.get("FilterPolicy") or NO_FILTER
+
+    def set_policy(value: str) -> None:
+        sns.set_subscription_attributes(
+            SubscriptionArn=subscription_arn, AttributeName="FilterPolicy", AttributeValue=value
+        )
+
+    set_policy(NO_FILTER)
+    try:
+        yield original
+    finally:
+        set_policy(original)
+
+
+def api_answers(edge_url: str) -> bool:
+    try:
+        return _edge_get(edge_url, "/api/health").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def health_check_path(stack, path: str, heal_timeout: float = 60.0) -> Iterator[None]:
+    """The target group checks `path` until the block ends; then the original path, and only
+    once the API answers through the edge again."""
+    elbv2 = stack.endpoints.client("elbv2")
+    arn = stack.record.target_group_arn
+    group = elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
+    original = group["HealthCheckPath"]
+    elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckPath=path)
+    try:
+        yield
+    finally:
+        elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckPath=original)
+        wait_until(
+            lambda: api_answers(stack.edge_url), heal_timeout, "the API to answer again", 0.25
+        )
+        if getattr(stack, "agent", None) is not None:
+            stack.agent.wait_steady(timeout=heal_timeout)
