@@ -29,4 +29,8 @@ def create_backend(settings: Settings) -> Backend:
         from harness.backends.endpoint import EndpointBackend
 
         return EndpointBackend.from_settings(settings)
+    if settings.backend == "containers":
+        from harness.backends.containers import ContainersBackend
+
+        return ContainersBackend.from_settings(settings)
     raise ConfigError("backend", f"{settings.backend!r} is not available yet in this build")
