@@ -11,6 +11,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 # Settings change rarely; targets change with every task start and stop.
 SETTINGS_EVERY_N_REFRESHES = 4
 ROUTABLE = (TargetState.HEALTHY, TargetState.UNAVAILABLE)
+RECENT_DEREGISTRATIONS = 20
 
 
 @dataclass
@@ -74,6 +76,9 @@ class LoadBalancer:
         self._refresh_lock = threading.Lock()
         self._targets: dict[TargetAddress, _Target] = {}
         self._round_robin = 0
+        # Verdicts of deregistered targets: the agent replaces an unhealthy task within a tick,
+        # so a broken health check would otherwise be visible only for a moment.
+        self._deregistered: deque[dict] = deque(maxlen=RECENT_DEREGISTRATIONS)
         self._settings: TargetGroupSettings | None = None
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
         self._proxy = ProxyApp(self)
@@ -140,6 +145,7 @@ class LoadBalancer:
         settings = self._settings
         with self._lock:
             targets = [self._describe(t) for t in sorted(self._targets.values(), key=_key)]
+            recent = list(self._deregistered)
         return {
             "url": self.url,
             "admin": self.url + ADMIN_PATH,
@@ -148,6 +154,7 @@ class LoadBalancer:
             "idle_timeout": self.idle_timeout,
             "healthy": sum(t["state"] == TargetState.HEALTHY for t in targets),
             "targets": targets,
+            "recently_deregistered": recent,
         }
 
     def targets(self) -> list[dict]:
@@ -225,6 +232,7 @@ class LoadBalancer:
                 self._schedule_checks(target)
         for target in list(self._targets.values()):
             if target.address not in registered and target.draining_since is None:
+                self._deregistered.append(self._describe(target) | {"deregistered_at": time.time()})
                 target.health.drain()
                 target.draining_since = now
                 self._cancel(target)

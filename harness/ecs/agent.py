@@ -214,12 +214,7 @@ class EcsAgent:
     def _start_task(self, spec: ServiceSpec) -> None:
         definition = self._control_plane.task_definition(spec.task_definition_arn)
         container = definition.container_for(spec)
-        repository = image_repository(container.image)
-        if repository not in self.commands:
-            raise HarnessError(
-                f"no local command for image {container.image!r} (repository {repository!r}); "
-                f"known: {sorted(self.commands)}"
-            )
+        argv = self._command_for(container.image)
         task_id = self._control_plane.record_task_started(spec, definition.arn)
         recorded = task_id is not None
         task_id = task_id or uuid.uuid4().hex
@@ -228,7 +223,7 @@ class EcsAgent:
         env = base_environment() | self._endpoint_env | container.environment | self.extra_env
         env |= {"TASK_ID": task_id, "HOST": host, "PORT": str(port)}
         process = TaskProcess(
-            self.commands[repository],
+            argv,
             env,
             host,
             port,
@@ -248,6 +243,18 @@ class EcsAgent:
         self._problems.pop(spec.name, None)
         log.info(
             "ecs: %s task %s started (pid %s) on %s:%s", spec.name, task_id, process.pid, host, port
+        )
+
+    def _command_for(self, image: str) -> Sequence[str]:
+        """The local command for an image: by repository (`team/animehub-api`), else by its
+        last path segment (`animehub-api`)."""
+        repository = image_repository(image)
+        for name in (repository, repository.rsplit("/", 1)[-1]):
+            if name in self.commands:
+                return self.commands[name]
+        raise HarnessError(
+            f"no local command for image {image!r} (repository {repository!r}); "
+            f"known: {sorted(self.commands)}"
         )
 
     def _advance(self, task: Task) -> None:

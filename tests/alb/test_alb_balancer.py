@@ -151,6 +151,12 @@ def test_health_checks_follow_path_and_matcher(make_target_group, elbv2, target_
     assert code_target["reason"] == "Target.ResponseCodeMismatch"
     assert "[200]" in code_target["description"]
     assert httpx.get(by_path.url + "/api/health", trust_env=False).status_code == 503
+    target = by_path.targets()[0]
+    elbv2.deregister_targets(
+        TargetGroupArn=wrong_path, Targets=[{"Id": target["id"], "Port": target["port"]}]
+    )
+    by_path.refresh_targets()
+    assert by_path.health()["recently_deregistered"][-1]["reason"] == "Target.ResponseCodeMismatch"
 
 
 def test_deregistration_drains_in_flight_requests(
