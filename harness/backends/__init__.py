@@ -33,4 +33,8 @@ def create_backend(settings: Settings) -> Backend:
         from harness.backends.containers import ContainersBackend
 
         return ContainersBackend.from_settings(settings)
-    raise ConfigError("backend", f"{settings.backend!r} is not available yet in this build")
+    if settings.backend == "aws":
+        from harness.backends.aws import AwsBackend
+
+        return AwsBackend.from_settings(settings)
+    raise ConfigError("backend", f"unknown backend {settings.backend!r}")
