@@ -1,11 +1,12 @@
 """pytest plugin: the AnimeHub stack, fresh fans, API clients and a browser, for scenarios.
 
 Options (group "animehub"): --backend, --tasks, --stack-state (attach to a stack started with
-`harness up --detach`), --results-dir. Under pytest-xdist each worker starts its own stack in
-`<results>/<worker>/run` on free ports: scenarios that break the stack on purpose would
-otherwise break it for the other worker's tests too.
+`harness up --detach`), --results-dir. Each session writes to `<results>/<date>-<pid>/`; under
+pytest-xdist each worker starts its own stack in `<session>/<worker>/run` on free ports:
+scenarios that break the stack on purpose would otherwise break it for the other worker's
+tests too.
 
-A failed test that used the stack leaves `<results>/<worker>/failures/<test>/`: screenshots of
+A failed test that used the stack leaves `<session>/<worker>/failures/<test>/`: screenshots of
 its open pages, the Playwright trace (pytest-playwright's retain-on-failure, which this plugin
 turns on and points there) and a copy of the stack's component logs; the failure report names
 them.
@@ -28,7 +29,8 @@ from harness.errors import ConfigError, HarnessError
 from harness.settings import BACKENDS, Settings
 
 RESULTS_DIR = pytest.StashKey[Path]()
-SESSION_STARTED = pytest.StashKey[float]()
+RUN_ID_KEY = "animehub_run_id"
+KEEP_RUNS = 10
 STACK_SUMMARY = "stack.json"
 PLAYWRIGHT_DEFAULT_OUTPUT = "test-results"
 
@@ -60,8 +62,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--results-dir",
         metavar="DIR",
         default=None,
-        help="per-worker stack run dirs and failure artifacts "
-        "(env ANIMEHUB_RESULTS_DIR; default ./results)",
+        help="a folder per session (<results>/<date>-<pid>/<worker>/) with each worker's "
+        "stack run dir and failure artifacts (env ANIMEHUB_RESULTS_DIR; default ./results)",
     )
 
 
@@ -93,6 +95,22 @@ def stack_settings(config: pytest.Config) -> Settings:
     return Settings.from_env(**overrides)
 
 
+class _RunIdForWorkers:
+    """Hands the controller's run id to each pytest-xdist worker."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+
+    def pytest_configure_node(self, node) -> None:
+        node.workerinput[RUN_ID_KEY] = self.run_id
+
+
+def _prune(base: Path, keep: int) -> None:
+    runs = sorted(p for p in base.glob("20*") if p.is_dir())
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -100,9 +118,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "a stack that other workers share",
     )
     configured = config.getoption("results_dir") or os.environ.get("ANIMEHUB_RESULTS_DIR")
-    base = Path(configured) if configured else config.invocation_params.dir / "results"
-    config.stash[RESULTS_DIR] = base.expanduser().resolve()
-    config.stash[SESSION_STARTED] = time.time()
+    base = (
+        (Path(configured) if configured else config.invocation_params.dir / "results")
+        .expanduser()
+        .resolve()
+    )
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        run_id = workerinput[RUN_ID_KEY]
+    else:
+        # One folder per session: two sessions in one checkout must not share a run dir.
+        run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_RunIdForWorkers(run_id), "animehub-run-id")
+    config.stash[RESULTS_DIR] = base / run_id
+    if workerinput is None:
+        _prune(base, KEEP_RUNS)
     try:
         stack_settings(config)
     except ConfigError as exc:
@@ -164,13 +195,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    started = config.stash.get(SESSION_STARTED, 0.0)
     summaries = sorted(results_dir(config).glob(f"*/{STACK_SUMMARY}"))
-    fresh = [p for p in summaries if p.stat().st_mtime >= started]
-    if not fresh:
+    if not summaries:
         return
     terminalreporter.section("animehub stacks")
-    for path in fresh:
+    for path in summaries:
         doc = json.loads(path.read_text())
         terminalreporter.line(
             f"{path.parent.name}: backend {doc.get('backend')}, edge {doc.get('edge_url')}, "
@@ -308,9 +337,10 @@ def api(make_api, user) -> httpx.Client:
 @pytest.fixture
 def open_app(new_context, edge_url):
     """`open_app(fan=None, path="/")`: the web app in a browser context of its own, signed in
-    as `fan` (its session put where the app keeps it) and using `fan.device_id` for pushes."""
+    as `fan` (its session put where the app keeps it) and using `fan.device_id` for pushes.
+    With `path=None` the page is returned before it loads anything."""
 
-    def open_(fan=None, path: str = "/"):
+    def open_(fan=None, path: str | None = "/"):
         storage = []
         if fan is not None:
             storage = [
@@ -320,7 +350,8 @@ def open_app(new_context, edge_url):
         origins = [{"origin": edge_url, "localStorage": storage}]
         context = new_context(storage_state={"cookies": [], "origins": origins})
         page = context.new_page()
-        page.goto(path)
+        if path is not None:
+            page.goto(path)
         return page
 
     return open_

@@ -1,7 +1,9 @@
 """A fan creates an account, confirms it and signs in, all through the web app; what a
 signed-out fan or another fan may not do is refused, and the app says so."""
 
+import pytest
 from playwright.sync_api import expect
+from steps import fill_share_form, list_titles, unique
 
 from harness.fans import PASSWORD, new_email
 
@@ -36,3 +38,61 @@ def test_a_wrong_password_is_refused_with_the_reason(page, user):
     page.get_by_test_id("signin-submit").click()
     expect(page.get_by_test_id("form-error")).to_contain_text("Incorrect username or password")
     expect(page.get_by_test_id("nav-signin")).to_be_visible()
+
+
+def test_sharing_while_signed_out_is_refused(open_app, make_api):
+    page = open_app(None, "/share")
+    expect(page.get_by_test_id("share-signin-hint")).to_be_visible()
+    title = unique("Signed-out share")
+    fill_share_form(page, title, ["drama"])
+    page.get_by_test_id("share-submit").click()
+
+    expect(page.get_by_test_id("form-error")).to_have_text("Sign in to share an anime.")
+    page.get_by_test_id("nav-list").click()
+    expect(page.get_by_test_id("view")).not_to_have_attribute("aria-busy", "true")
+    expect(list_titles(page).filter(has_text=title)).to_have_count(0)
+    titles = [a["title"] for a in make_api().get("/api/anime").json()["items"]]
+    assert title not in titles
+
+
+def test_a_fan_cannot_delete_another_fans_share(open_app, make_user, make_api):
+    sharer, other = make_user(), make_user()
+    title = unique("Planetes")
+    shared = make_api(sharer).post(
+        "/api/anime", json={"title": title, "genres": ["space"], "year": 2003}
+    )
+    assert shared.status_code == 201, shared.text
+    anime_id = shared.json()["id"]
+
+    page = open_app(other, f"/anime/{anime_id}")
+    expect(page.get_by_test_id("detail-title")).to_have_text(title)
+    expect(page.get_by_test_id("detail-sharer")).to_have_text("Shared by another fan")
+    expect(page.get_by_test_id("anime-delete")).to_have_count(0)
+    # Asked directly, the API refuses too (see the test below for what reaches the caller).
+    make_api(other).delete(f"/api/anime/{anime_id}")
+    page.reload()
+    expect(page.get_by_test_id("detail-title")).to_have_text(title)
+
+    own = open_app(sharer, f"/anime/{anime_id}")
+    expect(own.get_by_test_id("detail-sharer")).to_have_text("Shared by you")
+    own.get_by_test_id("anime-delete").click()
+    expect(own.get_by_test_id("view")).not_to_have_attribute("aria-busy", "true")
+    expect(list_titles(own).filter(has_text=title)).to_have_count(0)
+    page.reload()
+    expect(page.get_by_test_id("detail-error")).to_be_visible()
+    expect(page.get_by_test_id("detail-title")).to_have_count(0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the distribution's SPA error responses (403/404 -> /index.html, 200) apply to "
+    "/api/* too, as in CloudFront: the API's 403 reaches the caller as 200 text/html",
+)
+def test_the_api_refusal_reaches_the_fan_as_403(make_user, make_api):
+    sharer, other = make_user(), make_user()
+    shared = make_api(sharer).post(
+        "/api/anime", json={"title": unique("Texhnolyze"), "genres": ["cyberpunk"], "year": 2003}
+    )
+    refused = make_api(other).delete(f"/api/anime/{shared.json()['id']}")
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "forbidden"

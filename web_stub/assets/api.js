@@ -51,7 +51,15 @@ export async function api(path, { method = "GET", body } = {}) {
       }
       throw new ApiError(0, "The service cannot be reached. Please try again.");
     }
-    if (response.ok) return response.status === 204 ? null : response.json();
+    if (response.ok) {
+      if (response.status === 204) return null;
+      // An error page the edge put in the API's place (a distribution-wide custom error
+      // response) arrives as 200 text/html: it is not data, so it is not a success either.
+      if (!(response.headers.get("content-type") || "").includes("application/json")) {
+        throw new ApiError(response.status, "The service answered with a page, not data.");
+      }
+      return response.json();
+    }
     if (RETRYABLE.has(response.status) && attempt < attempts) {
       await sleep(300);
       continue;
