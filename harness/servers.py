@@ -33,7 +33,8 @@ class ServerThread:
     """One uvicorn server in a daemon thread. `start()` returns once it accepts connections.
 
     The harness's servers are proxies themselves, so by default uvicorn neither trusts an
-    incoming X-Forwarded-For (the peer address must stay the real one) nor adds a Server header.
+    incoming X-Forwarded-For (the peer address must stay the real one) nor adds Server and
+    Date headers (the origin's pass through).
     """
 
     def __init__(
@@ -45,6 +46,7 @@ class ServerThread:
         port: int = 0,
         proxy_headers: bool = False,
         server_header: bool = False,
+        date_header: bool = False,
     ) -> None:
         self.name = name
         self._sock = bind(host, port, name)
@@ -58,6 +60,7 @@ class ServerThread:
             timeout_graceful_shutdown=2,
             proxy_headers=proxy_headers,
             server_header=server_header,
+            date_header=date_header,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)

@@ -31,8 +31,6 @@ HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
-# The listener's own server adds a Date; passing the target's too would send two.
-SERVER_SET = frozenset({"date"})
 STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 
 
@@ -167,7 +165,7 @@ class ProxyApp:
                     "headers": [
                         (k, v)
                         for k, v in response.headers.raw
-                        if k.lower().decode("latin-1") not in HOP_BY_HOP | SERVER_SET
+                        if k.lower().decode("latin-1") not in HOP_BY_HOP
                     ],
                 }
             )
