@@ -42,7 +42,8 @@ def two_emulators() -> Iterator[TwoEmulators]:
 def main(argv: list[str]) -> int:
     with two_emulators() as emulators:
         command = [sys.executable, "-m", "pytest", *(argv or ["scenarios"])]
-        return subprocess.call(command, env={**os.environ, **emulators.environment()})
+        env = {k: v for k, v in os.environ.items() if k != "ANIMEHUB_ENDPOINT_FILE"}
+        return subprocess.call(command, env=env | emulators.environment())
 
 
 if __name__ == "__main__":

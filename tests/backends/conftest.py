@@ -33,7 +33,7 @@ class _HtmlPage(http.server.BaseHTTPRequestHandler):
 def html_server():
     """A web server that answers 200 with HTML to everything: up, but not an AWS API."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HtmlPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
