@@ -168,6 +168,7 @@ def deploy_web_stub(
         invalidated_paths=paths,
     )
     cloudfront = stack.endpoints.client("cloudfront")
+    applied_before = invalidations_applied(stack)
     deployment.invalidation_id = cloudfront.create_invalidation(
         DistributionId=stack.record.distribution_id,
         InvalidationBatch={
@@ -177,9 +178,33 @@ def deploy_web_stub(
     )["Invalidation"]["Id"]
     edge_url = getattr(stack, "edge_url", None)
     if edge_url and wait_for_edge:
+        wait_until_applied(stack, applied_before, wait_for_edge)
         wait_until_served(edge_url, version, wait_for_edge)
     deployment.seconds = time.monotonic() - began
     return deployment
+
+
+def invalidations_applied(stack) -> int | None:
+    """How many invalidations the harness's edge has applied, where the stack reports it."""
+    edge = getattr(stack, "edge", None)
+    try:
+        health = edge.health() if edge is not None else stack.describe()["components"]["edge"]
+        return int(health["invalidations_applied"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def wait_until_applied(stack, before: int | None, timeout: float) -> None:
+    """Like `aws cloudfront wait invalidation-completed`: the emulator cannot say when the
+    harness's edge has purged, so ask the edge. (An unchanged no-cache file can look fresh
+    for the min TTL, so config.json alone does not prove the purge.)"""
+    if before is None:
+        return
+    deadline = time.monotonic() + timeout
+    while (invalidations_applied(stack) or 0) <= before:
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"the edge did not apply the invalidation within {timeout:.0f}s")
+        time.sleep(0.05)
 
 
 def wait_until_served(edge_url: str, version: str, timeout: float) -> None:

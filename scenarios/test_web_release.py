@@ -1,0 +1,58 @@
+"""A new version of the web app is deployed as a pipeline would: the fan gets the new
+index.html once the deploy's invalidation is through, and a deep link renders the app."""
+
+import shutil
+
+import httpx
+from playwright.sync_api import expect
+from steps import unique
+
+from harness.web_deploy import WEB_STUB, deploy_web_stub
+
+NOTE = '<p class="notice" data-testid="release-note">Now with notifications!</p>'
+
+
+def test_a_new_version_is_served_after_the_invalidation(open_app, make_user, stack, tmp_path):
+    fan = make_user()
+    page = open_app(fan)
+    expect(page.get_by_test_id("whoami")).to_have_text(fan.email)
+    old_version = page.get_by_test_id("app-version").inner_text()
+    # The edge holds index.html: it is what the invalidation must clear.
+    assert (
+        httpx.get(stack.edge_url + "/", trust_env=False).headers["x-cache"].endswith("cloudfront")
+    )
+
+    source = tmp_path / "web_stub"
+    shutil.copytree(WEB_STUB, source)
+    index = source / "index.html"
+    index.write_text(index.read_text().replace("<main ", f"{NOTE}\n  <main ", 1))
+    version = unique("release").replace(" ", "-")
+    try:
+        deployment = deploy_web_stub(stack, version=version, source_dir=source)
+        assert "/index.html" in deployment.invalidated_paths
+
+        page.reload()
+        expect(page.get_by_test_id("release-note")).to_have_text("Now with notifications!")
+        expect(page.get_by_test_id("app-version")).to_have_text(version)
+        expect(page.get_by_test_id("whoami")).to_have_text(fan.email)
+    finally:
+        deploy_web_stub(stack, version=old_version)
+    page.reload()
+    expect(page.get_by_test_id("app-version")).to_have_text(old_version)
+    expect(page.get_by_test_id("release-note")).to_have_count(0)
+
+
+def test_a_deep_link_renders_the_app(open_app, make_user, make_api):
+    sharer = make_user()
+    title = unique("Serial Experiments Lain")
+    shared = make_api(sharer).post(
+        "/api/anime", json={"title": title, "genres": ["cyberpunk"], "year": 1998}
+    )
+    assert shared.status_code == 201, shared.text
+
+    page = open_app(None, path=None)
+    answer = page.goto(f"/anime/{shared.json()['id']}")
+    assert answer.status == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    expect(page.get_by_test_id("detail-title")).to_have_text(title)
+    expect(page.get_by_test_id("nav-signin")).to_be_visible()
