@@ -47,6 +47,11 @@ def list_titles(page: Page):
     return page.get_by_test_id("anime-title")
 
 
+def the_list(page: Page):
+    """The list as a fan sees it: items, or the line saying nothing is shared yet."""
+    return page.get_by_test_id("anime-list").or_(page.get_by_test_id("anime-empty"))
+
+
 def refresh_list(page: Page) -> None:
     page.get_by_test_id("refresh-list").click()
     expect(page.get_by_test_id("view")).not_to_have_attribute("aria-busy", "true")
