@@ -138,6 +138,8 @@ def _configure_logging(run_dir: RunDir) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # One line per health check and origin fetch would drown what the harness itself says.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _up_foreground(settings: Settings) -> int:
@@ -165,7 +167,7 @@ def _up_foreground(settings: Settings) -> int:
             file=sys.stderr,
             flush=True,
         )
-        while not stop.wait(1.0):
+        while not stop.wait(0.1):
             pass
         print("stopping…", file=sys.stderr, flush=True)
     finally:

@@ -25,7 +25,8 @@ class EmbeddedBackend:
     def start(self) -> EmbeddedBackend:
         from moto.server import ThreadedMotoServer  # heavy import, paid only by this backend
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # moto logs a traceback for every request it cannot serve; callers see the error anyway.
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         if self.port:
             bind(LOOPBACK, self.port, "emulator_port").close()
         server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)
