@@ -154,8 +154,12 @@ def pytest_configure(config: pytest.Config) -> None:
 # -- report header and summary ------------------------------------------------------------
 
 
-def _source(config: pytest.Config, option: str, setting: str, sources: dict[str, str]) -> str:
-    return f"--{option}" if config.getoption(option.replace("-", "_")) else sources[setting]
+def _source(config: pytest.Config, setting: str) -> str:
+    """Where a setting came from: the pytest option, an ANIMEHUB_* variable, or the default."""
+    if config.getoption(setting):
+        return f"--{setting}"
+    variable = f"ANIMEHUB_{setting.upper()}"
+    return f"env {variable}" if os.environ.get(variable) else "default"
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -177,9 +181,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         lines += [f"animehub:   {service} -> {url}" for service, url in sorted(endpoints.items())]
         return lines
     settings = stack_settings(config)
-    sources = settings.sources()
-    backend_from = _source(config, "backend", "backend", sources)
-    tasks_from = _source(config, "tasks", "tasks", sources)
+    backend_from = _source(config, "backend")
+    tasks_from = _source(config, "tasks")
     lines = [
         f"animehub: backend {settings.backend} ({backend_from}), {settings.tasks} API tasks "
         f"({tasks_from}); results {results}",

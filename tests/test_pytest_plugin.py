@@ -1,0 +1,126 @@
+"""The harness's pytest plugin, tried from outside in a subprocess (pytester)."""
+
+import json
+from dataclasses import fields
+
+import pytest
+
+from harness.record import StackRecord
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def state_file(pytester):
+    """A detached stack's state file, as `harness up --detach` writes it (nothing listens)."""
+    run_dir = pytester.path / "run"
+    (run_dir / "logs").mkdir(parents=True)
+    (run_dir / "logs" / "alb.log").write_text("alb: target 127.0.0.2:8080 unhealthy\n")
+    names = [f.name for f in fields(StackRecord) if f.name not in ("region", "subnet_ids")]
+    resources = {name: f"{name}-value" for name in names}
+    state = {
+        "pid": 1,
+        "backend": "embedded",
+        "region": "us-east-1",
+        "run_dir": str(run_dir),
+        "edge_url": "http://127.0.0.1:9",
+        "push_sink_url": "http://127.0.0.1:8",
+        "control_url": None,
+        "endpoints": {"s3": "http://127.0.0.1:7", "dynamodb": "http://127.0.0.1:6"},
+        "environment": {
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:7",
+            "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:6",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1",
+        },
+        "resources": {**resources, "region": "us-east-1", "subnet_ids": ["subnet-1"]},
+    }
+    path = run_dir / "state.json"
+    path.write_text(json.dumps(state))
+    return path
+
+
+def test_options_are_listed_in_their_own_group(pytester):
+    result = pytester.runpytest_subprocess("--help")
+    result.stdout.fnmatch_lines(["AnimeHub stack:", "*--backend=*", "*--stack-state=PATH*"])
+    assert "--tasks" in result.stdout.str()
+    assert "--results-dir" in result.stdout.str()
+
+
+def test_a_bad_setting_is_one_line_naming_it(pytester):
+    result = pytester.runpytest_subprocess("--tasks", "11")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*animehub: *tasks: 11 tasks is outside the allowed 1-10*"])
+
+
+def test_the_header_names_the_backend_and_where_it_came_from(pytester, monkeypatch):
+    monkeypatch.setenv("ANIMEHUB_TASKS", "3")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_subprocess("--backend", "embedded")
+    result.stdout.fnmatch_lines(
+        [
+            "animehub: backend embedded (--backend), 3 API tasks (env ANIMEHUB_TASKS)*",
+            "animehub: every service -> an embedded moto server on 127.0.0.1*",
+        ]
+    )
+    assert result.ret == 0
+
+
+def test_attaching_shows_each_service_and_gives_the_fixtures(pytester, state_file):
+    pytester.makepyfile(
+        """
+        def test_fixtures(stack, edge_url, aws):
+            assert stack.attached
+            assert edge_url == "http://127.0.0.1:9"
+            assert stack.record.web_bucket == "web_bucket-value"
+            assert aws("s3").meta.endpoint_url == "http://127.0.0.1:7"
+            assert aws.dynamodb.meta.endpoint_url == "http://127.0.0.1:6"
+            assert stack.push_sink.device_url("d") == "http://127.0.0.1:8/devices/d"
+        """
+    )
+    result = pytester.runpytest_subprocess("--stack-state", str(state_file))
+    result.stdout.fnmatch_lines(
+        [
+            f"animehub: attached to the stack in {state_file.parent}*",
+            "animehub: edge http://127.0.0.1:9",
+            "animehub:   dynamodb -> http://127.0.0.1:6",
+            "animehub:   s3 -> http://127.0.0.1:7",
+        ]
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_failed_test_on_the_stack_keeps_its_logs_and_names_them(pytester, state_file):
+    pytester.makepyfile(
+        """
+        def test_fails(stack):
+            assert False, "the fan saw nothing"
+
+        def test_fails_without_the_stack():
+            assert False
+        """
+    )
+    results = pytester.path / "out"
+    result = pytester.runpytest_subprocess(
+        "--stack-state", str(state_file), "--results-dir", str(results)
+    )
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*animehub artifacts*", "artifacts: *-py-test-fails"])
+    (copied,) = results.glob("*/main/failures/*/logs/alb.log")
+    assert "unhealthy" in copied.read_text()
+    # A test that did not use the stack leaves no artifacts folder.
+    assert len(list(results.glob("*/main/failures/*"))) == 1
+
+
+def test_breaks_stack_is_a_registered_marker(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.breaks_stack
+        def test_marked():
+            pass
+        """
+    )
+    pytester.runpytest_subprocess("--strict-markers").assert_outcomes(passed=1)
