@@ -230,7 +230,12 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A detached stack's parent is gone, so it lingers as a zombie until init reaps it.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(") ")[2][:1] != "Z"
+    except OSError:
+        return True
 
 
 def _down(args: argparse.Namespace) -> int:

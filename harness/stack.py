@@ -89,7 +89,7 @@ class Stack:
     def _start_parts(self, parts: ExitStack) -> None:
         s, logs = self.settings, self.run_dir.logs
         self.backend = create_backend(s)
-        parts.callback(self.backend.stop)
+        parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} emulator", self.backend.start)
         self.endpoints = self.backend.endpoints
 
@@ -108,7 +108,7 @@ class Stack:
         self.alb = LoadBalancer(
             self.endpoints, self.record.target_group_arn, port=s.alb_port, log_dir=logs
         )
-        parts.callback(self.alb.stop)
+        parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
 
         self.agent = EcsAgent(
@@ -119,7 +119,7 @@ class Stack:
             log_dir=logs / "tasks",
             extra_env=self.task_environment(),
         )
-        parts.callback(self.agent.stop)
+        parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
 
         self.edge = Edge(
@@ -129,7 +129,7 @@ class Stack:
             port=s.edge_port,
             log_dir=logs,
         )
-        parts.callback(self.edge.stop)
+        parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
 
         if self.deploy_web:
@@ -143,8 +143,13 @@ class Stack:
         from harness.control import ControlServer
 
         self.control = ControlServer(self.describe)
-        parts.callback(self.control.stop)
+        parts.callback(self._stopping, "control view", self.control.stop)
         self.control.start()
+
+    def _stopping(self, name: str, stop: Callable[[], None]) -> None:
+        began = time.monotonic()
+        stop()
+        log.info("stopped the %s in %.2fs", name, time.monotonic() - began)
 
     def _optional_push_sink(self, parts: ExitStack):
         try:
@@ -152,7 +157,7 @@ class Stack:
         except ImportError:
             return None
         sink = PushSink(port=self.settings.push_sink_port)
-        parts.callback(sink.stop)
+        parts.callback(self._stopping, "push sink", sink.stop)
         self._step("starting the push sink", sink.start)
         return sink
 
