@@ -33,6 +33,9 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--endpoint-urls", help="endpoint backend: service=url pairs, comma-separated"
     )
+    parser.add_argument(
+        "--endpoint-file", help="endpoint backend: a YAML file (default: URL, service: URL)"
+    )
     parser.add_argument("--aws-stack-name", help="aws backend: the CloudFormation stack")
 
 
@@ -81,6 +84,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "push_sink_port",
             "endpoint_url",
             "endpoint_urls",
+            "endpoint_file",
             "aws_stack_name",
             "run_dir",
         )

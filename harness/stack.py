@@ -55,6 +55,7 @@ class Stack:
         self.control = None
         self.timings: dict[str, float] = {}
         self._exit: ExitStack | None = None
+        self._deployed_edge_url: str | None = None
         self.started_at: float | None = None
 
     # lifecycle ----------------------------------------------------------------------------
@@ -90,8 +91,17 @@ class Stack:
         s, logs = self.settings, self.run_dir.logs
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
-        self._step(f"starting the {s.backend} emulator", self.backend.start)
+        self._step(f"starting the {s.backend} backend", self.backend.start)
         self.endpoints = self.backend.endpoints
+
+        discover = getattr(self.backend, "discover", None)
+        if discover is not None:
+            # A real deployment: its record comes from it, and AWS runs the data plane.
+            self.record = self._step("reading the deployment", discover)
+            self.record.save(self.run_dir.path / "record.json")
+            self._deployed_edge_url = f"https://{self.record.distribution_domain}"
+            self._start_control(parts)
+            return
 
         from harness.alb import LoadBalancer
         from harness.ecs import EcsAgent
@@ -139,7 +149,9 @@ class Stack:
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
             lambda: self.agent.wait_steady(timeout=60),
         )
+        self._start_control(parts)
 
+    def _start_control(self, parts: ExitStack) -> None:
         from harness.control import ControlServer
 
         self.control = ControlServer(self.describe)
@@ -187,7 +199,7 @@ class Stack:
 
     @property
     def edge_url(self) -> str | None:
-        return self.edge.url if self.edge else None
+        return self.edge.url if self.edge else self._deployed_edge_url
 
     def describe(self) -> dict:
         """The status document: endpoints, edge URL, resource ids, component health."""
