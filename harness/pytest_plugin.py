@@ -187,13 +187,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"animehub: backend {settings.backend} ({backend_from}), {settings.tasks} API tasks "
         f"({tasks_from}); results {results}",
     ]
-    if settings.backend == "embedded":
-        where = "every service -> an embedded moto server on 127.0.0.1, a free port per worker"
-    elif settings.endpoint_url or settings.endpoint_urls:
-        where = f"services -> {settings.endpoint_urls or settings.endpoint_url}"
-    else:
-        where = f"services -> chosen by the {settings.backend} backend at start"
-    lines.append(f"animehub: {where}; each stack started in-process (listed at the end)")
+    try:
+        from harness.backends.plan import planned_endpoints
+
+        planned = planned_endpoints(settings)
+    except (ImportError, HarnessError) as exc:
+        planned = {"(unknown)": str(exc)}
+    by_target: dict[str, list[str]] = {}
+    for service, target in sorted(planned.items()):
+        by_target.setdefault(target, []).append(service)
+    lines.append("animehub: a stack per session (per xdist worker), started in-process")
+    for target, services in by_target.items():
+        where = (
+            "an embedded moto server on 127.0.0.1 (free port)" if target == "embedded" else target
+        )
+        lines.append(f"animehub:   {where}: {', '.join(services)}")
     return lines
 
 

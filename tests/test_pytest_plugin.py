@@ -61,7 +61,7 @@ def test_the_header_names_the_backend_and_where_it_came_from(pytester, monkeypat
     result.stdout.fnmatch_lines(
         [
             "animehub: backend embedded (--backend), 3 API tasks (env ANIMEHUB_TASKS)*",
-            "animehub: every service -> an embedded moto server on 127.0.0.1*",
+            "animehub:   an embedded moto server on 127.0.0.1 (free port): *cognito-idp*s3*",
         ]
     )
     assert result.ret == 0
