@@ -67,8 +67,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def worker_id() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def worker_id(config: pytest.Config) -> str:
+    # From the worker's own input, not PYTEST_XDIST_WORKER: a pytest started inside a worker
+    # (pytester) inherits that variable without being a worker.
+    return getattr(config, "workerinput", {}).get("workerid", "main")
 
 
 def results_dir(config: pytest.Config) -> Path:
@@ -76,7 +78,7 @@ def results_dir(config: pytest.Config) -> Path:
 
 
 def worker_dir(config: pytest.Config) -> Path:
-    return results_dir(config) / worker_id()
+    return results_dir(config) / worker_id(config)
 
 
 def stack_state_option(config: pytest.Config) -> str | None:
@@ -89,7 +91,7 @@ def stack_settings(config: pytest.Config) -> Settings:
         "backend": config.getoption("backend"),
         "tasks": config.getoption("tasks"),
     }
-    if worker_id() != "main":
+    if worker_id(config) != "main":
         # Fixed ports cannot serve one stack per worker.
         overrides |= {"edge_port": 0, "alb_port": 0, "emulator_port": 0, "push_sink_port": 0}
     return Settings.from_env(**overrides)
@@ -372,7 +374,7 @@ def open_app(new_context, edge_url):
 def _breaks_stack_needs_own_stack(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("breaks_stack") is None:
         return
-    if stack_state_option(request.config) and worker_id() != "main":
+    if stack_state_option(request.config) and worker_id(request.config) != "main":
         pytest.skip("breaks the stack on purpose: not on a stack other workers share")
 
 
