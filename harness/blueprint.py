@@ -77,6 +77,8 @@ class Blueprint:
     )
     default_root_object: str = "index.html"
     spa_error_codes: tuple[int, ...] = (403, 404)
+    # Origins whose bucket policy also grants CloudFront s3:ListBucket; missing media stays 403.
+    listable_origins: tuple[str, ...] = ("web",)
 
     # Names, derived so that one prefix changes them all.
     @property

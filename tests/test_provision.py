@@ -1,11 +1,14 @@
 """Provisioning against a real moto server: everything the blueprint names exists, and a
 second run changes nothing."""
 
+import json
+
 import pytest
 
 from harness.backends.embedded import EmbeddedBackend
 from harness.blueprint import CACHING_DISABLED, CACHING_OPTIMIZED, Blueprint
 from harness.provision import provision
+from harness.provision.storage import ensure_bucket_policy
 
 # moto keeps one state per process; a name of our own keeps these resources apart from the
 # stacks other tests start in this process.
@@ -95,10 +98,38 @@ def test_distribution_routes_api_uncached_and_media_and_web_cached(emulator, rec
     assert origins["api-alb"] == record.load_balancer_dns
 
 
+def _policy(s3, bucket):
+    return json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+
+
+def test_buckets_let_the_distribution_read_and_the_web_one_list(emulator, record):
+    s3 = emulator.client("s3")
+    arn = emulator.client("cloudfront").get_distribution(Id=record.distribution_id)["Distribution"][
+        "ARN"
+    ]
+    assert arn.endswith(f":distribution/{record.distribution_id}")
+    granted = {}
+    for bucket in (record.web_bucket, record.media_bucket):
+        for statement in _policy(s3, bucket)["Statement"]:
+            assert statement["Effect"] == "Allow"
+            assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+            assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": arn}}
+            granted.setdefault(bucket, []).append((statement["Action"], statement["Resource"]))
+    assert granted == {
+        record.web_bucket: [
+            ("s3:GetObject", f"arn:aws:s3:::{record.web_bucket}/*"),
+            ("s3:ListBucket", f"arn:aws:s3:::{record.web_bucket}"),
+        ],
+        record.media_bucket: [("s3:GetObject", f"arn:aws:s3:::{record.media_bucket}/*")],
+    }
+
+
 def _snapshot(endpoints, record):
     cf = endpoints.client("cloudfront")
     ecs = endpoints.client("ecs")
+    s3 = endpoints.client("s3")
     return {
+        "bucket_policies": [_policy(s3, b) for b in (record.web_bucket, record.media_bucket)],
         "distribution_etag": cf.get_distribution_config(Id=record.distribution_id)["ETag"],
         "task_definitions": ecs.list_task_definitions()["taskDefinitionArns"],
         "pools": len(endpoints.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]),
@@ -113,6 +144,20 @@ def test_provisioning_twice_changes_nothing(emulator, record):
     again = provision(emulator, BLUEPRINT)
     assert again == record
     assert _snapshot(emulator, record) == before
+
+
+def test_a_bucket_policy_is_put_only_when_it_differs(emulator, record):
+    s3 = emulator.client("s3")
+    puts = []
+    s3.meta.events.register("before-call.s3.PutBucketPolicy", lambda **_: puts.append(1))
+    applied = _policy(s3, record.media_bucket)
+    ensure_bucket_policy(s3, record.media_bucket, applied)
+    assert puts == []
+    try:
+        ensure_bucket_policy(s3, record.media_bucket, {**applied, "Id": "changed"})
+        assert puts == [1]
+    finally:
+        ensure_bucket_policy(s3, record.media_bucket, applied)
 
 
 def test_a_changed_blueprint_is_applied_in_place(emulator, record):

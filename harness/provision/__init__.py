@@ -12,7 +12,7 @@ from harness.provision.identity import provision_identity
 from harness.provision.load_balancing import provision_load_balancing
 from harness.provision.messaging import provision_messaging
 from harness.provision.network import provision_network
-from harness.provision.storage import provision_storage
+from harness.provision.storage import provision_bucket_policies, provision_storage
 from harness.provision.tables import provision_tables
 from harness.record import StackRecord
 
@@ -37,6 +37,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             made.update(future.result())
     made.update(provision_compute(clients["ecs"], bp, made))
     made.update(provision_distribution(clients["cloudfront"], bp, made))
+    provision_bucket_policies(clients["s3"], clients["cloudfront"], bp, made)
     return StackRecord(**made)
 
 
