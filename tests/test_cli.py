@@ -157,10 +157,32 @@ def two_run_dirs(tmp_path):
 
 
 def test_two_detached_stacks_then_down_leaves_nothing_behind(two_run_dirs):
+    # Both start at once: two stacks on one machine must not collide, even while starting.
+    ups = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "harness",
+                "up",
+                "--detach",
+                "--run-dir",
+                str(d),
+                "--tasks",
+                "1",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for d in two_run_dirs
+    ]
+    for up in ups:
+        _, err = up.communicate(timeout=90)
+        assert up.returncode == 0, err
     docs = []
     for run_dir in two_run_dirs:
-        up = harness("up", "--detach", "--run-dir", str(run_dir), "--tasks", "1")
-        assert up.returncode == 0, up.stderr
         status = harness("status", "--json", "--run-dir", str(run_dir))
         assert status.returncode == 0, status.stderr
         docs.append(json.loads(status.stdout))
