@@ -1,4 +1,5 @@
-"""Keeps the edge's view of a distribution current, reading only through the CloudFront API.
+"""Keeps the edge's view of a distribution current, reading only through the AWS APIs: the
+distribution through CloudFront, and its S3 origins' bucket policies through S3.
 
 moto keeps a distribution's ETag across update_distribution, so changes are detected by
 comparing the configuration itself (plus any custom policies it names), not the ETag.
@@ -9,12 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.edge import cache_policy, origin_request_policy
+from harness.edge.bucket_policy import missing_key_status
 from harness.edge.cache import ResponseCache
 from harness.edge.distribution import Distribution, PolicyNotFound, parse_distribution
 from harness.errors import HarnessError
@@ -34,9 +37,16 @@ class ConfigPoller:
         origin_urls: Mapping[str, str],
         cache: ResponseCache,
         *,
+        s3=None,
         interval: float = 0.5,
+        policy_interval: float = 2.0,
     ) -> None:
         self._cloudfront = cloudfront
+        self._s3 = s3
+        self.policy_interval = policy_interval
+        self.distribution_arn: str | None = None
+        self._missing_key_statuses: dict[str, int] = {}
+        self._policies_read_at: float | None = None
         self.distribution_id = distribution_id
         self._origin_urls = dict(origin_urls)
         self._cache = cache
@@ -89,7 +99,8 @@ class ConfigPoller:
         config, etag = answer["DistributionConfig"], answer["ETag"]
         custom_policies = self._custom_policies(config)
         fingerprint = json.dumps([config, custom_policies], sort_keys=True, default=str)
-        if fingerprint != self._fingerprint:
+        changed = fingerprint != self._fingerprint
+        if changed:
             self.distribution = parse_distribution(
                 self.distribution_id,
                 etag,
@@ -103,8 +114,38 @@ class ConfigPoller:
             for problem in self.distribution.config_errors:
                 log.error("edge: distribution %s: %s", self.distribution_id, problem)
         self._apply_invalidations()
+        self._read_bucket_policies(changed)
         self.last_refresh_at = _now()
         self.last_error = None
+
+    def missing_key_status(self, bucket: str) -> int:
+        """What the bucket answers the distribution for a missing key, as of the last read."""
+        return self._missing_key_statuses.get(bucket, 403)
+
+    def _read_bucket_policies(self, config_changed: bool) -> None:
+        if self._s3 is None or self.distribution is None:
+            return
+        now = time.monotonic()
+        due = self._policies_read_at is None or now - self._policies_read_at >= self.policy_interval
+        if not (config_changed or due):
+            return
+        if self.distribution_arn is None:
+            answer = self._cloudfront.get_distribution(Id=self.distribution_id)
+            self.distribution_arn = answer["Distribution"]["ARN"]
+        buckets = {o.bucket for o in self.distribution.origins.values() if o.bucket}
+        self._missing_key_statuses = {
+            bucket: missing_key_status(self._bucket_policy(bucket), bucket, self.distribution_arn)
+            for bucket in buckets
+        }
+        self._policies_read_at = now
+
+    def _bucket_policy(self, bucket: str) -> str | None:
+        try:
+            return self._s3.get_bucket_policy(Bucket=bucket)["Policy"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchBucketPolicy", "NoSuchBucket"):
+                return None
+            raise
 
     def _custom_policies(self, config: Mapping) -> dict[str, dict]:
         """Each non-managed policy the behaviours name: its API answer, or why there is none."""

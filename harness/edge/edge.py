@@ -72,6 +72,7 @@ class Edge:
                 self.distribution_id,
                 self.origin_urls,
                 self.cache,
+                s3=self.endpoints.client("s3"),
                 interval=self.refresh_interval,
             )
             self._poller.load()
@@ -79,7 +80,10 @@ class Edge:
             app = EdgeApp(
                 self._poller,
                 self.cache,
-                S3Origin(self.endpoints.client("s3")),
+                S3Origin(
+                    self.endpoints.client("s3"),
+                    missing_key_status=self._poller.missing_key_status,
+                ),
                 self._custom_origin,
                 via=self.via,
                 pop=POP,

@@ -26,9 +26,6 @@ from harness.edge.forwarding import HOP_BY_HOP
 log = logging.getLogger("harness.edge")
 
 CHUNK = 64 * 1024
-# CloudFront reading a private bucket (OAC, s3:GetObject only) gets 403 AccessDenied for a
-# missing key, as S3 hides absence from callers without s3:ListBucket.
-MISSING_KEY_STATUS = 403
 _S3_HEADERS_DROPPED = frozenset(
     {
         "server",
@@ -112,11 +109,26 @@ def _s3_error(status: int, code: str, message: str, method: str) -> OriginRespon
     )
 
 
-class S3Origin:
-    """Reads objects with get_object/head_object; the boto3 calls run in worker threads."""
+def _access_denied(bucket: str) -> int:
+    return 403
 
-    def __init__(self, s3_client, *, buffer_limit: int = 8 << 20) -> None:
+
+class S3Origin:
+    """Reads objects with get_object/head_object; the boto3 calls run in worker threads.
+
+    `missing_key_status(bucket)` says whether a missing key is 403 AccessDenied or 404 NoSuchKey
+    (from the bucket policy, see `bucket_policy`); it must answer without an API call.
+    """
+
+    def __init__(
+        self,
+        s3_client,
+        *,
+        missing_key_status: Callable[[str], int] = _access_denied,
+        buffer_limit: int = 8 << 20,
+    ) -> None:
         self._s3 = s3_client
+        self._missing_key_status = missing_key_status
         self._buffer_limit = buffer_limit
 
     async def fetch(
@@ -146,7 +158,7 @@ class S3Origin:
         try:
             answer = await run_in_threadpool(call, **params)
         except ClientError as exc:
-            return self._client_error(exc, method)
+            return self._client_error(exc, method, origin.bucket)
         except (ReadTimeoutError, ConnectTimeoutError) as exc:
             raise OriginError(504, f"S3 origin {origin.domain_name} timed out: {exc}") from None
         except (EndpointConnectionError, BotoCoreError) as exc:
@@ -179,8 +191,7 @@ class S3Origin:
         response.closer = close
         return response
 
-    @staticmethod
-    def _client_error(exc: ClientError, method: str) -> OriginResponse:
+    def _client_error(self, exc: ClientError, method: str, bucket: str) -> OriginResponse:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 500)
@@ -189,7 +200,7 @@ class S3Origin:
             kept = [(n.lower(), v) for n, v in headers.items() if n.lower() in ("etag",)]
             return OriginResponse(status=304, headers=kept, body=b"")
         if code in ("NoSuchKey", "404", "NotFound"):
-            if MISSING_KEY_STATUS == 403:
+            if self._missing_key_status(bucket) == 403:
                 return _s3_error(403, "AccessDenied", "Access Denied", method)
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.", method)
         return _s3_error(status, code or str(status), error.get("Message", ""), method)

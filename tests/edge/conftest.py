@@ -1,10 +1,12 @@
 """An in-process moto server, a stand-in custom origin, and a distribution shaped like the
 harness's: default -> web bucket, /api/* -> custom origin (CachingDisabled,
-AllViewerExceptHostHeader), /media/* -> media bucket, SPA error responses."""
+AllViewerExceptHostHeader), /media/* -> media bucket, the SPA error response (404 only), and
+bucket policies that let the distribution read both buckets and list the web one."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import uuid
 
@@ -17,6 +19,7 @@ from harness.edge import Edge
 from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
 from harness.edge.origin_request_policy import ALL_VIEWER_EXCEPT_HOST_HEADER
 from harness.endpoints import EndpointMap
+from harness.provision.storage import cloudfront_read_policy
 from harness.servers import ServerThread
 
 ALB_DOMAIN = "animehub-alb-123456.us-east-1.elb.amazonaws.com"
@@ -39,6 +42,9 @@ class StandInOrigin:
         if path == "/api/upload":
             body = await request.body()
             response = StreamingResponse(self._echo(body), media_type="text/plain")
+        elif path.startswith("/api/status/"):
+            status = int(path.rsplit("/", 1)[1])
+            response = JSONResponse({"status": status}, status_code=status)
         elif path == "/api/slow":
             await asyncio.sleep(1.3)
             response = JSONResponse({"slow": True})
@@ -166,15 +172,14 @@ def distribution_config(web: str, media: str) -> dict:
             ],
         },
         "CustomErrorResponses": {
-            "Quantity": 2,
+            "Quantity": 1,
             "Items": [
                 {
-                    "ErrorCode": code,
+                    "ErrorCode": 404,
                     "ResponsePagePath": "/index.html",
                     "ResponseCode": "200",
                     "ErrorCachingMinTTL": 10,
                 }
-                for code in (403, 404)
             ],
         },
     }
@@ -182,9 +187,13 @@ def distribution_config(web: str, media: str) -> dict:
 
 @pytest.fixture(scope="module")
 def distribution(endpoints, buckets):
-    _, web, media = buckets
+    s3, web, media = buckets
     cloudfront = endpoints.client("cloudfront")
     answer = cloudfront.create_distribution(DistributionConfig=distribution_config(web, media))
+    arn = answer["Distribution"]["ARN"]
+    for bucket, listable in ((web, True), (media, False)):
+        policy = cloudfront_read_policy(bucket, arn, listable=listable)
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
     return answer["Distribution"]["Id"]
 
 

@@ -1,5 +1,7 @@
+import json
 import threading
 import time
+import uuid
 
 import httpx
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from harness.edge import Edge
 from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
 from harness.errors import HarnessError
+from harness.provision.storage import cloudfront_read_policy
 
 
 @pytest.fixture
@@ -89,6 +92,35 @@ def test_spa_deep_link_gets_index_with_configured_status(viewer):
     assert response.content == viewer.get("/index.html").content
     assert response.headers["content-type"] == "text/html"
     assert response.headers["x-cache"] == "Error from cloudfront"
+
+
+def test_a_missing_key_is_403_or_404_as_the_bucket_policy_says(
+    endpoints, distribution, viewer, buckets
+):
+    s3, _, media = buckets
+    # The web bucket's policy lets the distribution list it: 404, which the SPA page answers.
+    assert viewer.get("/nothing-here.js").content == viewer.get("/index.html").content
+    # The media bucket's does not: 403 AccessDenied, which no custom error response maps.
+    denied = viewer.get(f"/media/{uuid.uuid4().hex}.png")
+    assert denied.status_code == 403
+    assert "<Code>AccessDenied</Code>" in denied.text
+    assert denied.headers["x-cache"] == "Error from cloudfront"
+    arn = endpoints.client("cloudfront").get_distribution(Id=distribution)["Distribution"]["ARN"]
+    listable = cloudfront_read_policy(media, arn, listable=True)
+    s3.put_bucket_policy(Bucket=media, Policy=json.dumps(listable))
+    try:
+        wait_for(lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 200, 5)
+    finally:
+        unlisted = cloudfront_read_policy(media, arn, listable=False)
+        s3.put_bucket_policy(Bucket=media, Policy=json.dumps(unlisted))
+    wait_for(lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 403, 5)
+
+
+def test_the_api_403_is_not_replaced_by_the_spa_page(viewer):
+    refused = viewer.get("/api/status/403")
+    assert refused.status_code == 403
+    assert refused.json() == {"status": 403}
+    assert refused.headers["x-cache"] == "Error from cloudfront"
 
 
 def test_api_is_never_cached_and_forwards_viewer_headers(viewer, origin):
