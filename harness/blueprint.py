@@ -76,7 +76,10 @@ class Blueprint:
         Behaviour("*", "web", CACHING_OPTIMIZED),
     )
     default_root_object: str = "index.html"
-    spa_error_codes: tuple[int, ...] = (403, 404)
+    # Custom error responses apply to every behaviour, /api/* included: only 404 is mapped, so
+    # the API's 403 reaches the caller. 404 still covers SPA deep links because the web bucket's
+    # policy lets CloudFront list it (a missing key is then 404, not 403).
+    spa_error_codes: tuple[int, ...] = (404,)
     # Origins whose bucket policy also grants CloudFront s3:ListBucket; missing media stays 403.
     listable_origins: tuple[str, ...] = ("web",)
 

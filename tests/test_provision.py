@@ -96,6 +96,12 @@ def test_distribution_routes_api_uncached_and_media_and_web_cached(emulator, rec
     assert config["DefaultRootObject"] == "index.html"
     origins = {o["Id"]: o["DomainName"] for o in config["Origins"]["Items"]}
     assert origins["api-alb"] == record.load_balancer_dns
+    # Only 404: error responses apply to /api/* too, and the API's 403 must reach the caller.
+    errors = [
+        (e["ErrorCode"], e["ResponsePagePath"], str(e["ResponseCode"]))
+        for e in config["CustomErrorResponses"]["Items"]
+    ]
+    assert errors == [(404, "/index.html", "200")]
 
 
 def _policy(s3, bucket):
