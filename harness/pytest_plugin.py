@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.backends import selection
 from harness.errors import ConfigError, HarnessError
 from harness.settings import BACKENDS, Settings
 
@@ -119,6 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "breaks_stack: breaks the stack on purpose and restores it; skipped when attached to "
         "a stack that other workers share",
     )
+    config.addinivalue_line("markers", selection.MARKER_HELP)
     configured = config.getoption("results_dir") or os.environ.get("ANIMEHUB_RESULTS_DIR")
     base = (
         (Path(configured) if configured else config.invocation_params.dir / "results")
@@ -162,6 +164,27 @@ def _source(config: pytest.Config, setting: str) -> str:
         return f"--{setting}"
     variable = f"ANIMEHUB_{setting.upper()}"
     return f"env {variable}" if os.environ.get(variable) else "default"
+
+
+def _backend_name(config: pytest.Config) -> str:
+    state_path = stack_state_option(config)
+    if state_path:
+        from harness.attached_stack import AttachedStack
+
+        return AttachedStack.load(state_path).backend_name
+    return stack_settings(config).backend
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a real deployment only the scenarios marked safe there run; the rest say why not."""
+    try:
+        backend = _backend_name(config)
+    except HarnessError:
+        return  # the stack fixture reports the bad setting where it is used
+    for item in items:
+        reason = selection.skip_reason(backend, item.iter_markers())
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

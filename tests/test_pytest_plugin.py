@@ -124,3 +124,28 @@ def test_breaks_stack_is_a_registered_marker(pytester):
         """
     )
     pytester.runpytest_subprocess("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_on_the_aws_backend_only_scenarios_marked_safe_run(pytester, monkeypatch):
+    monkeypatch.setenv("ANIMEHUB_BACKEND", "aws")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.aws_safe
+        def test_read_only():
+            pass
+
+        def test_breaks_things():
+            raise AssertionError("must not run against a real deployment")
+        """
+    )
+    result = pytester.runpytest_subprocess("-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*not marked aws_safe*"])
+
+
+def test_elsewhere_unmarked_scenarios_run(pytester, monkeypatch):
+    monkeypatch.setenv("ANIMEHUB_BACKEND", "embedded")
+    pytester.makepyfile("def test_anything():\n    pass\n")
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
