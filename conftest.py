@@ -1,2 +1,3 @@
-# The harness's pytest plugin; a no-op once the package is installed (its entry point has this name).
+# Loads the harness's pytest plugin; a no-op once the package is installed, because its
+# entry point carries this same name.
 pytest_plugins = ["harness.pytest_plugin"]
