@@ -62,7 +62,7 @@ def a_task_url(status: dict) -> str:
     def walk(value) -> None:
         if isinstance(value, dict):
             if isinstance(value.get("port"), int) and value.get("pid"):
-                found.append(f"http://127.0.0.1:{value['port']}")
+                found.append(f"http://{value.get('host', '127.0.0.1')}:{value['port']}")
             for v in value.values():
                 walk(v)
         elif isinstance(value, list):
