@@ -1,7 +1,7 @@
 """The test suite's wall time: scenarios alone, and unit + e2e together, serial and under
 pytest-xdist, with the slowest tests of the last run. Prints figures; it is not a test.
 
-    .venv/bin/python benchmarks/suite.py [--runs 3] [--workers 2] [--only scenarios]
+    .venv/bin/python benchmarks/suite.py [--runs 3] [--workers 3] [--only scenarios]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ DURATION = re.compile(r"^\s*(\d+\.\d+)s (call|setup|teardown)\s+(\S+)")
 def run(paths: list[str], workers: int, results: Path) -> tuple[float, str, int]:
     command = [sys.executable, "-m", "pytest", "-q", "--durations=5", "--results-dir", str(results)]
     if workers > 1:
-        command += ["-n", str(workers)]
+        command += ["-n", str(workers), "--dist", "worksteal"]
     began = time.perf_counter()
     done = subprocess.run(command + paths, cwd=ROOT, capture_output=True, text=True)
     return time.perf_counter() - began, done.stdout, done.returncode
@@ -35,7 +35,7 @@ def run(paths: list[str], workers: int, results: Path) -> tuple[float, str, int]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--only", choices=sorted(SUITES))
     args = parser.parse_args()
 
