@@ -295,11 +295,11 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(doc, indent=2, sort_keys=True))
         return 0
+    from harness.status_view import render
+
     print(_summary(doc))
     print()
-    for name, health in doc.get("components", {}).items():
-        if health is not None:
-            print(f"{name}: {json.dumps(health, sort_keys=True)}")
+    print(render(doc))
     return 0
 
 

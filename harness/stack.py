@@ -23,6 +23,8 @@ from harness.settings import Settings
 log = logging.getLogger("harness.stack")
 
 # Called as progress(step, None) when a step begins and progress(step, seconds) when it ends.
+CACHE_ENTRIES_SHOWN = 50
+
 Progress = Callable[[str, float | None], None]
 
 
@@ -231,6 +233,7 @@ class Stack:
                 "load_balancer": health(self.alb),
                 "ecs_agent": health(self.agent),
                 "edge": health(self.edge),
+                "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},

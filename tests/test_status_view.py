@@ -1,0 +1,65 @@
+from harness.status_view import render
+
+DOC = {
+    "components": {
+        "emulator": {"backend": "embedded"},
+        "load_balancer": {
+            "health_check": {"path": "/api/health", "interval": 5.0},
+            "targets": [
+                {
+                    "id": "127.0.0.2",
+                    "port": 4100,
+                    "state": "unhealthy",
+                    "reason": "Target.ResponseCodeMismatch",
+                    "in_flight": 0,
+                    "served": 7,
+                }
+            ],
+        },
+        "ecs_agent": {
+            "services": {
+                "animehub-api": {
+                    "desired": 2,
+                    "running": 1,
+                    "healthy": 0,
+                    "problem": None,
+                    "tasks": [
+                        {
+                            "id": "abcdef0123456789",
+                            "host": "127.0.0.2",
+                            "port": 4100,
+                            "pid": 42,
+                            "state": "RUNNING",
+                            "alb_state": "unhealthy",
+                        }
+                    ],
+                }
+            }
+        },
+        "edge": {"error": "RuntimeError: boom"},
+        "push_sink": None,
+        "edge_cache": [
+            {"path": "/index.html", "status": 200, "age": 3.2, "ttl": 1, "fresh": False}
+        ],
+    }
+}
+
+
+def test_each_component_says_whether_it_is_ok():
+    lines = render(DOC).splitlines()
+    assert "emulator: ok" in lines
+    assert "edge: error: RuntimeError: boom" in lines
+    assert "push_sink: not running" in lines
+
+
+def test_tasks_targets_and_cache_entries_are_rows():
+    text = render(DOC)
+    assert "desired 2, running 1, healthy 0" in text
+    assert any(
+        line.split() == ["abcdef012345", "127.0.0.2:4100", "42", "RUNNING", "unhealthy", "-"]
+        for line in text.splitlines()
+    )
+    assert any("Target.ResponseCodeMismatch" in line and "7" in line for line in text.splitlines())
+    assert any(
+        line.split() == ["/index.html", "200", "3s", "1s", "stale"] for line in text.splitlines()
+    )
