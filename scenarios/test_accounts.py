@@ -33,6 +33,7 @@ def test_sign_up_confirm_and_sign_in_through_the_app(page, make_user):
     expect(page.get_by_test_id("nav-signout")).to_be_visible()
 
 
+@pytest.mark.aws_safe  # its fan is made and deleted by the fixture
 def test_a_wrong_password_is_refused_with_the_reason(page, user):
     page.goto("/signin")
     page.get_by_test_id("signin-email").fill(user.email)
@@ -42,6 +43,7 @@ def test_a_wrong_password_is_refused_with_the_reason(page, user):
     expect(page.get_by_test_id("nav-signin")).to_be_visible()
 
 
+@pytest.mark.aws_safe  # changes nothing: the share is refused
 def test_sharing_while_signed_out_is_refused(open_app, make_api):
     page = open_app(None, "/share")
     expect(page.get_by_test_id("share-signin-hint")).to_be_visible()
