@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import threading
 import uuid
 
 import pytest
-from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from harness.endpoints import EndpointMap
 from harness.servers import ServerThread
 
 
@@ -48,16 +45,6 @@ def target_app(name: str) -> Starlette:
             Route("/api/echo", echo, methods=["GET", "POST"]),
         ]
     )
-
-
-@pytest.fixture(scope="session")
-def endpoints():
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield EndpointMap(default=f"http://{host}:{port}", region="us-east-1")
-    server.stop()
 
 
 @pytest.fixture(scope="session")

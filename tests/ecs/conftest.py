@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from harness.alb import LoadBalancer
 from harness.ecs import EcsAgent
@@ -18,16 +16,6 @@ from harness.endpoints import EndpointMap
 STANDIN = Path(__file__).with_name("standin_api.py")
 STANDIN_COMMANDS = {"animehub-api": [sys.executable, str(STANDIN)]}
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/animehub-api:1.0"
-
-
-@pytest.fixture(scope="session")
-def endpoints():
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield EndpointMap(default=f"http://{host}:{port}", region="us-east-1")
-    server.stop()
 
 
 @pytest.fixture(scope="session")

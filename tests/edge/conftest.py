@@ -11,14 +11,12 @@ import socket
 import uuid
 
 import pytest
-from moto.server import ThreadedMotoServer
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
 from harness.edge import Edge
 from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
 from harness.edge.origin_request_policy import ALL_VIEWER_EXCEPT_HOST_HEADER
-from harness.endpoints import EndpointMap
 from harness.provision.storage import cloudfront_read_policy
 from harness.servers import ServerThread
 
@@ -70,15 +68,6 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def endpoints():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield EndpointMap(default=f"http://{host}:{port}", region="us-east-1")
-    server.stop()
 
 
 @pytest.fixture(scope="session")
