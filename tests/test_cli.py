@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -213,3 +214,52 @@ def test_two_detached_stacks_then_down_leaves_nothing_behind(two_run_dirs):
         assert [p for p in pids if _alive(p)] == []
         assert [p for p in ports if _listening(p)] == []
         assert harness("status", "--run-dir", str(run_dir)).returncode == 3
+
+
+def _wait_until_gone(pids: set[int], ports: set[int], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and (
+        any(_alive(p) for p in pids) or any(_listening(p) for p in ports)
+    ):
+        time.sleep(0.1)
+    assert [p for p in pids if _alive(p)] == []
+    assert [p for p in ports if _listening(p)] == []
+
+
+def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
+    up = subprocess.Popen(
+        [sys.executable, "-m", "harness", "up", "--run-dir", str(tmp_path), "--tasks", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "state.json").exists():
+            assert up.poll() is None, up.stderr.read()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        status = harness("status", "--json", "--run-dir", str(tmp_path))
+        pids, ports = _pids_and_ports(json.loads(status.stdout))
+        up.send_signal(signal.SIGINT)
+        out, err = up.communicate(timeout=30)
+    finally:
+        if up.poll() is None:
+            up.kill()
+    assert up.returncode == 0, err
+    assert "edge (open in a browser)" in out
+    assert "stopping" in err
+    _wait_until_gone(pids - {up.pid}, ports)
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_a_killed_harness_takes_its_tasks_with_it(tmp_path):
+    up = harness("up", "--detach", "--run-dir", str(tmp_path), "--tasks", "2")
+    assert up.returncode == 0, up.stderr
+    doc = json.loads(harness("status", "--json", "--run-dir", str(tmp_path)).stdout)
+    pids, ports = _pids_and_ports(doc)
+    os.kill(doc["pid"], signal.SIGKILL)
+    _wait_until_gone(pids, ports)
+    after = harness("status", "--run-dir", str(tmp_path))
+    assert after.returncode == 3
