@@ -178,6 +178,9 @@ def deploy_web_stub(
     )["Invalidation"]["Id"]
     edge_url = getattr(stack, "edge_url", None)
     if edge_url and wait_for_edge:
+        edge = getattr(stack, "edge", None)
+        if edge is not None:
+            edge.poll_now()
         wait_until_applied(stack, applied_before, wait_for_edge)
         wait_until_served(edge_url, version, wait_for_edge)
     deployment.seconds = time.monotonic() - began

@@ -25,6 +25,10 @@ class EmbeddedBackend:
     def start(self) -> EmbeddedBackend:
         from moto.server import ThreadedMotoServer  # heavy import, paid only by this backend
 
+        from harness.backends.region_lists import remember_region_lists
+
+        remember_region_lists()
+
         # moto logs a traceback for every request it cannot serve; callers see the error anyway.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         if self.port:

@@ -59,6 +59,7 @@ class ConfigPoller:
         self._fingerprint: str | None = None
         self._seen_invalidations: set[str] | None = None
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def load(self) -> Distribution:
@@ -76,14 +77,24 @@ class ConfigPoller:
         self._thread = threading.Thread(target=self._run, name="edge-config-poller", daemon=True)
         self._thread.start()
 
+    def poll_now(self) -> None:
+        """Read the configuration and invalidations now rather than at the next interval, as
+        when a deploy waits for its invalidation; what is read is the same."""
+        self._wake.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(10)
             self._thread = None
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 self.refresh()
             except Exception as exc:  # noqa: BLE001 - kept for health(); the last config stays

@@ -148,6 +148,10 @@ class Edge:
             self._access_handler.close()
             self._access_handler = None
 
+    def poll_now(self) -> None:
+        if self._poller is not None:
+            self._poller.poll_now()
+
     def cache_entries(self) -> list[dict]:
         return self.cache.describe()
 
