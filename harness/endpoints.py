@@ -35,7 +35,7 @@ _SESSION_LOCK = threading.Lock()
 
 
 @cache
-def _session() -> boto3.session.Session:
+def shared_session() -> boto3.session.Session:
     return boto3.session.Session(botocore_session=botocore.session.get_session())
 
 
@@ -46,7 +46,7 @@ _CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect
 def endpoint_variable(service: str) -> str:
     """The variable botocore reads for one service, e.g. cognito-idp ->
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (derived from the service's serviceId)."""
-    model = _session()._session.get_service_model(service)
+    model = shared_session()._session.get_service_model(service)
     return "AWS_ENDPOINT_URL_" + model.service_id.replace(" ", "_").replace("-", "_").upper()
 
 
@@ -89,7 +89,7 @@ class EndpointMap:
         if url:
             kwargs["endpoint_url"] = url
         with _SESSION_LOCK:
-            return _session().client(service, **kwargs)
+            return shared_session().client(service, **kwargs)
 
     def describe(self) -> dict[str, str]:
         """Each known service and where it points, for `status` and report headers."""

@@ -13,6 +13,8 @@ import threading
 
 import boto3.session
 
+from harness.endpoints import shared_session
+
 _lock = threading.Lock()
 _lists: dict[tuple, list[str]] = {}
 _installed = False
@@ -24,7 +26,8 @@ def remember_region_lists() -> None:
         if _installed:
             return
         original = boto3.session.Session.get_available_regions
-        one_session = boto3.session.Session()
+        # The harness's own session: its clients have parsed the endpoint data already.
+        one_session = shared_session()
 
         def get_available_regions(
             self, service_name, partition_name="aws", allow_non_regional=False
