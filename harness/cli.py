@@ -16,6 +16,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.run_dir import RunDir
 from harness.settings import BACKENDS, Settings, default_run_dir
+from harness.status_view import render, summary
 
 EXIT_NOT_RUNNING = 3
 DETACH_TIMEOUT = 120.0
@@ -106,36 +107,6 @@ def _progress(step: str, seconds: float | None) -> None:
         print(f"✓ {step} ({seconds:.2f}s)", file=sys.stderr, flush=True)
 
 
-def _summary(doc: dict) -> str:
-    res = doc.get("resources", {})
-    rows = [
-        ("edge (open in a browser)", doc.get("edge_url")),
-        ("load balancer", doc.get("alb_url")),
-        ("push sink", doc.get("push_sink_url")),
-        ("backend", doc.get("backend")),
-    ]
-    endpoints = doc.get("endpoints", {})
-    distinct = sorted(set(endpoints.values()))
-    if len(distinct) == 1:
-        rows.append(("AWS endpoint (all services)", distinct[0]))
-    else:
-        rows.extend((f"endpoint {svc}", url) for svc, url in sorted(endpoints.items()))
-    rows += [
-        ("Cognito user pool", res.get("user_pool_id")),
-        ("Cognito app client", res.get("user_pool_client_id")),
-        ("web bucket", res.get("web_bucket")),
-        ("media bucket", res.get("media_bucket")),
-        ("anime table", res.get("anime_table")),
-        ("users table", res.get("users_table")),
-        ("SNS topic", res.get("topic_arn")),
-        ("ECS service", f"{res.get('cluster')}/{res.get('service')}"),
-        ("CloudFront distribution", res.get("distribution_id")),
-        ("run directory", doc.get("run_dir")),
-    ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows if value)
-
-
 def _configure_logging(run_dir: RunDir) -> None:
     handler = logging.FileHandler(run_dir.logs / "harness.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -164,7 +135,7 @@ def _up_foreground(settings: Settings) -> int:
     try:
         doc = stack.describe()
         stack.run_dir.write_state(doc)
-        print(_summary(doc), flush=True)
+        print(summary(doc), flush=True)
         print(
             f"\nready in {stack.timings['total']:.2f}s. `harness env --run-dir {run_dir.path}` "
             "prints the AWS variables; Ctrl-C stops the stack.",
@@ -204,7 +175,7 @@ def _up_detached(settings: Settings, argv: list[str]) -> int:
     while time.monotonic() < deadline:
         state = run_dir.read_state()
         if state and state.get("pid") == child.pid:
-            print(_summary(state))
+            print(summary(state))
             print(
                 f"\nstack running in the background (pid {child.pid}); stop it with "
                 f"`harness down --run-dir {run_dir.path}`",
@@ -295,9 +266,7 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(doc, indent=2, sort_keys=True))
         return 0
-    from harness.status_view import render
-
-    print(_summary(doc))
+    print(summary(doc))
     print()
     print(render(doc))
     return 0

@@ -1,8 +1,39 @@
-"""`harness status` for a person: tasks, target health, edge behaviours and cache entries."""
+"""What `harness up` and `harness status` show a person: where things are, then each part's
+health, tasks, target health, edge behaviours and cache entries."""
 
 from __future__ import annotations
 
 import time
+
+
+def summary(doc: dict) -> str:
+    res = doc.get("resources", {})
+    rows = [
+        ("edge (open in a browser)", doc.get("edge_url")),
+        ("load balancer", doc.get("alb_url")),
+        ("push sink", doc.get("push_sink_url")),
+        ("backend", doc.get("backend")),
+    ]
+    endpoints = doc.get("endpoints", {})
+    distinct = sorted(set(endpoints.values()))
+    if len(distinct) == 1:
+        rows.append(("AWS endpoint (all services)", distinct[0]))
+    else:
+        rows.extend((f"endpoint {svc}", url) for svc, url in sorted(endpoints.items()))
+    rows += [
+        ("Cognito user pool", res.get("user_pool_id")),
+        ("Cognito app client", res.get("user_pool_client_id")),
+        ("web bucket", res.get("web_bucket")),
+        ("media bucket", res.get("media_bucket")),
+        ("anime table", res.get("anime_table")),
+        ("users table", res.get("users_table")),
+        ("SNS topic", res.get("topic_arn")),
+        ("ECS service", f"{res.get('cluster')}/{res.get('service')}"),
+        ("CloudFront distribution", res.get("distribution_id")),
+        ("run directory", doc.get("run_dir")),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows if value)
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
