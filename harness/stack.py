@@ -109,13 +109,17 @@ class Stack:
         from harness.ecs import EcsAgent
         from harness.edge import Edge
         from harness.provision import provision
+        from harness.push_sink import PushSink
+        from harness.web_deploy import deploy_web_stub
 
         self.record = self._step(
             "provisioning the stack", lambda: provision(self.endpoints, self.blueprint)
         )
         self.record.save(self.run_dir.path / "record.json")
 
-        self.push_sink = self._optional_push_sink(parts)
+        self.push_sink = PushSink(port=s.push_sink_port)
+        parts.callback(self._stopping, "push sink", self.push_sink.stop)
+        self._step("starting the push sink", self.push_sink.start)
 
         self.alb = LoadBalancer(
             self.endpoints, self.record.target_group_arn, port=s.alb_port, log_dir=logs
@@ -145,7 +149,7 @@ class Stack:
         self._step("starting the edge", self.edge.start)
 
         if self.deploy_web:
-            self._optional_web_deploy()
+            self._step("deploying the web stub", lambda: deploy_web_stub(self))
 
         self._step(
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
@@ -164,23 +168,6 @@ class Stack:
         began = time.monotonic()
         stop()
         log.info("stopped the %s in %.2fs", name, time.monotonic() - began)
-
-    def _optional_push_sink(self, parts: ExitStack):
-        try:
-            from harness.push_sink import PushSink
-        except ImportError:
-            return None
-        sink = PushSink(port=self.settings.push_sink_port)
-        parts.callback(self._stopping, "push sink", sink.stop)
-        self._step("starting the push sink", sink.start)
-        return sink
-
-    def _optional_web_deploy(self) -> None:
-        try:
-            from harness.web_deploy import deploy_web_stub
-        except ImportError:
-            return
-        self._step("deploying the web stub", lambda: deploy_web_stub(self))
 
     def stop(self) -> None:
         if self._exit is not None:
