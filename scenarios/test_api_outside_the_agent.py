@@ -58,10 +58,12 @@ def api_process(stack, aws):
 
 
 def _message_for(sqs, queue_url: str, anime_id: str) -> dict:
+    """Every share of the session lands on this queue: read past the others (they stay hidden
+    for the visibility timeout, so each receive brings new ones) to find this one."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         answer = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=60
         )
         for message in answer.get("Messages", []):
             envelope = json.loads(message["Body"])
