@@ -79,7 +79,12 @@ def test_a_fan_cannot_delete_another_fans_share(open_app, make_user, make_api):
 
     own = open_app(sharer, f"/anime/{anime_id}")
     expect(own.get_by_test_id("detail-sharer")).to_have_text("Shared by you")
-    own.get_by_test_id("anime-delete").click()
+    # Wait for the DELETE itself: the view may not be marked busy yet when the click returns.
+    with own.expect_response(
+        lambda r: r.request.method == "DELETE" and r.url.endswith(f"/api/anime/{anime_id}")
+    ) as deleted:
+        own.get_by_test_id("anime-delete").click()
+    assert deleted.value.status == 204
     expect(own.get_by_test_id("view")).not_to_have_attribute("aria-busy", "true")
     expect(list_titles(own).filter(has_text=title)).to_have_count(0)
     page.reload()
