@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from harness.edge import selection
-from harness.edge.selection import Selection
+from harness.edge.selection import Selection, items
 
 ONE_YEAR = 31_536_000
 
@@ -100,18 +100,10 @@ MANAGED: Mapping[str, CachePolicy] = {
 }
 
 
-def items(container: Mapping | None) -> list:
-    """The `Items` of an API `{Quantity, Items}` container, tolerating absence."""
-    return list((container or {}).get("Items") or [])
-
-
 def from_api(policy: Mapping) -> CachePolicy:
     """A policy from GetCachePolicy's `CachePolicy` element."""
     config = policy["CachePolicyConfig"]
     params = config.get("ParametersInCacheKeyAndForwardedToOrigin") or {}
-    headers = params.get("HeadersConfig") or {}
-    cookies = params.get("CookiesConfig") or {}
-    queries = params.get("QueryStringsConfig") or {}
     min_ttl = int(config.get("MinTTL", 0))
     return CachePolicy(
         name=config.get("Name") or policy.get("Id", "custom"),
@@ -119,15 +111,7 @@ def from_api(policy: Mapping) -> CachePolicy:
         min_ttl=min_ttl,
         default_ttl=int(config.get("DefaultTTL", max(min_ttl, 86_400))),
         max_ttl=int(config.get("MaxTTL", max(min_ttl, ONE_YEAR))),
-        headers=selection.headers(
-            headers.get("HeaderBehavior", "none"), items(headers.get("Headers"))
-        ),
-        cookies=selection.cookies(
-            cookies.get("CookieBehavior", "none"), items(cookies.get("Cookies"))
-        ),
-        query_strings=selection.query_strings(
-            queries.get("QueryStringBehavior", "none"), items(queries.get("QueryStrings"))
-        ),
+        **selection.from_api(params),
         accept_encoding_gzip=bool(params.get("EnableAcceptEncodingGzip", False)),
         accept_encoding_brotli=bool(params.get("EnableAcceptEncodingBrotli", False)),
     )

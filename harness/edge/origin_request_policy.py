@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from harness.edge import selection
-from harness.edge.cache_policy import items, legacy_cookies, legacy_headers
+from harness.edge.cache_policy import legacy_cookies, legacy_headers
 from harness.edge.selection import Selection
 
 
@@ -81,21 +81,10 @@ MANAGED: Mapping[str, OriginRequestPolicy] = {
 def from_api(policy: Mapping) -> OriginRequestPolicy:
     """A policy from GetOriginRequestPolicy's `OriginRequestPolicy` element."""
     config = policy["OriginRequestPolicyConfig"]
-    headers = config.get("HeadersConfig") or {}
-    cookies = config.get("CookiesConfig") or {}
-    queries = config.get("QueryStringsConfig") or {}
     return OriginRequestPolicy(
         name=config.get("Name") or policy.get("Id", "custom"),
         id=policy.get("Id"),
-        headers=selection.headers(
-            headers.get("HeaderBehavior", "none"), items(headers.get("Headers"))
-        ),
-        cookies=selection.cookies(
-            cookies.get("CookieBehavior", "none"), items(cookies.get("Cookies"))
-        ),
-        query_strings=selection.query_strings(
-            queries.get("QueryStringBehavior", "none"), items(queries.get("QueryStrings"))
-        ),
+        **selection.from_api(config),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 NONE = "none"
@@ -83,3 +84,23 @@ def cookies(behavior: str, names=()) -> Selection:
 
 def query_strings(behavior: str, names=()) -> Selection:
     return Selection.of(behavior, names)
+
+
+def items(container: Mapping | None) -> list:
+    """The `Items` of an API `{Quantity, Items}` container, tolerating absence."""
+    return list((container or {}).get("Items") or [])
+
+
+def from_api(container: Mapping) -> dict[str, Selection]:
+    """`headers`, `cookies` and `query_strings` from an API element holding HeadersConfig,
+    CookiesConfig and QueryStringsConfig (a cache policy's cache key, an origin request policy)."""
+    h = container.get("HeadersConfig") or {}
+    c = container.get("CookiesConfig") or {}
+    q = container.get("QueryStringsConfig") or {}
+    return {
+        "headers": headers(h.get("HeaderBehavior", "none"), items(h.get("Headers"))),
+        "cookies": cookies(c.get("CookieBehavior", "none"), items(c.get("Cookies"))),
+        "query_strings": query_strings(
+            q.get("QueryStringBehavior", "none"), items(q.get("QueryStrings"))
+        ),
+    }
