@@ -130,10 +130,6 @@ _OPERATION_SERVICES = {
 }
 
 
-async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"error": "internal_error", "message": "internal error"}, status_code=500)
-
-
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     HTTPException: handle_http_exception,

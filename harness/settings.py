@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from harness.errors import ConfigError
@@ -118,6 +118,3 @@ class Settings:
         if "run_dir" in values:
             values["run_dir"] = Path(values["run_dir"]).expanduser()
         return cls(**values)
-
-    def with_(self, **changes) -> Settings:
-        return replace(self, **changes)
