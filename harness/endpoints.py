@@ -11,8 +11,8 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-# The services AnimeHub and its harness talk to, by botocore's name.
-SERVICES = (
+# The services the stack provisions and the API calls: a backend must serve each.
+STACK_SERVICES = (
     "s3",
     "dynamodb",
     "cognito-idp",
@@ -22,12 +22,9 @@ SERVICES = (
     "ecs",
     "elbv2",
     "cloudfront",
-    "cloudwatch",
-    "logs",
-    "iam",
-    "sts",
-    "cloudformation",
 )
+# Every service AnimeHub and its harness talk to, by botocore's name.
+SERVICES = (*STACK_SERVICES, "cloudwatch", "logs", "iam", "sts", "cloudformation")
 
 # One botocore session for the process: it caches the service models, which are slow to load.
 # Creating clients from it is not thread-safe, hence the lock.

@@ -9,8 +9,8 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from harness.backends.endpoint_config import EMBEDDED, merged_endpoints
-from harness.backends.probe import STACK_SERVICES, probe_all
-from harness.endpoints import EndpointMap
+from harness.backends.probe import probe_all
+from harness.endpoints import STACK_SERVICES, EndpointMap
 from harness.errors import ConfigError
 
 

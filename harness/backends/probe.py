@@ -15,19 +15,6 @@ from botocore.parsers import ResponseParserError
 from harness.endpoints import EndpointMap
 from harness.errors import HarnessError
 
-# The services the stack provisions and the API calls; each must answer before provisioning.
-STACK_SERVICES = (
-    "s3",
-    "dynamodb",
-    "cognito-idp",
-    "sns",
-    "sqs",
-    "ec2",
-    "ecs",
-    "elbv2",
-    "cloudfront",
-)
-
 # service -> (operation, arguments, a key every genuine answer carries). The key check is what
 # tells an AWS API from an HTML page, which some parsers would otherwise accept as empty.
 CHEAP_CALLS: dict[str, tuple[str, dict, str]] = {

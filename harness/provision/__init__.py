@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from harness.blueprint import Blueprint
-from harness.endpoints import EndpointMap
+from harness.endpoints import STACK_SERVICES, EndpointMap
 from harness.provision.compute import api_environment, provision_compute
 from harness.provision.distribution import provision_distribution
 from harness.provision.identity import provision_identity
@@ -20,11 +20,7 @@ __all__ = ["provision", "api_environment"]
 
 
 def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
-    clients = {
-        name: endpoints.client(name)
-        for name in ("s3", "dynamodb", "cognito-idp", "sns", "sqs", "ec2", "elbv2", "ecs")
-    }
-    clients["cloudfront"] = endpoints.client("cloudfront")
+    clients = {name: endpoints.client(name) for name in STACK_SERVICES}
     made: dict = {"region": bp.region}
     # The independent groups go side by side; the service and the distribution need their output.
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="provision") as pool:

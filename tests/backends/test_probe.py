@@ -1,7 +1,7 @@
 import pytest
 
-from harness.backends.probe import CHEAP_CALLS, STACK_SERVICES, probe, probe_all
-from harness.endpoints import EndpointMap
+from harness.backends.probe import CHEAP_CALLS, probe, probe_all
+from harness.endpoints import STACK_SERVICES, EndpointMap
 from harness.errors import HarnessError
 
 
