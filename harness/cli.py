@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from harness.errors import HarnessError
-from harness.run_dir import RunDir
+from harness.lifecycle.run_dir import RunDir
+from harness.lifecycle.status_view import render, summary
 from harness.settings import BACKENDS, Settings, default_run_dir
-from harness.status_view import render, summary
 
 EXIT_NOT_RUNNING = 3
 DETACH_TIMEOUT = 120.0
@@ -118,7 +118,7 @@ def _configure_logging(run_dir: RunDir) -> None:
 
 
 def _up_foreground(settings: Settings) -> int:
-    from harness.stack import Stack
+    from harness.lifecycle.stack import Stack
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

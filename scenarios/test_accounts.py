@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from steps import fill_share_form, list_titles, unique
 
-from harness.fans import PASSWORD, new_email
+from harness.testkit.fans import PASSWORD, new_email
 
 
 def test_sign_up_confirm_and_sign_in_through_the_app(page, make_user):

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from steps import unique, unique_genre
 
-from harness.breakage import subscription_filter_dropped
+from harness.testkit.breakage import subscription_filter_dropped
 
 
 def follow_in_app(open_app, fan, genre: str):

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from steps import refresh_list, share_through_app, the_list, unique
 
-from harness.breakage import health_check_path, wait_until
+from harness.testkit.breakage import health_check_path, wait_until
 
 
 def _service(stack) -> dict:

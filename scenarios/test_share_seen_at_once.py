@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 from steps import fill_share_form, refresh_list, submit_share, unique, watch_edge
 
-from harness.blueprint import CACHING_OPTIMIZED
-from harness.breakage import api_cache_policy
+from harness.control_plane.blueprint import CACHING_OPTIMIZED
+from harness.testkit.breakage import api_cache_policy
 
 MISS = "Miss from cloudfront"
 HIT = "Hit from cloudfront"

@@ -7,7 +7,7 @@ import httpx
 from playwright.sync_api import expect
 from steps import unique
 
-from harness.web_deploy import WEB_STUB, deploy_web_stub
+from harness.pipelines.web_deploy import WEB_STUB, deploy_web_stub
 
 NOTE = '<p class="notice" data-testid="release-note">Now with notifications!</p>'
 

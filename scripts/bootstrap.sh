@@ -30,7 +30,7 @@ if [[ "$(cat "$stamp" 2>/dev/null)" != "$fingerprint" ]]; then
 fi
 
 if $want_browser; then
-    if .venv/bin/python -m harness.browser >/dev/null 2>&1; then
+    if .venv/bin/python -m harness.testkit.browser >/dev/null 2>&1; then
         exit 0
     fi
     if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
@@ -39,7 +39,7 @@ if $want_browser; then
             say "could not install Chromium (see /tmp/animehub-chromium-install.log)"
         fi
     fi
-    if ! .venv/bin/python -m harness.browser >/dev/null 2>&1; then
+    if ! .venv/bin/python -m harness.testkit.browser >/dev/null 2>&1; then
         say "no Chromium found and none could be installed: the browser scenarios will be skipped"
         say "install one with 'apt-get install chromium' (as root) and run this again"
     fi

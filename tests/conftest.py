@@ -1,6 +1,6 @@
 import pytest
 
-from harness.backends.embedded import EmbeddedBackend
+from harness.control_plane.backends.embedded import EmbeddedBackend
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from harness.endpoints import SERVICES, EndpointMap, endpoint_variable
+from harness.control_plane.endpoints import SERVICES, EndpointMap, endpoint_variable
 
 # What botocore reads for each service (its serviceId, upper snake case).
 VARIABLES = {

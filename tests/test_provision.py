@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from harness.backends.embedded import EmbeddedBackend
-from harness.blueprint import CACHING_DISABLED, CACHING_OPTIMIZED, Blueprint
-from harness.provision import provision
-from harness.provision.storage import ensure_bucket_policy
+from harness.control_plane.backends.embedded import EmbeddedBackend
+from harness.control_plane.blueprint import CACHING_DISABLED, CACHING_OPTIMIZED, Blueprint
+from harness.control_plane.provision import provision
+from harness.control_plane.provision.storage import ensure_bucket_policy
 
 # moto keeps one state per process; a name of our own keeps these resources apart from the
 # stacks other tests start in this process.

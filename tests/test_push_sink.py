@@ -5,7 +5,7 @@ import boto3
 import httpx
 import pytest
 
-from harness.push_sink import PushSink, PushSinkClient
+from harness.data_plane.push_sink import PushSink, PushSinkClient
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from dataclasses import fields
 
 import pytest
 
-from harness.record import StackRecord
+from harness.control_plane.record import StackRecord
 
 pytest_plugins = ["pytester"]
 

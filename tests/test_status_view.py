@@ -1,4 +1,4 @@
-from harness.status_view import render
+from harness.lifecycle.status_view import render
 
 DOC = {
     "components": {

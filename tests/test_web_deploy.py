@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.backends.embedded import EmbeddedBackend
-from harness.blueprint import Blueprint
-from harness.provision import provision
-from harness.web_deploy import (
+from harness.control_plane.backends.embedded import EmbeddedBackend
+from harness.control_plane.blueprint import Blueprint
+from harness.control_plane.provision import provision
+from harness.pipelines.web_deploy import (
     IMMUTABLE,
     NO_CACHE,
     WEB_STUB,

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from harness.servers import ServerThread
+from harness.plumbing.servers import ServerThread
 
 
 def target_app(name: str) -> Starlette:

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from harness.alb import LoadBalancer
+from harness.data_plane.alb import LoadBalancer
 
 
 def wait_for(condition, timeout: float, what: str) -> None:

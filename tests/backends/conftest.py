@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from harness.backends.two_emulators import two_emulators
+from harness.control_plane.backends.two_emulators import two_emulators
 
 
 @pytest.fixture(scope="session")

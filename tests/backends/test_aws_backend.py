@@ -6,8 +6,8 @@ import json
 import pytest
 from moto.server import ThreadedMotoServer
 
-from harness.backends import create_backend
-from harness.backends.aws import OUTPUT_KEYS, AwsBackend
+from harness.control_plane.backends import create_backend
+from harness.control_plane.backends.aws import OUTPUT_KEYS, AwsBackend
 from harness.errors import ConfigError, HarnessError
 from harness.settings import Settings
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.backends.container_specs import (
+from harness.control_plane.backends.container_specs import (
     API_IMAGE,
     API_PORT,
     DYNAMODB_LOCAL,
@@ -13,7 +13,7 @@ from harness.backends.container_specs import (
     LOCALSTACK_IMAGE,
     LOCALSTACK_PORT,
 )
-from harness.blueprint import Blueprint
+from harness.control_plane.blueprint import Blueprint
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.localstack.yml"
 

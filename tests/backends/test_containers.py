@@ -3,8 +3,8 @@ Starting real containers is tested only where an engine answers."""
 
 import pytest
 
-from harness.backends import create_backend
-from harness.backends.container_specs import (
+from harness.control_plane.backends import create_backend
+from harness.control_plane.backends.container_specs import (
     DYNAMODB_LOCAL_IMAGE,
     LICENSED_SERVICES,
     LOCALSTACK_IMAGE,
@@ -13,9 +13,9 @@ from harness.backends.container_specs import (
     localstack_spec,
     routing,
 )
-from harness.backends.containers import ContainersBackend, endpoint_map
-from harness.backends.docker_engine import docker_unavailable_reason
-from harness.endpoints import SERVICES
+from harness.control_plane.backends.containers import ContainersBackend, endpoint_map
+from harness.control_plane.backends.docker_engine import docker_unavailable_reason
+from harness.control_plane.endpoints import SERVICES
 from harness.errors import HarnessError
 from harness.settings import Settings
 

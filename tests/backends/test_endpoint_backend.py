@@ -4,11 +4,11 @@ other. Each emulator's own state shows where every call went."""
 import boto3
 import pytest
 
-from harness.backends import create_backend
-from harness.backends.endpoint import EndpointBackend
-from harness.blueprint import Blueprint
+from harness.control_plane.backends import create_backend
+from harness.control_plane.backends.endpoint import EndpointBackend
+from harness.control_plane.blueprint import Blueprint
+from harness.control_plane.provision import provision
 from harness.errors import ConfigError, HarnessError
-from harness.provision import provision
 from harness.settings import Settings
 
 

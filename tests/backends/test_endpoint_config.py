@@ -1,6 +1,6 @@
 import pytest
 
-from harness.backends.endpoint_config import (
+from harness.control_plane.backends.endpoint_config import (
     merged_endpoints,
     parse_endpoint_urls,
     read_endpoint_file,

@@ -1,5 +1,5 @@
-from harness.backends.plan import planned_endpoints
-from harness.endpoints import SERVICES
+from harness.control_plane.backends.plan import planned_endpoints
+from harness.control_plane.endpoints import SERVICES
 from harness.settings import Settings
 
 

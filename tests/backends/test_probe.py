@@ -1,7 +1,7 @@
 import pytest
 
-from harness.backends.probe import CHEAP_CALLS, probe, probe_all
-from harness.endpoints import STACK_SERVICES, EndpointMap
+from harness.control_plane.backends.probe import CHEAP_CALLS, probe, probe_all
+from harness.control_plane.endpoints import STACK_SERVICES, EndpointMap
 from harness.errors import HarnessError
 
 
@@ -10,7 +10,7 @@ def _map(default: str, **per_service: str) -> EndpointMap:
 
 
 def test_every_known_service_has_a_cheap_call():
-    from harness.endpoints import SERVICES
+    from harness.control_plane.endpoints import SERVICES
 
     assert set(CHEAP_CALLS) == set(SERVICES)
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from harness.backends.readiness import (
+from harness.control_plane.backends.readiness import (
     CannotServe,
     NeverReady,
     answers_aws,

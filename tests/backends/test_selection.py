@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.backends.selection import AWS_SAFE, skip_reason
+from harness.control_plane.backends.selection import AWS_SAFE, skip_reason
 
 
 @pytest.mark.parametrize("backend", ["embedded", "endpoint", "containers"])

@@ -1,6 +1,6 @@
 import textwrap
 
-from harness.backends.two_emulators import main
+from harness.control_plane.backends.two_emulators import main
 
 
 def test_the_runner_gives_pytest_the_topology(tmp_path, monkeypatch):

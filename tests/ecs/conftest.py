@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.alb import LoadBalancer
-from harness.ecs import EcsAgent
-from harness.endpoints import EndpointMap
+from harness.control_plane.endpoints import EndpointMap
+from harness.data_plane.alb import LoadBalancer
+from harness.data_plane.ecs import EcsAgent
 
 STANDIN = Path(__file__).with_name("standin_api.py")
 STANDIN_COMMANDS = {"animehub-api": [sys.executable, str(STANDIN)]}

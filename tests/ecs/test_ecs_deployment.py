@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.ecs.control_plane import image_repository
-from harness.ecs.deployment import TaskView, plan
+from harness.data_plane.ecs.control_plane import image_repository
+from harness.data_plane.ecs.deployment import TaskView, plan
 
 
 def task(id: str, revision: str = "v1", healthy: bool = True, created_at: float = 0.0):

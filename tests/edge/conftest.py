@@ -14,11 +14,11 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
-from harness.edge import Edge
-from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
-from harness.edge.origin_request_policy import ALL_VIEWER_EXCEPT_HOST_HEADER
-from harness.provision.storage import cloudfront_read_policy
-from harness.servers import ServerThread
+from harness.control_plane.provision.storage import cloudfront_read_policy
+from harness.data_plane.edge import Edge
+from harness.data_plane.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
+from harness.data_plane.edge.origin_request_policy import ALL_VIEWER_EXCEPT_HOST_HEADER
+from harness.plumbing.servers import ServerThread
 
 ALB_DOMAIN = "animehub-alb-123456.us-east-1.elb.amazonaws.com"
 DOWN_DOMAIN = "down-alb-1.us-east-1.elb.amazonaws.com"

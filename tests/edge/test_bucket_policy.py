@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from harness.edge.bucket_policy import missing_key_status
-from harness.provision.storage import cloudfront_read_policy
+from harness.control_plane.provision.storage import cloudfront_read_policy
+from harness.data_plane.edge.bucket_policy import missing_key_status
 
 ARN = "arn:aws:cloudfront::123456789012:distribution/E2ABCDEF"
 OTHER_ARN = "arn:aws:cloudfront::123456789012:distribution/EOTHER"

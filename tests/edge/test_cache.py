@@ -1,6 +1,6 @@
-from harness.edge import selection
-from harness.edge.cache import CachedResponse, ResponseCache, cache_key
-from harness.edge.cache_policy import CACHING_OPTIMIZED, CachePolicy
+from harness.data_plane.edge import selection
+from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
+from harness.data_plane.edge.cache_policy import CACHING_OPTIMIZED, CachePolicy
 
 KEYED = CachePolicy(
     "keyed",

@@ -1,7 +1,7 @@
 import pytest
 
-from harness.edge.cache_policy import CACHING_OPTIMIZED
-from harness.edge.distribution import parse_distribution, parse_origin
+from harness.data_plane.edge.cache_policy import CACHING_OPTIMIZED
+from harness.data_plane.edge.distribution import parse_distribution, parse_origin
 
 
 @pytest.mark.parametrize(

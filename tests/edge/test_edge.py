@@ -6,10 +6,10 @@ import uuid
 import httpx
 import pytest
 
-from harness.edge import Edge
-from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
+from harness.control_plane.provision.storage import cloudfront_read_policy
+from harness.data_plane.edge import Edge
+from harness.data_plane.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
 from harness.errors import HarnessError
-from harness.provision.storage import cloudfront_read_policy
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
-from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
-from harness.edge.distribution import Behaviour, Origin
-from harness.edge.forwarding import origin_headers, origin_query
-from harness.edge.origin_request_policy import ALL_VIEWER, ALL_VIEWER_EXCEPT_HOST_HEADER
+from harness.data_plane.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
+from harness.data_plane.edge.distribution import Behaviour, Origin
+from harness.data_plane.edge.forwarding import origin_headers, origin_query
+from harness.data_plane.edge.origin_request_policy import ALL_VIEWER, ALL_VIEWER_EXCEPT_HOST_HEADER
 
 ORIGIN = Origin(
     "alb", "alb.example.elb.amazonaws.com", "", None, 30, 10, (("x-origin-secret", "s"),)

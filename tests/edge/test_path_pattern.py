@@ -1,8 +1,8 @@
 import pytest
 
-from harness.edge import path_pattern
-from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
-from harness.edge.distribution import Behaviour, Distribution
+from harness.data_plane.edge import path_pattern
+from harness.data_plane.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
+from harness.data_plane.edge.distribution import Behaviour, Distribution
 
 # The examples of the CloudFront Developer Guide, "Path pattern" (cache behavior settings).
 DOCUMENTED = [

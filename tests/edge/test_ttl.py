@@ -3,8 +3,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from harness.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED, CachePolicy
-from harness.edge.ttl import ttl_seconds
+from harness.data_plane.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED, CachePolicy
+from harness.data_plane.edge.ttl import ttl_seconds
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 LEGACY_ZERO_MIN = CachePolicy("legacy", min_ttl=0, default_ttl=60, max_ttl=600)

@@ -1,5 +1,0 @@
-"""The Application Load Balancer's data plane: health checks and proxying by elbv2 settings."""
-
-from harness.alb.balancer import LoadBalancer
-
-__all__ = ["LoadBalancer"]

@@ -1,0 +1,50 @@
+"""Two emulator processes on loopback, one standing in for LocalStack (every service but
+DynamoDB) and one for DynamoDB Local, and the settings that point the endpoint backend at them.
+
+    python -m harness.control_plane.backends.two_emulators [pytest arguments, default: scenarios]
+
+starts both, runs pytest with ANIMEHUB_BACKEND=endpoint, stops both and exits with pytest's code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+from harness.control_plane.backends.moto_process import MotoProcess
+
+
+@dataclass(frozen=True)
+class TwoEmulators:
+    localstack_url: str  # everything but DynamoDB
+    dynamodb_url: str
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "ANIMEHUB_BACKEND": "endpoint",
+            "ANIMEHUB_ENDPOINT_URL": self.localstack_url,
+            "ANIMEHUB_ENDPOINT_URLS": f"dynamodb={self.dynamodb_url}",
+        }
+
+
+@contextmanager
+def two_emulators() -> Iterator[TwoEmulators]:
+    with ExitStack() as running:
+        localstack = running.enter_context(MotoProcess("localstack stand-in"))
+        dynamodb = running.enter_context(MotoProcess("dynamodb-local stand-in"))
+        yield TwoEmulators(localstack.url, dynamodb.url)
+
+
+def main(argv: list[str]) -> int:
+    with two_emulators() as emulators:
+        command = [sys.executable, "-m", "pytest", *(argv or ["scenarios"])]
+        env = {k: v for k, v in os.environ.items() if k != "ANIMEHUB_ENDPOINT_FILE"}
+        return subprocess.call(command, env=env | emulators.environment())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,142 @@
+"""CloudFront: one distribution; the web bucket by default, /api/* to the ALB, /media/* to S3."""
+
+from __future__ import annotations
+
+from harness.control_plane.blueprint import Behaviour, Blueprint
+
+READ_METHODS = ["GET", "HEAD"]
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+
+
+def _s3_origin(origin_id: str, bucket: str, region: str) -> dict:
+    return {
+        "Id": origin_id,
+        "DomainName": f"{bucket}.s3.{region}.amazonaws.com",
+        "OriginPath": "",
+        "CustomHeaders": {"Quantity": 0},
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+
+
+def _alb_origin(origin_id: str, dns_name: str) -> dict:
+    return {
+        "Id": origin_id,
+        "DomainName": dns_name,
+        "OriginPath": "",
+        "CustomHeaders": {"Quantity": 0},
+        "CustomOriginConfig": {
+            "HTTPPort": 80,
+            "HTTPSPort": 443,
+            "OriginProtocolPolicy": "http-only",
+            "OriginReadTimeout": 30,
+            "OriginKeepaliveTimeout": 5,
+        },
+    }
+
+
+def _behaviour(b: Behaviour, origin_id: str) -> dict:
+    methods = ALL_METHODS if b.all_methods else READ_METHODS
+    behaviour = {
+        "TargetOriginId": origin_id,
+        "ViewerProtocolPolicy": "allow-all",
+        "AllowedMethods": {
+            "Quantity": len(methods),
+            "Items": methods,
+            "CachedMethods": {"Quantity": 2, "Items": READ_METHODS},
+        },
+        "CachePolicyId": b.cache_policy_id,
+        "Compress": True,
+    }
+    if b.origin_request_policy_id:
+        behaviour["OriginRequestPolicyId"] = b.origin_request_policy_id
+    if b.path_pattern != "*":
+        behaviour["PathPattern"] = b.path_pattern
+    return behaviour
+
+
+def distribution_config(bp: Blueprint, made: dict, caller_reference: str) -> dict:
+    origin_ids = {"web": "web-bucket", "media": "media-bucket", "api": "api-alb"}
+    origins = [
+        _s3_origin(origin_ids["web"], made["web_bucket"], bp.region),
+        _s3_origin(origin_ids["media"], made["media_bucket"], bp.region),
+        _alb_origin(origin_ids["api"], made["load_balancer_dns"]),
+    ]
+    default = next(b for b in bp.behaviours if b.path_pattern == "*")
+    ordered = [_behaviour(b, origin_ids[b.origin]) for b in bp.behaviours if b is not default]
+    return {
+        "CallerReference": caller_reference,
+        "Comment": bp.distribution_comment,
+        "Enabled": True,
+        "DefaultRootObject": bp.default_root_object,
+        "Origins": {"Quantity": len(origins), "Items": origins},
+        "DefaultCacheBehavior": _behaviour(default, origin_ids[default.origin]),
+        "CacheBehaviors": {"Quantity": len(ordered), "Items": ordered},
+        "CustomErrorResponses": {
+            "Quantity": len(bp.spa_error_codes),
+            "Items": [
+                {
+                    "ErrorCode": code,
+                    "ResponsePagePath": "/" + bp.default_root_object,
+                    "ResponseCode": "200",
+                    "ErrorCachingMinTTL": 0,
+                }
+                for code in bp.spa_error_codes
+            ],
+        },
+        "PriceClass": "PriceClass_100",
+        "HttpVersion": "http2",
+    }
+
+
+def _find(cloudfront, comment: str) -> dict | None:
+    for page in cloudfront.get_paginator("list_distributions").paginate():
+        for item in page.get("DistributionList", {}).get("Items", []):
+            if item.get("Comment") == comment:
+                return item
+    return None
+
+
+def _differs(current: dict, wanted: dict) -> bool:
+    """Compare the parts the blueprint sets; emulators add defaults of their own elsewhere."""
+
+    def origins(cfg: dict) -> list:
+        return sorted((o["Id"], o["DomainName"]) for o in cfg["Origins"].get("Items", []))
+
+    def behaviours(cfg: dict) -> list:
+        items = [cfg["DefaultCacheBehavior"], *cfg.get("CacheBehaviors", {}).get("Items", [])]
+        return [
+            (
+                b.get("PathPattern", "*"),
+                b["TargetOriginId"],
+                b.get("CachePolicyId") or None,
+                b.get("OriginRequestPolicyId") or None,
+            )
+            for b in items
+        ]
+
+    def errors(cfg: dict) -> list:
+        items = cfg.get("CustomErrorResponses", {}).get("Items", [])
+        return sorted((int(e["ErrorCode"]), e.get("ResponsePagePath")) for e in items)
+
+    return (
+        origins(current) != origins(wanted)
+        or behaviours(current) != behaviours(wanted)
+        or errors(current) != errors(wanted)
+        or current.get("DefaultRootObject") != wanted["DefaultRootObject"]
+    )
+
+
+def provision_distribution(cloudfront, bp: Blueprint, made: dict) -> dict:
+    existing = _find(cloudfront, bp.distribution_comment)
+    if existing is None:
+        wanted = distribution_config(bp, made, caller_reference=f"{bp.name}-distribution")
+        created = cloudfront.create_distribution(DistributionConfig=wanted)["Distribution"]
+        return {"distribution_id": created["Id"], "distribution_domain": created["DomainName"]}
+    found = cloudfront.get_distribution_config(Id=existing["Id"])
+    current = found["DistributionConfig"]
+    wanted = distribution_config(bp, made, caller_reference=current["CallerReference"])
+    if _differs(current, wanted):
+        cloudfront.update_distribution(
+            Id=existing["Id"], IfMatch=found["ETag"], DistributionConfig=wanted
+        )
+    return {"distribution_id": existing["Id"], "distribution_domain": existing["DomainName"]}

@@ -1,0 +1,361 @@
+"""The ALB data plane for one target group: listener, health checks, round robin, draining.
+
+Configuration comes only from elbv2 (target group settings and attributes, registered targets,
+the load balancer's idle timeout), re-read every `refresh_interval` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from harness.data_plane.alb.health_checks import TargetHealth, TargetState, probe
+from harness.data_plane.alb.proxy import ADMIN_PATH, ProxyApp
+from harness.data_plane.alb.target_group import (
+    DEFAULT_IDLE_TIMEOUT,
+    TargetAddress,
+    TargetGroupSettings,
+    read_idle_timeout,
+    read_registered_targets,
+    read_target_group,
+)
+from harness.errors import HarnessError
+from harness.plumbing.servers import ServerThread
+
+log = logging.getLogger(__name__)
+
+# Settings change rarely; targets change with every task start and stop.
+SETTINGS_EVERY_N_REFRESHES = 4
+ROUTABLE = (TargetState.HEALTHY, TargetState.UNAVAILABLE)
+RECENT_DEREGISTRATIONS = 20
+
+
+@dataclass
+class _Target:
+    address: TargetAddress
+    registered_at: float
+    health: TargetHealth = field(default_factory=TargetHealth)
+    in_flight: int = 0
+    served: int = 0
+    draining_since: float | None = None
+    last_check: float | None = None
+    checker: asyncio.Task | None = None
+
+
+class LoadBalancer:
+    """One HTTP listener on 127.0.0.1 whose default action forwards to one target group."""
+
+    def __init__(
+        self,
+        endpoints,
+        target_group_arn: str,
+        *,
+        port: int = 0,
+        refresh_interval: float = 0.5,
+        log_dir: Path | None = None,
+        fail_open: bool = False,
+    ) -> None:
+        self.target_group_arn = target_group_arn
+        self.refresh_interval = refresh_interval
+        # AWS routes to all targets when every one is unhealthy ("fails open"); the harness
+        # answers 503 instead unless asked, so that a broken health check is visible.
+        self.fail_open = fail_open
+        self.log_dir = log_dir
+        self._elbv2 = endpoints.client("elbv2")
+        self._lock = threading.Lock()
+        # One refresh at a time: a slow read applied after a newer one would bring a
+        # deregistered target back.
+        self._refresh_lock = threading.Lock()
+        self._targets: dict[TargetAddress, _Target] = {}
+        self._round_robin = 0
+        # Verdicts of deregistered targets: the agent replaces an unhealthy task within a tick,
+        # so a broken health check would otherwise be visible only for a moment.
+        self._deregistered: deque[dict] = deque(maxlen=RECENT_DEREGISTRATIONS)
+        self._settings: TargetGroupSettings | None = None
+        self.idle_timeout = DEFAULT_IDLE_TIMEOUT
+        self._proxy = ProxyApp(self)
+        self._server = ServerThread(self._proxy, name="alb", port=port)
+        self.listener_port = self._server.port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._loop_ready = threading.Event()
+        self._wake: asyncio.Event | None = None
+        self._log_handler: logging.Handler | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> LoadBalancer:
+        if self.log_dir is not None:
+            self._attach_log_file(Path(self.log_dir) / "alb.log")
+        try:
+            self._refresh_settings()
+        except Exception as exc:
+            raise HarnessError(
+                f"alb: cannot read target group {self.target_group_arn}: {exc}"
+            ) from None
+        self._thread = threading.Thread(target=self._run_checks, name="alb-health", daemon=True)
+        self._thread.start()
+        self._loop_ready.wait(5)
+        try:
+            self.refresh_targets()
+            self._server.start()
+        except BaseException:
+            self.stop()
+            raise
+        log.info("alb: listening on %s for %s", self.url, self.target_group_arn)
+        return self
+
+    def __enter__(self) -> LoadBalancer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        if self._loop is not None and self._wake is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop has just closed
+                self._loop.call_soon_threadsafe(self._wake.set)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._proxy.close()
+        self._server.stop()
+        if self._log_handler is not None:
+            logging.getLogger("harness.data_plane.alb").removeHandler(self._log_handler)
+            self._log_handler.close()
+
+    # -- what the agent, `status` and the scenarios read ---------------------------------
+
+    def health(self) -> dict:
+        settings = self._settings
+        with self._lock:
+            targets = [self._describe(t) for t in sorted(self._targets.values(), key=_key)]
+            recent = list(self._deregistered)
+        return {
+            "url": self.url,
+            "admin": self.url + ADMIN_PATH,
+            "target_group_arn": self.target_group_arn,
+            "health_check": _describe_settings(settings) if settings else None,
+            "idle_timeout": self.idle_timeout,
+            "healthy": sum(t["state"] == TargetState.HEALTHY for t in targets),
+            "targets": targets,
+            "recently_deregistered": recent,
+        }
+
+    def targets(self) -> list[dict]:
+        return self.health()["targets"]
+
+    def healthy_count(self) -> int:
+        with self._lock:
+            return sum(t.health.state is TargetState.HEALTHY for t in self._targets.values())
+
+    def target_state(self, ip: str, port: int) -> str | None:
+        """The target's state, or None once it is fully deregistered (or was never seen)."""
+        with self._lock:
+            target = self._targets.get(TargetAddress(ip, port))
+            return None if target is None else str(target.health.state)
+
+    def in_flight(self, ip: str, port: int) -> int:
+        with self._lock:
+            target = self._targets.get(TargetAddress(ip, port))
+            return 0 if target is None else target.in_flight
+
+    def refresh_targets(self) -> None:
+        """Re-read the registered targets now (the agent calls this right after it registers
+        or deregisters one, so that a change does not wait for the next refresh)."""
+        with self._refresh_lock:
+            settings = self._settings
+            registered = read_registered_targets(self._elbv2, self.target_group_arn, settings.port)
+            with self._lock:
+                self._apply(registered, settings)
+
+    # -- the Router the proxy uses -------------------------------------------------------
+
+    def acquire(self) -> TargetAddress | None:
+        with self._lock:
+            candidates = [t for t in self._targets.values() if t.health.state in ROUTABLE] or (
+                [t for t in self._targets.values() if t.health.state is TargetState.UNHEALTHY]
+                if self.fail_open
+                else []
+            )
+            if not candidates:
+                return None
+            candidates.sort(key=_key)
+            target = candidates[self._round_robin % len(candidates)]
+            self._round_robin += 1
+            target.in_flight += 1
+            target.served += 1
+            return target.address
+
+    def release(self, address: TargetAddress) -> None:
+        with self._lock:
+            target = self._targets.get(address)
+            if target is not None:
+                target.in_flight -= 1
+                self._finish_draining(target, time.monotonic())
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _refresh_settings(self) -> None:
+        settings = read_target_group(self._elbv2, self.target_group_arn)
+        self.idle_timeout = read_idle_timeout(self._elbv2, settings.load_balancer_arns)
+        self._settings = settings
+
+    def _apply(self, registered: set[TargetAddress], settings: TargetGroupSettings) -> None:
+        """Called with the lock held: start checking new targets, drain removed ones."""
+        now = time.monotonic()
+        for address in registered:
+            current = self._targets.get(address)
+            if current is None or current.draining_since is not None:
+                if current is not None and current.checker is not None:
+                    self._cancel(current)
+                target = _Target(address, registered_at=now)
+                if not settings.health_check.enabled:
+                    target.health.disable()
+                self._targets[address] = target
+                log.info("alb: target %s registered", address)
+                self._schedule_checks(target)
+        for target in list(self._targets.values()):
+            if target.address not in registered and target.draining_since is None:
+                self._deregistered.append(self._describe(target) | {"deregistered_at": time.time()})
+                target.health.drain()
+                target.draining_since = now
+                self._cancel(target)
+                log.info("alb: target %s draining (%d in flight)", target.address, target.in_flight)
+            self._finish_draining(target, now)
+
+    def _finish_draining(self, target: _Target, now: float) -> None:
+        """AWS completes a deregistration at once when nothing is in flight, else after the
+        target group's deregistration delay."""
+        if target.draining_since is None:
+            return
+        delay = self._settings.deregistration_delay if self._settings else 0.0
+        done = target.in_flight <= 0 or now - target.draining_since >= delay
+        if done and self._targets.get(target.address) is target:
+            del self._targets[target.address]
+            log.info("alb: target %s deregistered", target.address)
+
+    def _schedule_checks(self, target: _Target) -> None:
+        if self._loop is None or not self._settings.health_check.enabled:
+            return
+
+        def create() -> None:
+            if target.draining_since is None and target.checker is None:
+                target.checker = self._loop.create_task(self._check_forever(target))
+
+        self._loop.call_soon_threadsafe(create)
+
+    def _cancel(self, target: _Target) -> None:
+        checker, target.checker = target.checker, None
+        if checker is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(checker.cancel)
+
+    def _run_checks(self) -> None:
+        asyncio.run(self._control_loop())
+
+    async def _control_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        # AWS closes the connection after every health check: no keep-alive here.
+        limits = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(trust_env=False, limits=limits) as client:
+            self._health_client = client
+            self._wake = asyncio.Event()
+            self._loop_ready.set()
+            refreshes = 0
+            while not self._stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.refresh_interval)
+                if self._stopping.is_set():
+                    break
+                refreshes += 1
+                try:
+                    if refreshes % SETTINGS_EVERY_N_REFRESHES == 0:
+                        await asyncio.to_thread(self._refresh_settings)
+                    await asyncio.to_thread(self.refresh_targets)
+                except Exception as exc:  # noqa: BLE001 - keep serving with what we know
+                    log.warning("alb: refresh from elbv2 failed: %s", exc)
+            with self._lock:
+                checkers = [t.checker for t in self._targets.values() if t.checker]
+            for checker in checkers:
+                checker.cancel()
+            await asyncio.gather(*checkers, return_exceptions=True)
+
+    async def _check_forever(self, target: _Target) -> None:
+        """Health checks for one target, the first at once, then every interval; each check
+        is independent of how long the previous one took (AWS)."""
+        while True:
+            settings = self._settings
+            started = time.monotonic()
+            result = await probe(self._health_client, target.address, settings.health_check)
+            with self._lock:
+                before = target.health.state
+                target.health.record(result, settings.health_check)
+                target.last_check = time.time()
+                if target.health.state is not before:
+                    log.info(
+                        "alb: target %s %s -> %s (%s)",
+                        target.address,
+                        before,
+                        target.health.state,
+                        target.health.reason or "ok",
+                    )
+            elapsed = time.monotonic() - started
+            await asyncio.sleep(max(0.0, settings.health_check.interval - elapsed))
+
+    def _describe(self, target: _Target) -> dict:
+        return {
+            "id": target.address.ip,
+            "port": target.address.port,
+            "state": str(target.health.state),
+            "reason": target.health.reason,
+            "description": target.health.description,
+            "in_flight": target.in_flight,
+            "served": target.served,
+            "checks": target.health.checks,
+            "last_check": target.last_check,
+        }
+
+    def _attach_log_file(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handler.setLevel(logging.INFO)
+        logger = logging.getLogger("harness.data_plane.alb")
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        self._log_handler = handler
+
+
+def _key(target: _Target) -> TargetAddress:
+    return target.address
+
+
+def _describe_settings(settings: TargetGroupSettings) -> dict:
+    check = settings.health_check
+    return {
+        "enabled": check.enabled,
+        "path": check.path,
+        "port": check.port,
+        "interval": check.interval,
+        "timeout": check.timeout,
+        "healthy_threshold": check.healthy_threshold,
+        "unhealthy_threshold": check.unhealthy_threshold,
+        "matcher": check.success_codes.text,
+        "deregistration_delay": settings.deregistration_delay,
+    }

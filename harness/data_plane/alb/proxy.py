@@ -1,0 +1,198 @@
+"""The listener: an ASGI app that forwards each request to one target, streaming both ways."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+import httpx
+
+from harness.data_plane.alb.target_group import TargetAddress
+
+log = logging.getLogger(__name__)
+
+ADMIN_PATH = "/__alb/targets"
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+
+
+class Router(Protocol):
+    listener_port: int
+    idle_timeout: float
+
+    def acquire(self) -> TargetAddress | None: ...
+    def release(self, target: TargetAddress) -> None: ...
+    def health(self) -> dict: ...
+
+
+def error_page(status: int) -> bytes:
+    title = f"{status} {STATUS_TEXT[status]}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
+
+
+def new_trace_id() -> str:
+    return f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+
+
+def trace_header(existing: str | None) -> str:
+    """AWS: no header -> a new Root; a header with a Root -> Self is added in front."""
+    if existing and "Root=" in existing:
+        return f"Self={new_trace_id()};{existing}"
+    return f"Root={new_trace_id()}"
+
+
+def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
+    raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
+    connection_tokens = {
+        token.strip().lower()
+        for name, value in raw
+        if name == "connection"
+        for token in value.split(",")
+    }
+    drop = HOP_BY_HOP | connection_tokens | {"x-forwarded-proto", "x-forwarded-port"}
+    headers = [(k, v) for k, v in raw if k not in drop]
+    client_ip = (scope.get("client") or ("127.0.0.1", 0))[0]
+    previous_for = ", ".join(v for k, v in headers if k == "x-forwarded-for")
+    previous_trace = next((v for k, v in headers if k == "x-amzn-trace-id"), None)
+    headers = [(k, v) for k, v in headers if k not in ("x-forwarded-for", "x-amzn-trace-id")]
+    headers += [
+        ("x-forwarded-for", f"{previous_for}, {client_ip}" if previous_for else client_ip),
+        ("x-forwarded-proto", "http"),
+        ("x-forwarded-port", str(listener_port)),
+        ("x-amzn-trace-id", trace_header(previous_trace)),
+    ]
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+
+
+class ProxyApp:
+    def __init__(self, router: Router) -> None:
+        self._router = router
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] == ADMIN_PATH and scope["method"] == "GET":
+            body = json.dumps(self._router.health(), indent=1).encode()
+            await _respond(send, 200, body, b"application/json")
+            return
+        target = self._router.acquire()
+        if target is None:
+            await _respond(send, 503, error_page(503), b"text/html")
+            return
+        try:
+            await self._forward(target, scope, receive, send)
+        finally:
+            self._router.release(target)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Close the pooled connections from outside the listener's event loop."""
+        if self._client is not None and self._loop is not None and not self._loop.is_closed():
+            future = asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop)
+            try:
+                future.result(timeout)
+            except Exception:  # noqa: BLE001 - the loop may already be stopping
+                log.debug("alb: closing the target connection pool failed", exc_info=True)
+        self._client = None
+
+    def _http_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._loop = asyncio.get_running_loop()
+            self._client = httpx.AsyncClient(
+                trust_env=False,
+                follow_redirects=False,
+                limits=httpx.Limits(
+                    max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0
+                ),
+            )
+        return self._client
+
+    async def _forward(self, target: TargetAddress, scope, receive, send) -> None:
+        idle = self._router.idle_timeout
+        timeout = httpx.Timeout(idle, connect=min(10.0, idle))
+        path = scope.get("raw_path") or scope["path"].encode()
+        query = scope.get("query_string") or b""
+        url = f"http://{target.ip}:{target.port}{path.decode('latin-1')}"
+        if query:
+            url += "?" + query.decode("latin-1")
+        headers = forwarded_headers(scope, self._router.listener_port)
+        has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope["headers"])
+        client = self._http_client()
+        request = client.build_request(
+            scope["method"],
+            url,
+            headers=headers,
+            content=_request_body(receive) if has_body else None,
+            timeout=timeout,
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.TimeoutException:
+            log.info("alb: target %s timed out", target)
+            await _respond(send, 504, error_page(504), b"text/html")
+            return
+        except httpx.HTTPError as exc:
+            log.info("alb: target %s failed: %r", target, exc)
+            await _respond(send, 502, error_page(502), b"text/html")
+            return
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status_code,
+                    "headers": [
+                        (k, v)
+                        for k, v in response.headers.raw
+                        if k.lower().decode("latin-1") not in HOP_BY_HOP
+                    ],
+                }
+            )
+            async for chunk in response.aiter_raw():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except httpx.HTTPError as exc:
+            # The status line is gone already; closing the connection is all that is left.
+            log.info("alb: target %s broke the response: %r", target, exc)
+            raise
+        finally:
+            await response.aclose()
+
+
+async def _request_body(receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        body = message.get("body", b"")
+        if body:
+            yield body
+        if not message.get("more_body", False):
+            return
+
+
+async def _respond(send, status: int, body: bytes, content_type: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,5 @@
+"""The CloudFront data plane: serves a distribution read through the CloudFront API."""
+
+from harness.data_plane.edge.edge import Edge
+
+__all__ = ["Edge"]

@@ -1,0 +1,385 @@
+"""The edge's ASGI app: match a behaviour, answer from the cache or the origin, add
+CloudFront's headers, apply custom error responses."""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
+
+from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
+from harness.data_plane.edge.config_poller import ConfigPoller
+from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
+from harness.data_plane.edge.forwarding import (
+    CONDITIONAL_HEADERS,
+    HOP_BY_HOP,
+    origin_headers,
+    origin_query,
+)
+from harness.data_plane.edge.origins import CustomOrigin, OriginError, OriginResponse, S3Origin
+from harness.data_plane.edge.ttl import ttl_seconds
+from harness.data_plane.edge.viewer import MalformedRequest, ViewerRequest, body_stream
+
+log = logging.getLogger("harness.data_plane.edge")
+
+HIT = "Hit from cloudfront"
+MISS = "Miss from cloudfront"
+REFRESH_HIT = "RefreshHit from cloudfront"
+ERROR = "Error from cloudfront"
+
+CACHEABLE_STATUSES = frozenset({200, 203, 300, 301, 410})
+# Error responses CloudFront caches (for ErrorCachingMinTTL, 10 s unless configured).
+CACHEABLE_ERRORS = frozenset({400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504})
+DEFAULT_ERROR_CACHING_TTL = 10
+NOT_MODIFIED_HEADERS = frozenset(
+    {"etag", "cache-control", "expires", "last-modified", "vary", "content-location"}
+)
+EDGE_RESPONSE_HEADERS = frozenset({"x-cache", "via", "x-amz-cf-pop", "x-amz-cf-id", "age"})
+
+
+def new_request_id() -> str:
+    """Like CloudFront's X-Amz-Cf-Id: 56 characters of URL-safe base64."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()
+
+
+@dataclass
+class EdgeResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    x_cache: str
+    body: bytes = b""
+    stream: AsyncIterator[bytes] | None = None
+    age: int | None = None
+    origin: OriginResponse | None = field(default=None, repr=False)
+
+    async def close(self) -> None:
+        if self.stream is not None and hasattr(self.stream, "aclose"):
+            await self.stream.aclose()
+        if self.origin is not None:
+            await self.origin.close()
+
+
+def edge_error(status: int, message: str) -> EdgeResponse:
+    body = f"{status} ERROR\nThe request could not be satisfied.\n{message}\n".encode()
+    return EdgeResponse(
+        status=status,
+        headers=[("content-type", "text/plain; charset=utf-8"), ("server", "CloudFront")],
+        x_cache=ERROR,
+        body=body,
+    )
+
+
+class EdgeApp:
+    def __init__(
+        self,
+        poller: ConfigPoller,
+        cache: ResponseCache,
+        s3_origin: S3Origin,
+        custom_origin: Callable[[], CustomOrigin],
+        *,
+        via: str,
+        pop: str,
+        access_log: logging.Logger,
+    ) -> None:
+        self._poller = poller
+        self._cache = cache
+        self._s3 = s3_origin
+        self._custom = custom_origin
+        self.via = via
+        self.pop = pop
+        self._access = access_log
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        started = time.monotonic()
+        request_id = new_request_id()
+        request = None
+        try:
+            request = ViewerRequest.from_scope(scope)
+        except MalformedRequest as exc:
+            response = edge_error(400, f"Bad request: {exc}")
+        else:
+            try:
+                response = await self.handle(request, receive, request_id)
+            except Exception:  # noqa: BLE001 - the edge answers 502, never 500
+                log.exception("edge: failed to serve %s %s", request.method, request.path)
+                response = edge_error(502, "The edge failed to handle the request.")
+        sent = await self._send(send, response, request, request_id)
+        self._access.info(
+            "%s %s %s %s %d %r %d %.1fms %s",
+            request.client_ip if request else "-",
+            scope.get("method", "-"),
+            request.path if request else scope.get("path", "-"),
+            request.query if request else "",
+            response.status,
+            response.x_cache,
+            sent,
+            (time.monotonic() - started) * 1000,
+            request_id,
+        )
+
+    async def handle(self, request: ViewerRequest, receive, request_id: str) -> EdgeResponse:
+        distribution = self._poller.distribution
+        if distribution is None:
+            return edge_error(503, "The distribution's configuration is not loaded yet.")
+        if not distribution.enabled:
+            return edge_error(403, "The distribution is disabled.")
+        behaviour = distribution.behaviour_for(request.path)
+        if request.method not in behaviour.allowed_methods:
+            return edge_error(
+                403, "This distribution is not configured to allow the HTTP request method."
+            )
+        if behaviour.config_error:
+            return edge_error(502, f"Configuration error: {behaviour.config_error}")
+        body = body_stream(receive) if request.has_body else None
+        response = await self.serve(distribution, behaviour, request, request_id, body)
+        custom = distribution.error_responses.get(response.status)
+        if custom is not None:
+            response = await self._custom_error(distribution, custom, request, request_id, response)
+        return response
+
+    async def serve(
+        self,
+        distribution: Distribution,
+        behaviour: Behaviour,
+        request: ViewerRequest,
+        request_id: str,
+        body: AsyncIterator[bytes] | None,
+    ) -> EdgeResponse:
+        origin = distribution.origins[behaviour.target_origin_id]
+        policy = behaviour.cache_policy
+        assert policy is not None
+        cacheable = (
+            request.method in ("GET", "HEAD") and policy.caches and request.header("range") is None
+        )
+        origin_path = request.path
+        if request.path == "/" and distribution.default_root_object:
+            origin_path = "/" + distribution.default_root_object
+        if not cacheable:
+            return self._as_miss(
+                await self._fetch(origin, behaviour, request, request_id, origin_path, body, False)
+            )
+
+        key = cache_key(policy, request.path, request.query, request.headers)
+        entry = self._cache.get(key)
+        now = time.monotonic()
+        if entry is not None and entry.fresh(now):
+            return self._conditional(request, self._from_entry(entry, HIT, entry.age(now)))
+        validators = {}
+        if entry is not None and entry.status == 200:
+            if etag := entry.header("etag"):
+                validators["if-none-match"] = etag
+            if last_modified := entry.header("last-modified"):
+                validators["if-modified-since"] = last_modified
+        answer = await self._fetch(
+            origin, behaviour, request, request_id, origin_path, None, True, validators
+        )
+        if isinstance(answer, EdgeResponse):
+            return answer
+        if answer.status == 304 and entry is not None and validators:
+            merged = _merge_headers(entry.headers, answer.headers)
+            ttl = ttl_seconds(policy, dict(merged))
+            refreshed = self._cache.refresh(key, now, ttl) or entry
+            refreshed = replace(refreshed, headers=tuple(merged))
+            return self._conditional(request, self._from_entry(refreshed, REFRESH_HIT, None))
+        ttl = self._ttl_for(distribution, behaviour, answer)
+        if (
+            ttl > 0
+            and request.method == "GET"
+            and await answer.buffer(self._cache.max_object_bytes)
+        ):
+            self._cache.put(
+                key,
+                CachedResponse(
+                    status=answer.status,
+                    headers=tuple(answer.headers),
+                    body=answer.body or b"",
+                    stored_at=now,
+                    ttl=ttl,
+                    path=request.path,
+                ),
+            )
+        return self._conditional(request, self._as_miss(answer))
+
+    def _ttl_for(self, distribution: Distribution, behaviour: Behaviour, answer) -> int:
+        if answer.status in CACHEABLE_STATUSES:
+            return ttl_seconds(behaviour.cache_policy, dict(answer.headers))
+        if answer.status in CACHEABLE_ERRORS:
+            custom = distribution.error_responses.get(answer.status)
+            return custom.caching_min_ttl if custom else DEFAULT_ERROR_CACHING_TTL
+        return 0
+
+    async def _fetch(
+        self,
+        origin: Origin,
+        behaviour: Behaviour,
+        request: ViewerRequest,
+        request_id: str,
+        origin_path: str,
+        body: AsyncIterator[bytes] | None,
+        cacheable: bool,
+        validators: dict[str, str] | None = None,
+    ) -> OriginResponse | EdgeResponse:
+        try:
+            if origin.is_s3:
+                conditionals = dict(validators or {})
+                if not cacheable:
+                    conditionals.update(
+                        (n, v) for n, v in request.headers if n in CONDITIONAL_HEADERS
+                    )
+                return await self._s3.fetch(origin, request.method, origin_path, conditionals)
+            headers = origin_headers(
+                request.headers,
+                method=request.method,
+                behaviour=behaviour,
+                origin=origin,
+                client_ip=request.client_ip,
+                via=self.via,
+                request_id=request_id,
+                cacheable=cacheable,
+            )
+            headers += list((validators or {}).items())
+            query = origin_query(request.query, behaviour)
+            return await self._custom().fetch(
+                origin, request.method, origin_path, query, headers, body
+            )
+        except OriginError as exc:
+            log.warning("edge: %s %s: %s", request.method, request.path, exc.reason)
+            return edge_error(exc.status, exc.reason)
+
+    def _as_miss(self, answer: OriginResponse | EdgeResponse) -> EdgeResponse:
+        if isinstance(answer, EdgeResponse):
+            return answer
+        return EdgeResponse(
+            status=answer.status,
+            headers=answer.headers,
+            x_cache=ERROR if answer.status >= 400 else MISS,
+            body=answer.body or b"",
+            stream=answer.stream,
+            origin=answer,
+        )
+
+    @staticmethod
+    def _from_entry(entry: CachedResponse, x_cache: str, age: int | None) -> EdgeResponse:
+        return EdgeResponse(
+            status=entry.status,
+            headers=list(entry.headers),
+            x_cache=ERROR if entry.status >= 400 else x_cache,
+            body=entry.body,
+            age=age,
+        )
+
+    @staticmethod
+    def _conditional(request: ViewerRequest, response: EdgeResponse) -> EdgeResponse:
+        """Answer the viewer's If-None-Match / If-Modified-Since from a complete 200."""
+        if response.status != 200 or request.method not in ("GET", "HEAD"):
+            return response
+        etag = next((v for n, v in response.headers if n == "etag"), None)
+        if_none_match = request.header("if-none-match")
+        if if_none_match is not None:
+            wanted = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            if etag is None or not ("*" in wanted or etag.removeprefix("W/") in wanted):
+                return response
+        else:
+            since = _parse_date(request.header("if-modified-since"))
+            modified = _parse_date(
+                next((v for n, v in response.headers if n == "last-modified"), None)
+            )
+            if since is None or modified is None or modified > since:
+                return response
+        return replace(
+            response,
+            status=304,
+            headers=[(n, v) for n, v in response.headers if n in NOT_MODIFIED_HEADERS],
+            body=b"",
+            stream=None,
+        )
+
+    async def _custom_error(self, distribution, custom, request, request_id, original):
+        status = custom.response_code or original.status
+        if not custom.page_path:
+            return replace(original, status=status, x_cache=ERROR)
+        page_request = ViewerRequest(
+            method="GET",
+            path=custom.page_path,
+            query="",
+            headers=tuple((n, v) for n, v in request.headers if n not in CONDITIONAL_HEADERS),
+            client_ip=request.client_ip,
+        )
+        behaviour = distribution.behaviour_for(page_request.path)
+        if behaviour.config_error:
+            return original
+        page = await self.serve(distribution, behaviour, page_request, request_id, None)
+        if page.status >= 400:
+            await page.close()
+            return original
+        await original.close()
+        headers = [(n, v) for n, v in page.headers if n not in ("etag", "last-modified")]
+        return replace(page, status=status, headers=headers, x_cache=ERROR, age=None)
+
+    async def _send(self, send, response: EdgeResponse, request, request_id: str) -> int:
+        head_only = request is not None and request.method == "HEAD"
+        no_body = head_only or response.status in (204, 304) or response.status < 200
+        headers = [
+            (n, v)
+            for n, v in response.headers
+            if n not in HOP_BY_HOP and n not in EDGE_RESPONSE_HEADERS
+        ]
+        if response.stream is None and not head_only:
+            headers = [(n, v) for n, v in headers if n != "content-length"]
+            if not no_body:
+                headers.append(("content-length", str(len(response.body))))
+        earlier_via = [v for n, v in response.headers if n == "via"]
+        headers += [
+            ("x-cache", response.x_cache),
+            ("via", ", ".join([*earlier_via, self.via])),
+            ("x-amz-cf-pop", self.pop),
+            ("x-amz-cf-id", request_id),
+        ]
+        if response.age is not None:
+            headers.append(("age", str(response.age)))
+        sent = 0
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status,
+                    "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers],
+                }
+            )
+            if no_body:
+                await send({"type": "http.response.body", "body": b""})
+            elif response.stream is not None:
+                async for chunk in response.stream:
+                    sent += len(chunk)
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b""})
+            else:
+                sent = len(response.body)
+                await send({"type": "http.response.body", "body": response.body})
+        except OSError as exc:
+            log.info("edge: viewer went away: %r", exc)
+        finally:
+            await response.close()
+        return sent
+
+
+def _merge_headers(stored, fresh) -> list[tuple[str, str]]:
+    """A cached response's headers updated by a 304's (RFC 9111 4.3.4)."""
+    updates = {n: v for n, v in fresh if n in NOT_MODIFIED_HEADERS}
+    merged = [(n, updates.pop(n, v)) for n, v in stored]
+    return merged + list(updates.items())
+
+
+def _parse_date(value: str | None):
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,178 @@
+"""The edge as a running part: config poller + cache + ASGI app on a ServerThread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pathlib
+import secrets
+import threading
+from collections.abc import Mapping
+
+import httpx
+
+from harness.control_plane.endpoints import EndpointMap
+from harness.data_plane.edge.app import EdgeApp
+from harness.data_plane.edge.cache import ResponseCache
+from harness.data_plane.edge.config_poller import ConfigPoller
+from harness.data_plane.edge.origins import CustomOrigin, S3Origin
+from harness.plumbing.servers import ServerThread
+
+log = logging.getLogger("harness.data_plane.edge")
+
+POP = "LCL50-P1"
+ACCESS_LOG = "edge-access.log"
+
+
+class Edge:
+    """Serves one CloudFront distribution on 127.0.0.1, configured only through the API."""
+
+    def __init__(
+        self,
+        endpoints: EndpointMap,
+        distribution_id: str,
+        origin_urls: Mapping[str, str],
+        *,
+        port: int = 0,
+        refresh_interval: float = 0.5,
+        log_dir: pathlib.Path | None = None,
+    ) -> None:
+        self.endpoints = endpoints
+        self.distribution_id = distribution_id
+        self.origin_urls = dict(origin_urls)
+        self.port = port
+        self.refresh_interval = refresh_interval
+        self.log_dir = log_dir
+        self.via = f"1.1 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"
+        self.cache = ResponseCache()
+        self._poller: ConfigPoller | None = None
+        self._server: ServerThread | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._http_lock = threading.Lock()
+        self._access_handler: logging.Handler | None = None
+        self._access_log = logging.getLogger(f"harness.data_plane.edge.access.{id(self):x}")
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("edge is not started")
+        return self._server.url
+
+    def __enter__(self) -> Edge:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> Edge:
+        try:
+            self._poller = ConfigPoller(
+                self.endpoints.client("cloudfront"),
+                self.distribution_id,
+                self.origin_urls,
+                self.cache,
+                s3=self.endpoints.client("s3"),
+                interval=self.refresh_interval,
+            )
+            self._poller.load()
+            self._open_access_log()
+            app = EdgeApp(
+                self._poller,
+                self.cache,
+                S3Origin(
+                    self.endpoints.client("s3"),
+                    missing_key_status=self._poller.missing_key_status,
+                ),
+                self._custom_origin,
+                via=self.via,
+                pop=POP,
+                access_log=self._access_log,
+            )
+            self._server = ServerThread(app, name="edge", port=self.port)
+            self._server.start()
+            self._poller.start()
+        except BaseException:
+            self.stop()
+            raise
+        log.info("edge: distribution %s served at %s", self.distribution_id, self.url)
+        return self
+
+    def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.stop()
+        self._close_http_client()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self._close_access_log()
+
+    def _custom_origin(self) -> CustomOrigin:
+        """One AsyncClient per edge, made on first use inside the server's event loop."""
+        with self._http_lock:
+            if self._http is None:
+                self._loop = asyncio.get_running_loop()
+                self._http = httpx.AsyncClient(
+                    trust_env=False,
+                    follow_redirects=False,
+                    limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                    timeout=httpx.Timeout(30.0, connect=10.0),
+                )
+            return CustomOrigin(self._http, self.origin_urls)
+
+    def _close_http_client(self) -> None:
+        with self._http_lock:
+            client, loop = self._http, self._loop
+            self._http = self._loop = None
+        if client is None or loop is None or loop.is_closed():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(client.aclose(), loop).result(timeout=5)
+        except Exception as exc:  # noqa: BLE001 - shutting down anyway
+            log.warning("edge: closing the origin HTTP client failed: %r", exc)
+
+    def _open_access_log(self) -> None:
+        if self.log_dir is None:
+            return
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(self.log_dir / ACCESS_LOG, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        self._access_log.addHandler(handler)
+        self._access_log.setLevel(logging.INFO)
+        self._access_log.propagate = False
+        self._access_handler = handler
+
+    def _close_access_log(self) -> None:
+        if self._access_handler is not None:
+            self._access_log.removeHandler(self._access_handler)
+            self._access_handler.close()
+            self._access_handler = None
+
+    def poll_now(self) -> None:
+        if self._poller is not None:
+            self._poller.poll_now()
+
+    def cache_entries(self) -> list[dict]:
+        return self.cache.describe()
+
+    def health(self) -> dict:
+        poller = self._poller
+        distribution = poller.distribution if poller else None
+        return {
+            "distribution_id": self.distribution_id,
+            "url": self._server.url if self._server else None,
+            "serving": self._server is not None,
+            "config_etag": distribution.etag if distribution else None,
+            "config_loaded_at": poller.loaded_at if poller else None,
+            "last_refresh_at": poller.last_refresh_at if poller else None,
+            "last_refresh_error": poller.last_error if poller else None,
+            "config_errors": distribution.config_errors if distribution else [],
+            "unmapped_custom_origins": sorted(
+                o.domain_name
+                for o in (distribution.origins.values() if distribution else ())
+                if not o.is_s3 and o.domain_name not in self.origin_urls
+            ),
+            "invalidations_applied": poller.invalidations_applied if poller else 0,
+            "cache_entries": len(self.cache),
+            "behaviours": [b.describe() for b in distribution.behaviours] if distribution else [],
+        }

@@ -1,5 +1,0 @@
-"""The ECS data plane: an agent that runs each service's tasks as local processes."""
-
-from harness.ecs.agent import EcsAgent
-
-__all__ = ["EcsAgent"]

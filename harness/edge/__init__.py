@@ -1,5 +1,0 @@
-"""The CloudFront data plane: serves a distribution read through the CloudFront API."""
-
-from harness.edge.edge import Edge
-
-__all__ = ["Edge"]

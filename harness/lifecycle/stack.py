@@ -1,0 +1,227 @@
+"""`with Stack(settings) as stack:` — the one lifecycle the CLI and the pytest plugin share.
+
+Parts start in order inside one ExitStack and stop in reverse; a start that fails half-way
+stops what it had begun.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+
+from harness import __version__
+from harness.control_plane.backends import create_backend
+from harness.control_plane.blueprint import Blueprint
+from harness.control_plane.endpoints import EndpointMap
+from harness.control_plane.record import StackRecord
+from harness.lifecycle.run_dir import RunDir
+from harness.settings import Settings
+
+log = logging.getLogger("harness.lifecycle.stack")
+
+# Called as progress(step, None) when a step begins and progress(step, seconds) when it ends.
+CACHE_ENTRIES_SHOWN = 50
+
+Progress = Callable[[str, float | None], None]
+
+
+def _quiet(step: str, seconds: float | None) -> None:
+    pass
+
+
+class Stack:
+    def __init__(
+        self,
+        settings: Settings,
+        blueprint: Blueprint | None = None,
+        progress: Progress = _quiet,
+        deploy_web: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.blueprint = blueprint or Blueprint(
+            region=settings.region, desired_count=settings.tasks
+        )
+        self.run_dir = RunDir(settings.run_dir)
+        self.progress = progress
+        self.deploy_web = deploy_web
+        self.backend = None
+        self.endpoints: EndpointMap | None = None
+        self.record: StackRecord | None = None
+        self.alb = None
+        self.agent = None
+        self.edge = None
+        self.push_sink = None
+        self.control = None
+        self.timings: dict[str, float] = {}
+        self._exit: ExitStack | None = None
+        self._deployed_edge_url: str | None = None
+        self.started_at: float | None = None
+
+    # lifecycle ----------------------------------------------------------------------------
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> Stack:
+        began = time.monotonic()
+        with ExitStack() as parts:
+            self.run_dir.prepare()
+            self.run_dir.lock()
+            parts.callback(self.run_dir.unlock)
+            self._start_parts(parts)
+            self._exit = parts.pop_all()
+        self.started_at = time.time()
+        self.timings["total"] = time.monotonic() - began
+        return self
+
+    def _step(self, name: str, start: Callable[[], object]):
+        self.progress(name, None)
+        began = time.monotonic()
+        result = start()
+        self.timings[name] = time.monotonic() - began
+        self.progress(name, self.timings[name])
+        log.info("%s in %.2fs", name, self.timings[name])
+        return result
+
+    def _start_parts(self, parts: ExitStack) -> None:
+        s, logs = self.settings, self.run_dir.logs
+        self.backend = create_backend(s)
+        parts.callback(self._stopping, "emulator", self.backend.stop)
+        self._step(f"starting the {s.backend} backend", self.backend.start)
+        self.endpoints = self.backend.endpoints
+
+        discover = getattr(self.backend, "discover", None)
+        if discover is not None:
+            # A real deployment: its record comes from it, and AWS runs the data plane.
+            self.record = self._step("reading the deployment", discover)
+            self.record.save(self.run_dir.path / "record.json")
+            self._deployed_edge_url = f"https://{self.record.distribution_domain}"
+            self._start_control(parts)
+            return
+
+        from harness.control_plane.provision import provision
+        from harness.data_plane.alb import LoadBalancer
+        from harness.data_plane.ecs import EcsAgent
+        from harness.data_plane.edge import Edge
+        from harness.data_plane.push_sink import PushSink
+        from harness.pipelines.web_deploy import deploy_web_stub
+
+        self.record = self._step(
+            "provisioning the stack", lambda: provision(self.endpoints, self.blueprint)
+        )
+        self.record.save(self.run_dir.path / "record.json")
+
+        self.push_sink = PushSink(port=s.push_sink_port)
+        parts.callback(self._stopping, "push sink", self.push_sink.stop)
+        self._step("starting the push sink", self.push_sink.start)
+
+        self.alb = LoadBalancer(
+            self.endpoints, self.record.target_group_arn, port=s.alb_port, log_dir=logs
+        )
+        parts.callback(self._stopping, "load balancer", self.alb.stop)
+        self._step("starting the load balancer", self.alb.start)
+
+        self.agent = EcsAgent(
+            self.endpoints,
+            self.record.cluster,
+            [self.record.service],
+            alb=self.alb,
+            log_dir=logs / "tasks",
+            extra_env=self.task_environment(),
+        )
+        parts.callback(self._stopping, "ECS agent", self.agent.stop)
+        self._step("starting the ECS agent", self.agent.start)
+
+        self.edge = Edge(
+            self.endpoints,
+            self.record.distribution_id,
+            {self.record.load_balancer_dns: self.alb.url},
+            port=s.edge_port,
+            log_dir=logs,
+        )
+        parts.callback(self._stopping, "edge", self.edge.stop)
+        self._step("starting the edge", self.edge.start)
+
+        if self.deploy_web:
+            self._step("deploying the web stub", lambda: deploy_web_stub(self))
+
+        self._step(
+            f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
+            lambda: self.agent.wait_steady(timeout=60),
+        )
+        self._start_control(parts)
+
+    def _start_control(self, parts: ExitStack) -> None:
+        from harness.lifecycle.status_server import ControlServer
+
+        self.control = ControlServer(self.describe)
+        parts.callback(self._stopping, "control view", self.control.stop)
+        self.control.start()
+
+    def _stopping(self, name: str, stop: Callable[[], None]) -> None:
+        began = time.monotonic()
+        stop()
+        log.info("stopped the %s in %.2fs", name, time.monotonic() - began)
+
+    def stop(self) -> None:
+        if self._exit is not None:
+            exit_stack, self._exit = self._exit, None
+            exit_stack.close()
+
+    # what the stack tells others ----------------------------------------------------------
+
+    def task_environment(self) -> dict[str, str]:
+        """What each API task gets beyond its task definition: where the emulated JWKS is."""
+        cognito = self.endpoints.url("cognito-idp")
+        env = {}
+        if cognito:
+            env["COGNITO_JWKS_URL"] = (
+                f"{cognito.rstrip('/')}/{self.record.user_pool_id}/.well-known/jwks.json"
+            )
+        return env
+
+    @property
+    def edge_url(self) -> str | None:
+        return self.edge.url if self.edge else self._deployed_edge_url
+
+    def describe(self) -> dict:
+        """The status document: endpoints, edge URL, resource ids, component health."""
+
+        def health(part) -> dict | None:
+            if part is None:
+                return None
+            try:
+                return part.health()
+            except Exception as exc:  # noqa: BLE001 - a part's report must not break status
+                return {"error": f"{type(exc).__name__}: {exc}"}
+
+        return {
+            "harness_version": __version__,
+            "pid": os.getpid(),
+            "run_dir": str(self.run_dir.path),
+            "backend": self.settings.backend,
+            "region": self.settings.region,
+            "started_at": self.started_at,
+            "edge_url": self.edge_url,
+            "alb_url": self.alb.url if self.alb else None,
+            "push_sink_url": self.push_sink.url if self.push_sink else None,
+            "control_url": self.control.url if self.control else None,
+            "endpoints": self.endpoints.describe() if self.endpoints else {},
+            "environment": self.endpoints.env() if self.endpoints else {},
+            "resources": self.record.to_json() if self.record else {},
+            "components": {
+                "emulator": health(self.backend),
+                "load_balancer": health(self.alb),
+                "ecs_agent": health(self.agent),
+                "edge": health(self.edge),
+                "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
+                "push_sink": health(self.push_sink),
+            },
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }

@@ -1,0 +1,1 @@
+"""The release pipelines' steps, run locally: deploying the web build (and the API image)."""

@@ -1,0 +1,1 @@
+"""Pieces every part shares: the server thread, waiting, HTTP proxying."""

@@ -1,0 +1,49 @@
+"""Overrides of pytest-playwright's fixtures: Chromium from wherever it is, the edge as the
+base URL. The harness's pytest plugin registers this module after every entry-point plugin,
+so these definitions come last and win."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from harness.testkit.browser import CHROMIUM_ARGS, system_chromium
+
+NO_CHROMIUM = (
+    "no Chromium: neither Playwright's own browser nor a system one "
+    "(install it with `apt-get install chromium` or `playwright install chromium`)"
+)
+
+
+def chromium_executable(playwright) -> str | None:
+    """ANIMEHUB_CHROMIUM, else Playwright's own download, else the system's Chromium."""
+    override = os.environ.get("ANIMEHUB_CHROMIUM")
+    if override:
+        return override if os.path.exists(override) else None
+    try:
+        own = playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - no browser registry: fall back to the system's
+        own = None
+    if own and os.path.exists(own):
+        return own
+    return system_chromium()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, playwright, pytestconfig):
+    if set(pytestconfig.getoption("browser") or ["chromium"]) != {"chromium"}:
+        return browser_type_launch_args
+    if "executable_path" in browser_type_launch_args:
+        return browser_type_launch_args
+    executable = chromium_executable(playwright)
+    if executable is None:
+        pytest.skip(NO_CHROMIUM)
+    args = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
+    return {**browser_type_launch_args, "executable_path": executable, "args": args}
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig, stack) -> str:
+    """--base-url if given, else the stack's edge: `page.goto("/")` opens the web app."""
+    return pytestconfig.getoption("base_url", None) or stack.edge_url
