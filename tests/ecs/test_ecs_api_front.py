@@ -1,0 +1,172 @@
+"""The ECS API, asked through the front with boto3, tells what the agent runs.
+
+AWS pages: Amazon ECS API reference (ListTasks, DescribeTasks, DescribeServices, StopTask,
+UpdateService forceNewDeployment); task-lifecycle; stopped-task-errors.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from harness.control_plane.backends.readiness import NotReady, wait_until_ready
+from harness.data_plane.ecs_api import EcsApiFront
+
+
+def until(condition, what: str, timeout: float = 60.0):
+    """The project's waiting helper around a boolean condition; returns its last value."""
+    box = {}
+
+    def check():
+        box["value"] = condition()
+        if not box["value"]:
+            raise NotReady(what)
+
+    wait_until_ready(check, what=what, timeout=timeout, interval=0.1)
+    return box["value"]
+
+
+@pytest.fixture
+def front_for(endpoints):
+    fronts = []
+
+    def make(agent) -> object:
+        front = EcsApiFront(endpoints).start()
+        front.serve(agent)
+        fronts.append(front)
+        return front.endpoints.client("ecs")
+
+    yield make
+    for front in fronts:
+        front.stop()
+
+
+def described(ecs, service) -> list[dict]:
+    arns = ecs.list_tasks(cluster=service.cluster, serviceName=service.name)["taskArns"]
+    return ecs.describe_tasks(cluster=service.cluster, tasks=arns)["tasks"] if arns else []
+
+
+def service_doc(ecs, service) -> dict:
+    return ecs.describe_services(cluster=service.cluster, services=[service.name])["services"][0]
+
+
+def agrees(ecs, service, agent, count: int) -> bool:
+    """list/describe-tasks and describe-services say what the agent says: `count` running."""
+    health = agent.health()["services"][service.name]
+    running_ids = {t["id"] for t in health["tasks"] if t["state"] == "RUNNING"}
+    tasks = described(ecs, service)
+    doc = service_doc(ecs, service)
+    return (
+        len(running_ids) == count
+        and {t["taskArn"].rsplit("/", 1)[-1] for t in tasks} == running_ids
+        and all(t["lastStatus"] == "RUNNING" and t["desiredStatus"] == "RUNNING" for t in tasks)
+        and doc["runningCount"] == count
+        and doc["pendingCount"] == 0
+        and [d["rolloutState"] for d in doc["deployments"]] == ["COMPLETED"]
+    )
+
+
+def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
+    make_service, running, front_for
+):
+    service = make_service(desired=2)
+    _, agent = running(service)
+    ecs = front_for(agent)
+    agent.wait_steady(60)
+    until(lambda: agrees(ecs, service, agent, 2), "two running tasks in the ECS API")
+    (task, _) = described(ecs, service)
+    assert task["taskArn"].startswith("arn:aws:ecs:us-east-1:123456789012:task/cluster-")
+    assert task["startedBy"].startswith("ecs-svc/") and task["group"] == f"service:{service.name}"
+    assert task["startedAt"] >= task["createdAt"]
+    assert task["containers"][0]["name"] == "api"
+    assert task["containers"][0]["lastStatus"] == "RUNNING"
+
+    # A kill: the essential container exits with 137 and the task is replaced.
+    victim = next(t for t in agent.health()["services"][service.name]["tasks"])
+    os.kill(victim["pid"], signal.SIGKILL)
+    until(
+        lambda: agrees(ecs, service, agent, 2) and victim["id"] not in str(described(ecs, service)),
+        "the killed task replaced",
+    )
+    stopped_arns = ecs.list_tasks(cluster=service.cluster, desiredStatus="STOPPED")["taskArns"]
+    (stopped,) = [
+        t
+        for t in ecs.describe_tasks(cluster=service.cluster, tasks=stopped_arns)["tasks"]
+        if t["taskArn"].endswith(victim["id"])
+    ]
+    assert stopped["lastStatus"] == "STOPPED" and stopped["desiredStatus"] == "STOPPED"
+    assert stopped["stoppedReason"] == "Essential container in task exited"
+    assert stopped["stopCode"] == "EssentialContainerExited"
+    assert stopped["containers"][0]["exitCode"] == 137
+    assert stopped["stoppedAt"] >= stopped["startedAt"]
+
+    # Scale to 3.
+    ecs.update_service(cluster=service.cluster, service=service.name, desiredCount=3)
+    until(lambda: agrees(ecs, service, agent, 3), "three running tasks in the ECS API")
+
+    # A forced deployment: a new PRIMARY, every old task replaced, then COMPLETED.
+    before = {t["taskArn"] for t in described(ecs, service)}
+    old_deployment = service_doc(ecs, service)["deployments"][0]["id"]
+    answer = ecs.update_service(
+        cluster=service.cluster, service=service.name, forceNewDeployment=True
+    )["service"]
+    assert [d["status"] for d in answer["deployments"]] == ["PRIMARY", "ACTIVE"]
+    assert answer["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    assert answer["deployments"][1]["id"] == old_deployment
+    until(
+        lambda: (
+            agrees(ecs, service, agent, 3)
+            and not before & {t["taskArn"] for t in described(ecs, service)}
+        ),
+        "the forced deployment rolled every task",
+    )
+    new_deployment = service_doc(ecs, service)["deployments"][0]["id"]
+    assert new_deployment != old_deployment
+    assert {t["startedBy"] for t in described(ecs, service)} == {new_deployment}
+    replaced = ecs.describe_tasks(cluster=service.cluster, tasks=sorted(before))["tasks"]
+    assert {t["stoppedReason"] for t in replaced} == {
+        f"Scaling activity initiated by (deployment {old_deployment})"
+    }
+
+
+def test_stop_task_through_the_api_stops_and_replaces_the_task(make_service, running, front_for):
+    service = make_service(desired=1)
+    _, agent = running(service)
+    ecs = front_for(agent)
+    agent.wait_steady(60)
+    (arn,) = ecs.list_tasks(cluster=service.cluster)["taskArns"]
+
+    answer = ecs.stop_task(cluster=service.cluster, task=arn, reason="rotating keys")["task"]
+
+    assert answer["desiredStatus"] == "STOPPED"
+    stopped = until(
+        lambda: [
+            t
+            for t in ecs.describe_tasks(cluster=service.cluster, tasks=[arn])["tasks"]
+            if t["lastStatus"] == "STOPPED"
+        ],
+        "the stopped task",
+    )[0]
+    assert stopped["stoppedReason"] == "rotating keys" and stopped["stopCode"] == "UserInitiated"
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it: 128 + 15, as in a container
+    assert stopped["containers"][0]["exitCode"] == 143
+    until(lambda: agrees(ecs, service, agent, 1), "a replacement task")
+    assert ecs.list_tasks(cluster=service.cluster)["taskArns"] != [arn]
+
+
+def test_an_unknown_task_is_a_failure_and_other_calls_reach_the_emulator(
+    make_service, running, front_for
+):
+    service = make_service(desired=0)
+    _, agent = running(service)
+    ecs = front_for(agent)
+    missing = "arn:aws:ecs:us-east-1:123456789012:task/x/0123456789abcdef0123456789abcdef"
+
+    answer = ecs.describe_tasks(cluster=service.cluster, tasks=[missing])
+
+    assert answer["tasks"] == [] and answer["failures"] == [{"arn": missing, "reason": "MISSING"}]
+    assert service.cluster in str(ecs.list_clusters()["clusterArns"])
+    with pytest.raises(ecs.exceptions.ClusterNotFoundException):
+        ecs.list_tasks(cluster="nope")
