@@ -24,9 +24,7 @@ def wait_for(condition, timeout: float, what: str) -> None:
 
 def live_tasks(agent, service="api") -> list[dict]:
     tasks = agent.health()["services"][service]["tasks"]
-    return [
-        t for t in tasks if t["state"] in ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")
-    ]
+    return [t for t in tasks if t["state"] in ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")]
 
 
 class Poller:

@@ -170,3 +170,37 @@ def test_an_unknown_task_is_a_failure_and_other_calls_reach_the_emulator(
     assert service.cluster in str(ecs.list_clusters()["clusterArns"])
     with pytest.raises(ecs.exceptions.ClusterNotFoundException):
         ecs.list_tasks(cluster="nope")
+
+
+def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running, endpoints):
+    """[using_awslogs]: stream `prefix/container-name/ecs-task-id`; `awslogs-create-group`."""
+    service = make_service(desired=0)
+    group = f"/ecs/{service.family}"
+    log_configuration = {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": group,
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "web",
+            "awslogs-create-group": "true",
+        },
+    }
+    revision = service.register_revision({"STANDIN_FAIL": "1"}, logConfiguration=log_configuration)
+    service.update(taskDefinition=revision, desiredCount=1)
+    _, agent = running(service)
+    task = until(
+        lambda: [t for t in agent.health()["services"]["api"]["tasks"] if t["state"] == "STOPPED"],
+        "the failing task stopped",
+    )[0]
+    logs = endpoints.client("logs")
+
+    def lines() -> list[dict]:
+        try:
+            return logs.filter_log_events(logGroupName=group)["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            return []  # the driver creates the group with the first lines
+
+    events = until(lines, "the task's lines")
+
+    assert {e["logStreamName"] for e in events} >= {f"web/api/{task['id']}"}
+    assert "standin: failing on purpose (STANDIN_FAIL)" in [e["message"] for e in events]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.data_plane.ecs import task_lifecycle as lifecycle
+from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.control_plane import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
 from harness.data_plane.ecs.deployments import ServiceDeployments
@@ -98,6 +99,7 @@ class EcsAgent:
         self.poll_interval = poll_interval
         self._endpoint_env = endpoints.env()
         self._control_plane = ControlPlane(endpoints, cluster)
+        self._awslogs = AwsLogsDriver(endpoints)
         self._addresses = LoopbackAddresses()
         self._lock = threading.Lock()
         self._services: dict[str, ServiceSpec] = {}
@@ -144,6 +146,7 @@ class EcsAgent:
             task.exit_code = lifecycle.container_exit_code(task.process.stop(task.stop_timeout))
             self._deregister(task)
             self._finish(task, "Harness stopped")
+        self._awslogs.stop()
 
     def wait_steady(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -291,6 +294,7 @@ class EcsAgent:
             image=container.image,
             stop_timeout=lifecycle.stop_timeout(container.stop_timeout),
         )
+        self._awslogs.follow(container.log_configuration, process.log_path, container.name, task_id)
         with self._lock:
             self._tasks.append(task)
         self._problems.pop(spec.name, None)
