@@ -52,7 +52,7 @@ class Stack:
         self.record: StackRecord | None = None
         self.alb = None
         self.agent = None
-        self.ecs_api = None
+        self.api_front = None
         self.edge = None
         self.push_sink = None
         self.control = None
@@ -108,8 +108,8 @@ class Stack:
 
         from harness.control_plane.provision import provision
         from harness.data_plane.alb import LoadBalancer
+        from harness.data_plane.api_front import ApiFront
         from harness.data_plane.ecs import EcsAgent
-        from harness.data_plane.ecs_api import EcsApiFront
         from harness.data_plane.edge import Edge
         from harness.data_plane.push_sink import PushSink
         from harness.pipelines.web_deploy import deploy_web_stub
@@ -129,12 +129,12 @@ class Stack:
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
 
-        # Clients (the CLI, SDKs, the API tasks) reach ECS through the front, which answers
-        # with the tasks the agent runs; the emulator alone knows none of them.
-        self.ecs_api = EcsApiFront(self.endpoints)
-        parts.callback(self._stopping, "ECS API front", self.ecs_api.stop)
-        self._step("starting the ECS API front", self.ecs_api.start)
-        self.endpoints = self.ecs_api.endpoints
+        # Clients (the CLI, SDKs, the API tasks) reach ECS and CloudFront through the front,
+        # which answers with the tasks the agent runs and the invalidations the edge applied.
+        self.api_front = ApiFront(self.endpoints)
+        parts.callback(self._stopping, "API front", self.api_front.stop)
+        self._step("starting the API front", self.api_front.start)
+        self.endpoints = self.api_front.endpoints
 
         self.agent = EcsAgent(
             self.endpoints,
@@ -146,7 +146,7 @@ class Stack:
         )
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
-        self.ecs_api.serve(self.agent)
+        self.api_front.serve_ecs(self.agent)
 
         self.edge = Edge(
             self.endpoints,
@@ -157,6 +157,7 @@ class Stack:
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
+        self.api_front.serve_cloudfront(self.edge)
 
         if self.deploy_web:
             self._step("deploying the web stub", lambda: deploy_web_stub(self))
@@ -229,7 +230,7 @@ class Stack:
                 "emulator": health(self.backend),
                 "load_balancer": health(self.alb),
                 "ecs_agent": health(self.agent),
-                "ecs_api": health(self.ecs_api),
+                "api_front": health(self.api_front),
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),

@@ -12,7 +12,7 @@ import signal
 import pytest
 
 from harness.control_plane.backends.readiness import NotReady, wait_until_ready
-from harness.data_plane.ecs_api import EcsApiFront
+from harness.data_plane.api_front import ApiFront
 
 
 def until(condition, what: str, timeout: float = 60.0):
@@ -33,8 +33,8 @@ def front_for(endpoints):
     fronts = []
 
     def make(agent) -> object:
-        front = EcsApiFront(endpoints).start()
-        front.serve(agent)
+        front = ApiFront(endpoints).start()
+        front.serve_ecs(agent)
         fronts.append(front)
         return front.endpoints.client("ecs")
 

@@ -3,7 +3,7 @@
 One loop thread reads the services from ECS every `poll_interval`, advances every task through
 ECS's lifecycle (task_lifecycle.TaskState, in order) without blocking, and applies
 `deployment.plan` per deployment. The agent's view of its tasks is what the ECS API front
-(harness.data_plane.ecs_api) answers `list-tasks`, `describe-tasks` and `describe-services` with.
+(harness.data_plane.api_front) answers `list-tasks`, `describe-tasks` and `describe-services` with.
 """
 
 from __future__ import annotations

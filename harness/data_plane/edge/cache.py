@@ -93,6 +93,9 @@ def invalidation_matches(invalidation_path: str, path: str) -> bool:
     return path == invalidation_path
 
 
+PURGE_MEMORY = 120.0  # longer than any origin fetch may take
+
+
 class ResponseCache:
     """LRU by entries and bytes; safe to use from the event loop and the config poller."""
 
@@ -103,6 +106,8 @@ class ResponseCache:
         self._entries: OrderedDict[tuple, CachedResponse] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # Recent purges: a response fetched before a purge must not be stored after it.
+        self._purges: list[tuple[float, tuple[str, ...]]] = []
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -118,6 +123,8 @@ class ResponseCache:
         if len(entry.body) > self.max_object_bytes:
             return False
         with self._lock:
+            if self._purged_since(entry):
+                return False
             self._drop(key)
             self._entries[key] = entry
             self._bytes += len(entry.body)
@@ -135,8 +142,11 @@ class ResponseCache:
             return entry
 
     def purge(self, invalidation_paths: Iterable[str]) -> int:
-        paths = list(invalidation_paths)
+        paths = tuple(invalidation_paths)
+        now = time.monotonic()
         with self._lock:
+            self._purges = [(t, p) for t, p in self._purges if now - t < PURGE_MEMORY]
+            self._purges.append((now, paths))
             doomed = [
                 k
                 for k, e in self._entries.items()
@@ -145,6 +155,12 @@ class ResponseCache:
             for key in doomed:
                 self._drop(key)
         return len(doomed)
+
+    def _purged_since(self, entry: CachedResponse) -> bool:
+        return any(
+            at >= entry.stored_at and any(invalidation_matches(p, entry.path) for p in paths)
+            for at, paths in self._purges
+        )
 
     def clear(self) -> None:
         with self._lock:

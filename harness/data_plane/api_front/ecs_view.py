@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from harness.data_plane.api_front import ecs_shapes as shapes
 from harness.data_plane.ecs.task_lifecycle import LIVE
-from harness.data_plane.ecs_api import shapes
 
 
 class AgentView:

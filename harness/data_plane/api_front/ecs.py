@@ -1,6 +1,5 @@
-"""An ASGI app in front of the emulator's ECS API (JSON 1.1 protocol, X-Amz-Target).
+"""ECS calls (JSON 1.1 protocol, X-Amz-Target) answered from the agent.
 
-Every request is forwarded unchanged (the Host header too, so a SigV4 signature still holds).
 For the agent's cluster, ListTasks, DescribeTasks and StopTask are answered with the tasks the
 agent runs, DescribeServices and UpdateService carry its counts and deployments, and
 `forceNewDeployment` rolls the service. Tasks the emulator itself holds (a RunTask it served)
@@ -12,14 +11,14 @@ from __future__ import annotations
 import json
 import logging
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response
+
+from harness.data_plane.api_front.app import relay
 
 log = logging.getLogger(__name__)
 
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
 JSON_TYPE = "application/x-amz-json-1.1"
 
 
@@ -31,51 +30,31 @@ def _error(kind: str, message: str) -> Response:
     return _json({"__type": kind, "message": message}, 400)
 
 
-class EcsApiApp:
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream.rstrip("/")
-        self.view = None  # an AgentView once the agent runs; until then, a plain proxy
-        self.client = httpx.AsyncClient(timeout=30, trust_env=False)
-        self.intercepted = 0
+class EcsInterceptor:
+    def __init__(self, view) -> None:
+        self.view = view
+        self._upstream = None  # the front's one ECS upstream, given with each request
 
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        body = await request.body()
+    async def answer(self, request: Request, body: bytes, upstream) -> Response | None:
         operation = request.headers.get("x-amz-target", "").removeprefix(TARGET_PREFIX)
-        response = await self._handle(request, body, operation)
-        await response(scope, receive, send)
-
-    async def _forward(self, request: Request, body: bytes) -> httpx.Response:
-        headers = [(k, v) for k, v in request.headers.raw if k.decode().lower() not in HOP_BY_HOP]
-        url = (
-            self.upstream
-            + request.url.path
-            + (f"?{request.url.query}" if request.url.query else "")
-        )
-        return await self.client.request(request.method, url, headers=headers, content=body)
-
-    @staticmethod
-    def _relay(answer: httpx.Response) -> Response:
-        headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
-        headers.pop("content-encoding", None)  # httpx decoded the body
-        return Response(answer.content, status_code=answer.status_code, headers=headers)
-
-    async def _handle(self, request: Request, body: bytes, operation: str) -> Response:
-        handler = getattr(self, f"_{operation}", None) if self.view is not None else None
-        params = {}
-        if handler is not None:
-            try:
-                params = json.loads(body or b"{}")
-            except ValueError:
-                handler = None
-        if handler is None or not self.view.owns(params.get("cluster")):
-            return self._relay(await self._forward(request, body))
-        self.intercepted += 1
+        handler = getattr(self, f"_{operation}", None)
+        if handler is None:
+            return None
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            return None
+        if not self.view.owns(params.get("cluster")):
+            return None
+        self._upstream = upstream
         return await handler(request, body, params)
 
-    async def _upstream_json(self, request: Request, body: bytes) -> tuple[httpx.Response, dict]:
+    async def _forward(self, request: Request, body: bytes):
+        return await self._upstream.forward(request, body)
+
+    _relay = staticmethod(relay)
+
+    async def _upstream_json(self, request: Request, body: bytes):
         answer = await self._forward(request, body)
         try:
             document = answer.json() if answer.status_code == 200 else {}

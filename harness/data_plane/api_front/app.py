@@ -1,0 +1,66 @@
+"""An ASGI app in front of the emulator: forwards each request unchanged (the Host header too,
+so a SigV4 signature still holds), unless a service's interceptor answers it."""
+
+from __future__ import annotations
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
+
+
+class Upstream:
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.client = httpx.AsyncClient(timeout=30, trust_env=False)
+
+    async def forward(self, request: Request, body: bytes) -> httpx.Response:
+        headers = [(k, v) for k, v in request.headers.raw if k.decode().lower() not in HOP_BY_HOP]
+        query = f"?{request.url.query}" if request.url.query else ""
+        url = self.url + request.url.path + query
+        return await self.client.request(request.method, url, headers=headers, content=body)
+
+
+def relay(answer: httpx.Response, content: bytes | None = None) -> Response:
+    headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
+    headers.pop("content-encoding", None)  # httpx decoded the body
+    return Response(
+        answer.content if content is None else content,
+        status_code=answer.status_code,
+        headers=headers,
+    )
+
+
+class FrontApp:
+    """`interceptors` are tried in order; each `answer(request, body, upstream)` returns a
+    Response, or None to let the request through."""
+
+    def __init__(self, upstreams: dict[str, str]) -> None:
+        self.upstreams = {service: Upstream(url) for service, url in upstreams.items()}
+        self.interceptors: dict[str, object] = {}
+        self.answered: dict[str, int] = {}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        service = _service_of(request)
+        upstream = self.upstreams[service]
+        response = None
+        interceptor = self.interceptors.get(service)
+        if interceptor is not None:
+            response = await interceptor.answer(request, body, upstream)
+        if response is None:
+            response = relay(await upstream.forward(request, body))
+        else:
+            self.answered[service] = self.answered.get(service, 0) + 1
+        await response(scope, receive, send)
+
+
+def _service_of(request: Request) -> str:
+    """ECS speaks JSON 1.1 with an X-Amz-Target; CloudFront is REST under /2020-05-31/."""
+    if request.headers.get("x-amz-target", "").startswith("AmazonEC2ContainerService"):
+        return "ecs"
+    return "cloudfront"
