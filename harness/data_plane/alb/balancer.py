@@ -62,12 +62,13 @@ class LoadBalancer:
         port: int = 0,
         refresh_interval: float = 0.5,
         log_dir: Path | None = None,
-        fail_open: bool = False,
+        fail_open: bool = True,
     ) -> None:
         self.target_group_arn = target_group_arn
         self.refresh_interval = refresh_interval
-        # AWS routes to all targets when every one is unhealthy ("fails open"); the harness
-        # answers 503 instead unless asked, so that a broken health check is visible.
+        # [target-group-health-checks] "If a target group contains only unhealthy registered
+        # targets, the load balancer routes requests to all those targets, regardless of their
+        # health status." Off only for a test that wants the 503 of a strict balancer.
         self.fail_open = fail_open
         self.log_dir = log_dir
         self._elbv2 = endpoints.client("elbv2")
@@ -191,11 +192,15 @@ class LoadBalancer:
 
     def acquire(self) -> TargetAddress | None:
         with self._lock:
-            candidates = [t for t in self._targets.values() if t.health.state in ROUTABLE] or (
-                [t for t in self._targets.values() if t.health.state is TargetState.UNHEALTHY]
-                if self.fail_open
-                else []
-            )
+            candidates = [t for t in self._targets.values() if t.health.state in ROUTABLE]
+            registered = [t for t in self._targets.values() if t.draining_since is None]
+            if (
+                not candidates
+                and self.fail_open
+                and registered
+                and all(t.health.state is TargetState.UNHEALTHY for t in registered)
+            ):
+                candidates = registered
             if not candidates:
                 return None
             candidates.sort(key=_key)
@@ -249,10 +254,15 @@ class LoadBalancer:
         if target.draining_since is None:
             return
         delay = self._settings.deregistration_delay if self._settings else 0.0
-        done = target.in_flight <= 0 or now - target.draining_since >= delay
+        expired = now - target.draining_since >= delay
+        done = target.in_flight <= 0 or expired
         if done and self._targets.get(target.address) is target:
             del self._targets[target.address]
             log.info("alb: target %s deregistered", target.address)
+        if expired and target.in_flight > 0:
+            # [load-balancer-troubleshooting] 502: "The deregistration delay period elapsed
+            # for a request being handled by a target that was deregistered."
+            self._proxy.cut_off(target.address)
 
     def _schedule_checks(self, target: _Target) -> None:
         if self._loop is None or not self._settings.health_check.enabled:
