@@ -129,12 +129,14 @@ class Stack:
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
 
-        # Clients (the CLI, SDKs, the API tasks) reach ECS and CloudFront through the front,
-        # which answers with the tasks the agent runs and the invalidations the edge applied.
+        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront and ELBv2 through the
+        # front, which answers with the tasks the agent runs, the invalidations the edge
+        # applied and the target health the ALB sees.
         self.api_front = ApiFront(self.endpoints)
         parts.callback(self._stopping, "API front", self.api_front.stop)
         self._step("starting the API front", self.api_front.start)
         self.endpoints = self.api_front.endpoints
+        self.api_front.serve_elbv2(self.alb)
 
         self.agent = EcsAgent(
             self.endpoints,
@@ -149,7 +151,7 @@ class Stack:
         self.api_front.serve_ecs(self.agent)
 
         self.edge = Edge(
-            self.endpoints,
+            self.api_front.upstream,  # the edge reads the emulator itself, not the front
             self.record.distribution_id,
             {self.record.load_balancer_dns: self.alb.url},
             port=s.edge_port,

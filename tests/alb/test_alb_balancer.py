@@ -300,3 +300,36 @@ def test_502_when_the_deregistration_delay_ends_with_a_request_in_flight(
     assert [r.status_code for r in results] == [502]
     assert "502 Bad Gateway" in results[0].text
     assert alb.target_state(leaving.host, leaving.port) is None
+
+
+def test_describe_target_health_through_the_api_front_tells_the_albs_verdicts(
+    endpoints, make_target_group, elbv2, target_server, balancer
+):
+    """[target-group-health-checks]: states and reason codes; the emulator alone says healthy."""
+    from harness.data_plane.api_front import ApiFront
+
+    arn = make_target_group(HealthCheckPath="/api/healthz")
+    sick = target_server("sick")
+    register(elbv2, arn, sick)
+    alb = balancer(arn)
+    front = ApiFront(endpoints).start()
+    try:
+        front.serve_elbv2(alb)
+        through_front = front.endpoints.client("elbv2")
+        wait_for(lambda: alb.targets()[0]["state"] == "unhealthy", 15, "the target unhealthy")
+
+        (described,) = through_front.describe_target_health(TargetGroupArn=arn)[
+            "TargetHealthDescriptions"
+        ]
+        other_group = make_target_group()
+        untouched = through_front.describe_target_health(TargetGroupArn=other_group)
+    finally:
+        front.stop()
+
+    assert described["Target"] == {"Id": sick.host, "Port": sick.port}
+    assert described["TargetHealth"]["State"] == "unhealthy"
+    assert described["TargetHealth"]["Reason"] == "Target.ResponseCodeMismatch"
+    assert "[404]" in described["TargetHealth"]["Description"]
+    assert untouched["TargetHealthDescriptions"] == []
+    (emulator_says,) = elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+    assert emulator_says["TargetHealth"]["State"] == "healthy"  # why the front is needed

@@ -168,6 +168,13 @@ class LoadBalancer:
         with self._lock:
             return sum(t.health.state is TargetState.HEALTHY for t in self._targets.values())
 
+    def health_check_port(self) -> str | None:
+        """The target group's health-check port, or None for `traffic-port`."""
+        settings = self._settings
+        if settings is None or settings.health_check.port == "traffic-port":
+            return None
+        return settings.health_check.port
+
     def target_state(self, ip: str, port: int) -> str | None:
         """The target's state, or None once it is fully deregistered (or was never seen)."""
         with self._lock:

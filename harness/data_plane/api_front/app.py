@@ -3,6 +3,8 @@ so a SigV4 signature still holds), unless a service's interceptor answers it."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
@@ -46,7 +48,7 @@ class FrontApp:
             return
         request = Request(scope, receive)
         body = await request.body()
-        service = _service_of(request)
+        service = _service_of(request, self.upstreams)
         upstream = self.upstreams[service]
         response = None
         interceptor = self.interceptors.get(service)
@@ -59,8 +61,19 @@ class FrontApp:
         await response(scope, receive, send)
 
 
-def _service_of(request: Request) -> str:
-    """ECS speaks JSON 1.1 with an X-Amz-Target; CloudFront is REST under /2020-05-31/."""
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+SIGNING_NAMES = {"elasticloadbalancing": "elbv2"}
+
+
+def _service_of(request: Request, known) -> str:
+    """The service a request is for, by its SigV4 credential scope; else by its shape."""
+    scope = CREDENTIAL_SCOPE.search(request.headers.get("authorization", ""))
+    if scope:
+        service = SIGNING_NAMES.get(scope.group(1), scope.group(1))
+        if service in known:
+            return service
     if request.headers.get("x-amz-target", "").startswith("AmazonEC2ContainerService"):
         return "ecs"
-    return "cloudfront"
+    if request.url.path.startswith("/20"):
+        return "cloudfront"
+    return "elbv2"

@@ -9,13 +9,14 @@ from harness.data_plane.api_front.app import FrontApp
 from harness.data_plane.api_front.cloudfront import CloudFrontInterceptor
 from harness.data_plane.api_front.ecs import EcsInterceptor
 from harness.data_plane.api_front.ecs_view import AgentView
+from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
 from harness.plumbing.servers import ServerThread
 
-SERVICES = ("ecs", "cloudfront")
+SERVICES = ("ecs", "cloudfront", "elbv2")
 
 
 class ApiFront:
-    """Stands where clients reach ECS and CloudFront; `endpoints` points them here."""
+    """Stands where clients reach ECS, CloudFront and ELBv2; `endpoints` points them here."""
 
     def __init__(self, upstream: EndpointMap) -> None:
         self.upstream = upstream
@@ -28,7 +29,7 @@ class ApiFront:
 
     @property
     def endpoints(self) -> EndpointMap:
-        """The upstream map with ECS and CloudFront pointed here."""
+        """The upstream map with these services pointed here."""
         per_service = {**self.upstream.per_service, **dict.fromkeys(SERVICES, self.url)}
         return dataclasses.replace(self.upstream, per_service=per_service)
 
@@ -46,6 +47,10 @@ class ApiFront:
     def serve_cloudfront(self, edge) -> None:
         """Report `edge`'s distribution's invalidations as the edge applies them."""
         self.app.interceptors["cloudfront"] = CloudFrontInterceptor(edge)
+
+    def serve_elbv2(self, alb) -> None:
+        """Report the health of `alb`'s target group's targets as the ALB checks them."""
+        self.app.interceptors["elbv2"] = Elbv2Interceptor(alb)
 
     def stop(self) -> None:
         if self._server is not None:
