@@ -11,21 +11,7 @@ import signal
 
 import pytest
 
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
 from harness.data_plane.api_front import ApiFront
-
-
-def until(condition, what: str, timeout: float = 60.0):
-    """The project's waiting helper around a boolean condition; returns its last value."""
-    box = {}
-
-    def check():
-        box["value"] = condition()
-        if not box["value"]:
-            raise NotReady(what)
-
-    wait_until_ready(check, what=what, timeout=timeout, interval=0.1)
-    return box["value"]
 
 
 @pytest.fixture
@@ -69,7 +55,7 @@ def agrees(ecs, service, agent, count: int) -> bool:
 
 
 def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
-    make_service, running, front_for
+    make_service, running, front_for, until
 ):
     service = make_service(desired=2)
     _, agent = running(service)
@@ -131,7 +117,9 @@ def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
     }
 
 
-def test_stop_task_through_the_api_stops_and_replaces_the_task(make_service, running, front_for):
+def test_stop_task_through_the_api_stops_and_replaces_the_task(
+    make_service, running, front_for, until
+):
     service = make_service(desired=1)
     _, agent = running(service)
     ecs = front_for(agent)
@@ -172,7 +160,7 @@ def test_an_unknown_task_is_a_failure_and_other_calls_reach_the_emulator(
         ecs.list_tasks(cluster="nope")
 
 
-def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running, endpoints):
+def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running, endpoints, until):
     """[using_awslogs]: stream `prefix/container-name/ecs-task-id`; `awslogs-create-group`."""
     service = make_service(desired=0)
     group = f"/ecs/{service.family}"
