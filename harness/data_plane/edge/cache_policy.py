@@ -119,7 +119,8 @@ def from_api(policy: Mapping) -> CachePolicy:
 
 def legacy_cookies(forwarded: Mapping) -> Selection:
     cookies = forwarded.get("Cookies") or {}
-    return forwarded_values.cookies(cookies.get("Forward", "none"), items(cookies.get("WhitelistedNames")))
+    names = items(cookies.get("WhitelistedNames"))
+    return forwarded_values.cookies(cookies.get("Forward", "none"), names)
 
 
 def legacy_headers(forwarded: Mapping) -> Selection:

@@ -96,5 +96,7 @@ def from_legacy(behaviour: Mapping) -> OriginRequestPolicy:
         name="legacy",
         headers=legacy_headers(forwarded),
         cookies=legacy_cookies(forwarded),
-        query_strings=forwarded_values.query_strings("all" if forwarded.get("QueryString") else "none"),
+        query_strings=forwarded_values.query_strings(
+            "all" if forwarded.get("QueryString") else "none"
+        ),
     )
