@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
-from harness.data_plane.edge.config_poller import ConfigPoller
+from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
 from harness.data_plane.edge.forwarding import (
     CONDITIONAL_HEADERS,
