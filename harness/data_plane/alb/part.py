@@ -18,9 +18,8 @@ from pathlib import Path
 import httpx
 
 from harness.data_plane.alb.access_log import AccessLog, elb_name
-from harness.data_plane.alb.health_checks import TargetHealth, TargetState, probe
-from harness.data_plane.alb.proxy import ADMIN_PATH, ProxyApp
-from harness.data_plane.alb.target_group import (
+from harness.data_plane.alb.app import ADMIN_PATH, ProxyApp
+from harness.data_plane.alb.config import (
     DEFAULT_IDLE_TIMEOUT,
     TargetAddress,
     TargetGroupSettings,
@@ -28,6 +27,7 @@ from harness.data_plane.alb.target_group import (
     read_registered_targets,
     read_target_group,
 )
+from harness.data_plane.alb.health_checks import TargetHealth, TargetState, probe
 from harness.errors import HarnessError
 from harness.plumbing.servers import ServerThread
 
