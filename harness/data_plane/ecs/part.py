@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from harness.data_plane.ecs.control_plane import ControlPlane, ServiceSpec, image_repository
+from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
 from harness.data_plane.ecs.task_process import (
     LoopbackAddresses,
