@@ -17,6 +17,7 @@ from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
 from harness.settings import BACKENDS, Settings, default_run_dir
+from harness.types import StatusDocument
 
 EXIT_NOT_RUNNING = 3
 DETACH_TIMEOUT = 120.0
@@ -241,7 +242,7 @@ def _lock_holder(run_dir: RunDir) -> int | None:
         return None
 
 
-def _live_status(run_dir: RunDir) -> dict | None:
+def _live_status(run_dir: RunDir) -> StatusDocument | None:
     import httpx
 
     state = run_dir.read_state()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.testkit.plugin_config import STACK_SUMMARY, stack_settings, worker_dir
+from harness.types import StatusDocument
 
 
 def _slug(nodeid: str) -> str:
@@ -58,6 +59,7 @@ def save_failure_artifacts(item: pytest.Item, when: str) -> list[str]:
         shutil.copytree(logs, folder / "logs", dirs_exist_ok=True)
         lines.append(f"  component logs: {folder / 'logs'} (copied from {logs})")
     if running is not None:
+        status: StatusDocument | dict[str, str]
         try:
             status = running.describe()
         except Exception as exc:  # noqa: BLE001 - the stack may be what broke

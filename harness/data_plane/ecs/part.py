@@ -54,6 +54,11 @@ class EcsAgent(TaskLoop):
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ecs-agent", daemon=True)
 
+    @property
+    def url(self) -> None:
+        """The agent serves nothing itself: its tasks do, behind the ALB."""
+        return None
+
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> EcsAgent:

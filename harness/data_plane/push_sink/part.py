@@ -30,6 +30,12 @@ class PushSink:
         self._started = True
         return self
 
+    def __enter__(self) -> PushSink:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
     def stop(self) -> None:
         self._server.stop()
         self._started = False
