@@ -1,26 +1,23 @@
-"""The ECS data plane: keeps each service's desired tasks running as local processes.
-
-One loop thread reads the services from ECS every `poll_interval`, advances every task through
-ECS's lifecycle (task_lifecycle.TaskState, in order) without blocking, and applies
-`deployment.plan` per deployment. The agent's view of its tasks is what the ECS API front
-(harness.data_plane.api_front) answers `list-tasks`, `describe-tasks` and `describe-services` with.
+"""The ECS agent's loop: reads the services from ECS every `poll_interval`, advances every task
+through ECS's lifecycle (task_lifecycle.TaskState, in order) without blocking, and applies
+`deployment.plan` per deployment. The agent's view of its tasks is what the API front
+(harness.data_plane.api_front) answers `list-tasks`, `describe-tasks` and `describe-services`
+with. `part.EcsAgent` runs it on a thread.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from harness.data_plane.ecs import task_lifecycle as lifecycle
 from harness.data_plane.ecs.awslogs import AwsLogsDriver
-from harness.data_plane.ecs.control_plane import ControlPlane, ServiceSpec, image_repository
+from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
 from harness.data_plane.ecs.deployments import ServiceDeployments
 from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
@@ -32,9 +29,8 @@ from harness.data_plane.ecs.task_process import (
 )
 from harness.errors import HarnessError
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("harness.data_plane.ecs.agent")
 
-DEFAULT_COMMANDS: Mapping[str, Sequence[str]] = {"animehub-api": (sys.executable, "-m", "api")}
 TICK = 0.1
 START_TIMEOUT = 60.0  # a task whose port never opens is stopped and replaced
 KEEP_STOPPED = 100  # stopped tasks kept per service (ECS shows them for about an hour)
@@ -77,134 +73,29 @@ class Task:
         self.history.append((str(state), time.time()))
 
 
-class EcsAgent:
-    def __init__(
-        self,
-        endpoints,
-        cluster: str,
-        services: list[str],
-        *,
-        alb=None,
-        log_dir: Path,
-        extra_env: Mapping[str, str] | None = None,
-        commands: Mapping[str, Sequence[str]] | None = None,
-        poll_interval: float = 0.5,
-    ) -> None:
-        self.cluster = cluster
-        self.service_names = list(services)
-        self.alb = alb
-        self.log_dir = Path(log_dir)
-        self.extra_env = dict(extra_env or {})
-        self.commands = dict(DEFAULT_COMMANDS if commands is None else commands)
-        self.poll_interval = poll_interval
-        self._endpoint_env = endpoints.env()
-        self._control_plane = ControlPlane(endpoints, cluster)
-        self._awslogs = AwsLogsDriver(endpoints)
-        self._addresses = LoopbackAddresses()
-        self._lock = threading.Lock()
-        self._services: dict[str, ServiceSpec] = {}
-        self._tasks: list[Task] = []
-        self._failures: dict[str, int] = {}  # tasks in a row that never became healthy
-        self._next_start: dict[str, float] = {}
-        self._problems: dict[str, str] = {}
-        self.deployments = ServiceDeployments()
-        self._requests: queue.SimpleQueue = queue.SimpleQueue()  # stop-task asks from the API
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="ecs-agent", daemon=True)
+class TaskLoop:
+    """The reconciling loop and per-task state machine; `EcsAgent` sets the state it reads."""
 
-    # -- lifecycle --------------------------------------------------------------------------
-
-    def start(self) -> EcsAgent:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            self._services = self._control_plane.describe_services(self.service_names)
-        except Exception as exc:
-            raise HarnessError(
-                f"ecs agent: cannot describe services in {self.cluster}: {exc}"
-            ) from None
-        if not self._addresses.distinct:
-            log.warning("ecs: tasks share 127.0.0.1; an emulated target group keeps one of them")
-        self._thread.start()
-        return self
-
-    def __enter__(self) -> EcsAgent:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        """Stops every task (SIGTERM, then SIGKILL) and reaps it; idempotent."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(10)
-        with self._lock:
-            remaining = [t for t in self._tasks if t.state is not TaskState.STOPPED]
-        for task in remaining:
-            task.process.terminate()
-        for task in remaining:
-            task.exit_code = lifecycle.container_exit_code(task.process.stop(task.stop_timeout))
-            self._deregister(task)
-            self._finish(task, "Harness stopped")
-        self._awslogs.stop()
-
-    def wait_steady(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        # Read the services now, so that a change the caller just made counts (read your writes).
-        services = self._control_plane.describe_services(self.service_names)
-        with self._lock:
-            self._services = services
-        while time.monotonic() < deadline:
-            if self._steady():
-                return
-            if not self._thread.is_alive():
-                raise HarnessError("ecs agent: not running")
-            time.sleep(0.05)
-        raise HarnessError(self._explain_unsteady(timeout))
-
-    def health(self) -> dict:
-        with self._lock:
-            services = dict(self._services)
-            tasks = list(self._tasks)
-        report = {}
-        for name in self.service_names:
-            spec = services.get(name)
-            mine = [t for t in tasks if t.service == name]
-            report[name] = {
-                "desired": spec.desired_count if spec else None,
-                "running": sum(t.state is TaskState.RUNNING for t in mine),
-                "healthy": sum(t.state is TaskState.RUNNING and self._healthy(t) for t in mine),
-                "task_definition": spec.task_definition_arn if spec else None,
-                "problem": self._problems.get(name),
-                "tasks": [self._describe(t) for t in mine],
-            }
-        return {"cluster": self.cluster, "services": report}
-
-    # -- what the ECS API front asks --------------------------------------------------------
-
-    def tasks(self) -> list[Task]:
-        with self._lock:
-            return list(self._tasks)
-
-    def service(self, name: str) -> ServiceSpec | None:
-        with self._lock:
-            return self._services.get(name)
-
-    def stop_task(self, task_id: str, reason: str | None) -> Task | None:
-        """StopTask: desiredStatus STOPPED at once; the loop drains and stops the task."""
-        with self._lock:
-            task = next((t for t in self._tasks if t.id == task_id), None)
-            if task is None:
-                return None
-            if task.live and task.desired_status == "RUNNING":
-                task.desired_status = "STOPPED"
-                task.stop_code = StopCode.USER_INITIATED
-                task.stopped_reason = reason or lifecycle.USER_STOPPED
-                self._requests.put(task)
-            return task
-
-    def force_new_deployment(self, service: str) -> None:
-        self.deployments.force_new(service)
+    cluster: str
+    service_names: list[str]
+    alb: object | None
+    commands: Mapping[str, Sequence[str]]
+    poll_interval: float
+    log_dir: object
+    extra_env: dict[str, str]
+    deployments: ServiceDeployments
+    _endpoint_env: dict[str, str]
+    _control_plane: ControlPlane
+    _awslogs: AwsLogsDriver
+    _addresses: LoopbackAddresses
+    _lock: threading.Lock
+    _services: dict[str, ServiceSpec]
+    _tasks: list[Task]
+    _failures: dict[str, int]
+    _next_start: dict[str, float]
+    _problems: dict[str, str]
+    _requests: queue.SimpleQueue
+    _stop: threading.Event
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -456,67 +347,3 @@ class EcsAgent:
         spec = self._services.get(task.service)
         grace = spec.health_check_grace_period if spec else 0.0
         return task.started_at is not None and time.time() - task.started_at >= grace
-
-    # -- reporting --------------------------------------------------------------------------
-
-    def _steady(self) -> bool:
-        with self._lock:
-            services = dict(self._services)
-            tasks = [t for t in self._tasks if t.live]
-        for name in self.service_names:
-            spec = services.get(name)
-            if spec is None:
-                return False
-            mine = [t for t in tasks if t.service == name]
-            primary = self.deployments.primary(name, spec.task_definition_arn, spec.desired_count)
-            healthy = [t for t in mine if t.deployment_id == primary.id and self._healthy(t)]
-            if len(healthy) != spec.desired_count or len(mine) != spec.desired_count:
-                return False
-        return True
-
-    def _explain_unsteady(self, timeout: float) -> str:
-        lines = [f"ecs agent: services not steady after {timeout:.0f}s"]
-        report = self.health()["services"]
-        with self._lock:
-            tasks = list(self._tasks)
-        for name, service in report.items():
-            lines.append(
-                f"  {name}: desired {service['desired']}, running {service['running']}, "
-                f"healthy in the ALB {service['healthy']}"
-                + (f" ({service['problem']})" if service["problem"] else "")
-            )
-            mine = [t for t in tasks if t.service == name]
-            failed = [t for t in mine if t.state is TaskState.STOPPED] or [
-                t for t in mine if not self._healthy(t)
-            ]
-            if failed:
-                task = failed[-1]
-                alb = self._alb_state(task)
-                lines.append(
-                    f"  task {task.id} {task.state}"
-                    + (f": {task.stopped_reason}" if task.stopped_reason else "")
-                    + (f" (exit code {task.exit_code})" if task.exit_code is not None else "")
-                    + (f"; ALB: {alb}" if alb else "")
-                    + f"; log {task.process.log_path}, last lines:"
-                )
-                lines.extend("    " + line for line in task.process.log_tail().splitlines())
-        return "\n".join(lines)
-
-    def _describe(self, task: Task) -> dict:
-        return {
-            "id": task.id,
-            "pid": task.process.pid,
-            "host": task.process.host,
-            "port": task.process.port,
-            "state": str(task.state),
-            "desired_status": task.desired_status,
-            "deployment": task.deployment_id,
-            "alb_state": self._alb_state(task),
-            "task_definition": task.task_definition_arn,
-            "started_at": task.started_at,
-            "stopped_at": task.stopped_at,
-            "stopped_reason": task.stopped_reason,
-            "stop_code": task.stop_code,
-            "exit_code": task.exit_code,
-            "log": str(task.process.log_path),
-        }
