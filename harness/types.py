@@ -56,6 +56,7 @@ class Components(TypedDict, total=False):
     emulator: Mapping[str, Any] | None
     load_balancer: Mapping[str, Any] | None
     ecs_agent: Mapping[str, Any] | None
+    api_front: Mapping[str, Any] | None
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
