@@ -11,6 +11,7 @@ from dataclasses import replace
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
+from harness.data_plane.edge.error_caching import error_ttl
 from harness.data_plane.edge.forwarding import (
     CONDITIONAL_HEADERS,
     HOP_BY_HOP,
@@ -21,7 +22,6 @@ from harness.data_plane.edge.origins import CustomOrigin, OriginError, OriginRes
 from harness.data_plane.edge.responses import (
     CACHEABLE_ERRORS,
     CACHEABLE_STATUSES,
-    DEFAULT_ERROR_CACHING_TTL,
     EDGE_RESPONSE_HEADERS,
     ERROR,
     HIT,
@@ -103,6 +103,10 @@ class EdgeApp:
             )
         if behaviour.config_error:
             return edge_error(502, f"Configuration error: {behaviour.config_error}")
+        if request.method == "GET" and request.has_body:
+            # [RequestAndResponseBehaviorCustomOrigin] "If a viewer GET request includes a
+            # body, CloudFront returns an HTTP status code 403 (Forbidden) to the viewer."
+            return edge_error(403, "A GET request with a body is not allowed.")
         body = body_stream(receive) if request.has_body else None
         response = await self.serve(distribution, behaviour, request, request_id, body)
         custom = distribution.error_responses.get(response.status)
@@ -146,6 +150,9 @@ class EdgeApp:
         answer = await self._fetch(
             origin, behaviour, request, request_id, origin_path, None, True, validators
         )
+        if entry is not None and answer.status >= 500:
+            # [HTTPStatusCodes] an expired object whose origin answers 5xx is served stale.
+            return conditional(request, from_entry(entry, HIT, entry.age(now)))
         if isinstance(answer, EdgeResponse):
             return answer
         if answer.status == 304 and entry is not None and validators:
@@ -178,7 +185,8 @@ class EdgeApp:
             return ttl_seconds(behaviour.cache_policy, dict(answer.headers))
         if answer.status in CACHEABLE_ERRORS:
             custom = distribution.error_responses.get(answer.status)
-            return custom.caching_min_ttl if custom else DEFAULT_ERROR_CACHING_TTL
+            minimum = custom.caching_min_ttl if custom else None
+            return error_ttl(answer.status, dict(answer.headers), minimum)
         return 0
 
     async def _fetch(
