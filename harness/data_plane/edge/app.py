@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
+from harness.data_plane.edge import compression
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
@@ -162,6 +163,7 @@ class EdgeApp:
             refreshed = replace(refreshed, headers=tuple(merged))
             return conditional(request, from_entry(refreshed, REFRESH_HIT, None))
         ttl = self._ttl_for(distribution, behaviour, answer)
+        await self._compress(behaviour, request, answer)
         if (
             ttl > 0
             and request.method == "GET"
@@ -188,6 +190,19 @@ class EdgeApp:
             minimum = custom.caching_min_ttl if custom else None
             return error_ttl(answer.status, dict(answer.headers), minimum)
         return 0
+
+    async def _compress(self, behaviour: Behaviour, request: ViewerRequest, answer) -> None:
+        encoding = compression.encoding_for(
+            behaviour.compress, behaviour.cache_policy, request.header("accept-encoding")
+        )
+        if (
+            encoding
+            and await answer.buffer(compression.MAX_BYTES)
+            and compression.eligible(answer.status, answer.headers, answer.body or b"")
+        ):
+            answer.headers, answer.body = compression.compress(
+                answer.headers, answer.body, encoding
+            )
 
     async def _fetch(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
@@ -67,3 +69,41 @@ def test_every_managed_policy_in_the_docs_is_known():
     assert media_package.accept_encoding_gzip and not media_package.accept_encoding_brotli
     media_tailor = origin_request_policy.MANAGED["775133bc-15f2-49f9-abea-afb2e0bf67d2"]
     assert media_tailor.headers.includes("user-agent") and media_tailor.query_strings.includes("q")
+
+
+@pytest.fixture
+def text_objects(buckets):
+    s3, web, _ = buckets
+    suffix = uuid.uuid4().hex[:8]
+    big = ("AnimeHub " * 600).encode()  # 5,400 bytes
+    s3.put_object(Bucket=web, Key=f"big-{suffix}.html", Body=big, ContentType="text/html")
+    s3.put_object(Bucket=web, Key=f"small-{suffix}.html", Body=big[:999], ContentType="text/html")
+    s3.put_object(Bucket=web, Key=f"big-{suffix}.png", Body=big, ContentType="image/png")
+    return suffix, big
+
+
+@pytest.mark.parametrize(("accept", "encoding"), [("gzip", "gzip"), ("gzip, br", "br")])
+def test_compression_by_accept_encoding_with_a_weak_etag(viewer, text_objects, accept, encoding):
+    """[ServingCompressedFiles] br is preferred over gzip; a strong ETag becomes weak."""
+    suffix, big = text_objects
+
+    answer = viewer.get(f"/big-{suffix}.html", headers={"Accept-Encoding": accept})
+    plain = viewer.get(f"/big-{suffix}.html", headers={"Accept-Encoding": "identity"})
+
+    assert answer.headers["content-encoding"] == encoding
+    assert answer.content == big  # httpx decoded it
+    assert int(answer.headers["content-length"]) < len(big)
+    assert answer.headers["etag"].startswith('W/"')
+    assert "accept-encoding" in answer.headers["vary"].lower()
+    assert "content-encoding" not in plain.headers and plain.content == big
+    assert not plain.headers["etag"].startswith("W/")
+
+
+def test_no_compression_under_1000_bytes_or_for_other_types(viewer, text_objects):
+    """[ServingCompressedFiles] 1,000 to 10,000,000 bytes, listed content types only."""
+    suffix, _ = text_objects
+    small = viewer.get(f"/small-{suffix}.html", headers={"Accept-Encoding": "gzip"})
+    image = viewer.get(f"/big-{suffix}.png", headers={"Accept-Encoding": "gzip"})
+
+    assert "content-encoding" not in small.headers
+    assert "content-encoding" not in image.headers
