@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from harness.data_plane.edge import compression
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
@@ -178,6 +179,7 @@ class EdgeApp:
                     stored_at=now,
                     ttl=ttl,
                     path=request.path,
+                    query=urlencode(key[1]),
                 ),
             )
         return conditional(request, as_miss(answer))

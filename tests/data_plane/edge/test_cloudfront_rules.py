@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from harness.data_plane.edge import cache_policy, origin_request_policy
+from harness.data_plane.edge.cache import CachedResponse, ResponseCache
 from harness.data_plane.edge.error_caching import error_ttl
 
 
@@ -107,3 +108,30 @@ def test_no_compression_under_1000_bytes_or_for_other_types(viewer, text_objects
 
     assert "content-encoding" not in small.headers
     assert "content-encoding" not in image.headers
+
+
+@pytest.mark.parametrize(
+    ("invalidation", "purged"),
+    [
+        ("/app.js", {"/app.js"}),  # no query string: only the object cached without one
+        ("/app.js?v=2", {"/app.js?v=2"}),
+        ("/app.js?lang=en&v=3", {"/app.js?v=3&lang=en"}),  # the same pairs in any order
+        ("/app.js*", {"/app.js", "/app.js?v=2", "/app.js?v=3&lang=en"}),
+        ("/app.js?v=*", {"/app.js?v=2", "/app.js?v=3&lang=en"}),
+    ],
+)
+def test_invalidation_paths_name_query_strings_in_the_cache_key(invalidation, purged):
+    """[invalidation-specifying-objects] with query strings in the cache key, an invalidation
+    path names them; `*` at the end matches any rest of the URI, query string included."""
+    cache = ResponseCache()
+    for uri in ("/app.js", "/app.js?v=2", "/app.js?v=3&lang=en"):
+        path, _, query = uri.partition("?")
+        cache.put(
+            (uri, (), (), (), ""),
+            CachedResponse(200, (), b"x", stored_at=0.0, ttl=60, path=path, query=query),
+        )
+
+    cache.purge([invalidation])
+
+    left = {e["path"] + (f"?{k}" if (k := e.get("query")) else "") for e in cache.describe()}
+    assert {"/app.js", "/app.js?v=2", "/app.js?v=3&lang=en"} - left == purged
