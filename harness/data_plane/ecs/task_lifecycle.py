@@ -33,7 +33,7 @@ class StopCode(StrEnum):
 
 
 ESSENTIAL_CONTAINER_EXITED = "Essential container in task exited"
-USER_STOPPED = "Task stopped by user"
+USER_STOPPED = "Task stopped by user"  # *unverified*: StopTask without a reason
 FARGATE_DEFAULT_STOP_TIMEOUT = 30.0
 MAX_STOP_TIMEOUT = 120.0
 
