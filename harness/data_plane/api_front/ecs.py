@@ -9,14 +9,11 @@ are kept in the answers.
 from __future__ import annotations
 
 import json
-import logging
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.data_plane.api_front.app import relay
-
-log = logging.getLogger(__name__)
 
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 JSON_TYPE = "application/x-amz-json-1.1"
@@ -43,8 +40,8 @@ class EcsInterceptor:
         try:
             params = json.loads(body or b"{}")
         except ValueError:
-            return None
-        if not self.view.owns(params.get("cluster")):
+            return None  # the emulator answers the malformed request as it does
+        if not isinstance(params, dict) or not self.view.owns(params.get("cluster")):
             return None
         self._upstream = upstream
         return await handler(request, body, params)

@@ -20,6 +20,7 @@ from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
 from harness.data_plane.ecs.deployments import ServiceDeployments
+from harness.data_plane.ecs.target_registration import TargetRegistration
 from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
 from harness.data_plane.ecs.task_process import (
     LoopbackAddresses,
@@ -73,7 +74,7 @@ class Task:
         self.history.append((str(state), time.time()))
 
 
-class TaskLoop:
+class TaskLoop(TargetRegistration):
     """The reconciling loop and per-task state machine; `EcsAgent` sets the state it reads."""
 
     cluster: str
@@ -298,52 +299,3 @@ class TaskLoop:
             ]
             for old in stopped[:-KEEP_STOPPED]:
                 self._tasks.remove(old)
-
-    # -- target group and ALB -----------------------------------------------------------------
-
-    def _register(self, task: Task) -> None:
-        if task.target_group_arn is None:
-            return
-        self._control_plane.register_target(
-            task.target_group_arn, task.process.host, task.process.port
-        )
-        task.registered = True
-        if self._alb_sees(task):
-            self.alb.refresh_targets()
-
-    def _deregister(self, task: Task) -> None:
-        if not task.registered:
-            return
-        task.registered = False
-        try:
-            self._control_plane.deregister_target(
-                task.target_group_arn, task.process.host, task.process.port
-            )
-        except Exception as exc:  # noqa: BLE001 - e.g. deregistered from outside already
-            log.info("ecs: deregistering task %s: %s", task.id, exc)
-        if self._alb_sees(task):
-            self.alb.refresh_targets()
-
-    def _alb_sees(self, task: Task) -> bool:
-        return (
-            self.alb is not None
-            and task.target_group_arn is not None
-            and task.target_group_arn == self.alb.target_group_arn
-        )
-
-    def _alb_state(self, task: Task) -> str | None:
-        if not self._alb_sees(task):
-            return None
-        return self.alb.target_state(task.process.host, task.process.port)
-
-    def _healthy(self, task: Task) -> bool:
-        if task.state is not TaskState.RUNNING:
-            return False
-        if not self._alb_sees(task):
-            return True
-        return self._alb_state(task) in ("healthy", "unavailable")
-
-    def _past_grace(self, task: Task) -> bool:
-        spec = self._services.get(task.service)
-        grace = spec.health_check_grace_period if spec else 0.0
-        return task.started_at is not None and time.time() - task.started_at >= grace
