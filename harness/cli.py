@@ -10,12 +10,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 from harness.settings import BACKENDS, Settings, default_run_dir
 
 EXIT_NOT_RUNNING = 3
@@ -171,22 +171,32 @@ def _up_detached(settings: Settings, argv: list[str]) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    deadline = time.monotonic() + DETACH_TIMEOUT
-    while time.monotonic() < deadline:
+
+    def started() -> dict | None:
         state = run_dir.read_state()
         if state and state.get("pid") == child.pid:
-            print(summary(state))
-            print(
-                f"\nstack running in the background (pid {child.pid}); stop it with "
-                f"`harness down --run-dir {run_dir.path}`",
-                file=sys.stderr,
-            )
-            return 0
+            return state
         if child.poll() is not None:
             raise HarnessError(_failure_line(log_path, child.returncode))
-        time.sleep(0.05)
-    child.terminate()
-    raise HarnessError(f"the stack was not ready after {DETACH_TIMEOUT:.0f}s; see {log_path}")
+        return None
+
+    try:
+        state = wait_until(
+            started,
+            what=f"the stack (see {log_path})",
+            timeout=DETACH_TIMEOUT,
+            logs=lambda: log_path.read_text(errors="replace"),
+        )
+    except WaitTimedOut:
+        child.terminate()
+        raise
+    print(summary(state))
+    print(
+        f"\nstack running in the background (pid {child.pid}); stop it with "
+        f"`harness down --run-dir {run_dir.path}`",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _failure_line(log_path: Path, code: int) -> str:
@@ -224,12 +234,13 @@ def _down(args: argparse.Namespace) -> int:
     if pid is None:
         raise HarnessError(f"a stack holds {run_dir.path} but its pid is unknown")
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + args.timeout
-    while _pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if _pid_alive(pid):
+    try:
+        wait_until(lambda: not _pid_alive(pid), what=f"pid {pid} to exit", timeout=args.timeout)
+    except WaitTimedOut:
         os.killpg(pid, signal.SIGKILL)
-        raise HarnessError(f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it")
+        raise HarnessError(
+            f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it"
+        ) from None
     print(f"stopped the stack in {run_dir.path}", file=sys.stderr)
     return 0
 
@@ -242,15 +253,12 @@ def _lock_holder(run_dir: RunDir) -> int | None:
 
 
 def _live_status(run_dir: RunDir) -> dict | None:
-    import httpx
+    from harness.lifecycle.status_client import live_status  # httpx: paid only by `status`
 
     state = run_dir.read_state()
     if not state or not run_dir.is_locked():
         return None
-    try:
-        return httpx.get(state["control_url"] + "/status", timeout=5, trust_env=False).json()
-    except (httpx.HTTPError, KeyError, ValueError):
-        return {**state, "components": {"control": {"error": "the stack does not answer"}}}
+    return live_status(state)
 
 
 def _status(args: argparse.Namespace) -> int:
