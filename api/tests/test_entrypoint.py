@@ -69,7 +69,7 @@ def test_a_share_end_to_end_over_a_real_socket(api_process, stack):
     response = httpx.post(
         f"{base}/api/anime",
         json=anime_body(title="Cowboy Bebop", genres=["space", "noir"]),
-        headers={**fan.headers, "X-Request-Id": "e2e-share-1"},
+        headers={**fan.auth_header, "X-Request-Id": "e2e-share-1"},
     )
 
     assert health.json() == {"status": "ok", "task_id": "proc-1", "version": "1.2.3"}
