@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import httpx
 
+from harness.types import StatusDocument
+
 NO_ANSWER = "the stack does not answer"
 
 
-def live_status(state: dict, timeout: float = 5.0) -> dict:
+def live_status(state: dict, timeout: float = 5.0) -> StatusDocument:
     """The stack's own `/status` answer; if it cannot be had, the state file's document with
     its components replaced by a note that the stack does not answer (stale part health would
     mislead more than none)."""

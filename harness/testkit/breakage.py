@@ -13,6 +13,7 @@ import httpx
 
 from harness.plumbing.invalidation import invalidate
 from harness.plumbing.waiting import wait_until
+from harness.types import StackView
 
 API_PATTERN = "/api/*"
 # The AWS-documented way to take a subscription's filter policy away.
@@ -44,7 +45,7 @@ def _set_cache_policy(cloudfront, distribution_id: str, pattern: str, policy_id:
 
 
 @contextmanager
-def api_cache_policy(stack, policy_id: str, timeout: float = 10.0) -> Iterator[None]:
+def api_cache_policy(stack: StackView, policy_id: str, timeout: float = 10.0) -> Iterator[None]:
     """`/api/*` under another cache policy until the block ends; then the original policy
     and an invalidation of `/api/*`, and only once the edge caches nothing there again."""
     cloudfront = stack.endpoints.client("cloudfront")
@@ -66,7 +67,7 @@ def api_cache_policy(stack, policy_id: str, timeout: float = 10.0) -> Iterator[N
 
 
 @contextmanager
-def subscription_filter_dropped(stack, subscription_arn: str) -> Iterator[str]:
+def subscription_filter_dropped(stack: StackView, subscription_arn: str) -> Iterator[str]:
     """A subscription without its filter policy; yields the policy it had."""
     sns = stack.endpoints.client("sns")
     attributes = sns.get_subscription_attributes(SubscriptionArn=subscription_arn)["Attributes"]
@@ -92,7 +93,7 @@ def api_answers(edge_url: str) -> bool:
 
 
 @contextmanager
-def health_check_path(stack, path: str, heal_timeout: float = 60.0) -> Iterator[None]:
+def health_check_path(stack: StackView, path: str, heal_timeout: float = 60.0) -> Iterator[None]:
     """The target group checks `path` until the block ends; then the original path, and only
     once the API answers through the edge again."""
     elbv2 = stack.endpoints.client("elbv2")
@@ -110,5 +111,5 @@ def health_check_path(stack, path: str, heal_timeout: float = 60.0) -> Iterator[
             timeout=heal_timeout,
             interval=0.25,
         )
-        if getattr(stack, "agent", None) is not None:
+        if stack.agent is not None:
             stack.agent.wait_steady(timeout=heal_timeout)

@@ -11,7 +11,7 @@ from typing import Protocol
 import httpx
 
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
-from harness.data_plane.alb.target_group import TargetAddress
+from harness.data_plane.alb.config import TargetAddress
 from harness.plumbing.http_proxy import UpstreamPool, end_to_end, has_body, request_body
 
 log = logging.getLogger(__name__)
