@@ -6,11 +6,7 @@ import threading
 import httpx
 import pytest
 
-from harness.data_plane.alb.proxy import forwarded_headers
-from harness.data_plane.edge.cache_policy import CACHING_DISABLED
-from harness.data_plane.edge.distribution import Behaviour, Origin
-from harness.data_plane.edge.forwarding import origin_headers
-from harness.data_plane.edge.origin_request_policy import ALL_VIEWER
+from harness.data_plane.alb.app import forwarded_headers
 from harness.plumbing.http_proxy import (
     UpstreamPool,
     end_to_end,
@@ -38,27 +34,10 @@ def test_end_to_end_keeps_byte_headers_as_bytes():
     assert end_to_end(raw) == [(b"x-kept", b"1")]
 
 
-def test_both_hops_drop_what_connection_names():
-    """The edge and the ALB apply the same policy: neither forwards X-Session-Hint."""
-    methods = frozenset({"GET", "HEAD"})
-    behaviour = Behaviour("/api/*", "alb", methods, methods, CACHING_DISABLED, ALL_VIEWER)
-    origin = Origin("alb", "alb.example.elb.amazonaws.com", "", None, 30, 10, ())
-    edge_sent = dict(
-        origin_headers(
-            NAMED_BY_CONNECTION,
-            method="GET",
-            behaviour=behaviour,
-            origin=origin,
-            client_ip="198.51.100.7",
-            via="1.1 abc.cloudfront.net (CloudFront)",
-            request_id="id",
-            cacheable=False,
-        )
-    )
+def test_the_alb_drops_what_connection_names():
     scope = {"headers": [(n.encode(), v.encode()) for n, v in NAMED_BY_CONNECTION]}
-    alb_sent = dict(forwarded_headers(scope, 80))
-    assert "x-session-hint" not in edge_sent and edge_sent["x-kept"] == "1"
-    assert b"x-session-hint" not in alb_sent and alb_sent[b"x-kept"] == b"1"
+    sent = dict(forwarded_headers(scope, 80))
+    assert b"x-session-hint" not in sent and sent[b"x-kept"] == b"1"
 
 
 @pytest.mark.parametrize(
