@@ -63,36 +63,6 @@ def wait_until(
         time.sleep(min(interval, max(timeout - waited, 0)))
 
 
-def wait_for_check(
-    check: Callable[[], object],
-    *,
-    what: str,
-    timeout: float,
-    interval: float = 0.25,
-    transient: tuple[type[BaseException], ...] = (NotYet,),
-    logs: Callable[[], str] | None = None,
-    fatal: tuple[type[BaseException], ...] = (),
-) -> float:
-    """Poll `check`, which returns when ready and raises one of `transient` when not; return
-    the seconds waited."""
-    began = time.monotonic()
-
-    def passed() -> bool:
-        check()
-        return True
-
-    wait_until(
-        passed,
-        what=what,
-        timeout=timeout,
-        interval=interval,
-        transient=transient,
-        logs=logs,
-        fatal=fatal,
-    )
-    return time.monotonic() - began
-
-
 def _timed_out(
     what: str, timeout: float, last: BaseException | None, logs: Callable[[], str] | None
 ) -> WaitTimedOut:

@@ -7,12 +7,13 @@ CannotServe, or anything else that is not transient, ends the wait at once.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 
 from harness.errors import HarnessError
-from harness.plumbing.waiting import NotYet, WaitTimedOut, wait_for_check
+from harness.plumbing.waiting import NotYet, WaitTimedOut, wait_until
 
 READY_STATES = ("available", "running")
 FINAL_STATES = ("disabled", "error")
@@ -41,8 +42,14 @@ def wait_until_ready(
     logs: Callable[[], str] | None = None,
 ) -> float:
     """Poll `check` until it passes; return the seconds waited. CannotServe ends it at once."""
-    return wait_for_check(
-        check,
+    began = time.monotonic()
+
+    def passed() -> bool:
+        check()
+        return True
+
+    wait_until(
+        passed,
         what=what,
         timeout=timeout,
         interval=interval,
@@ -50,6 +57,7 @@ def wait_until_ready(
         logs=logs,
         fatal=(CannotServe,),
     )
+    return time.monotonic() - began
 
 
 def localstack_health(url: str, services: Iterable[str]) -> Callable[[], None]:
