@@ -3,7 +3,7 @@
 tasks' output is in their awslogs log group (ECS API reference: ListTasks, DescribeTasks,
 DescribeServices; target-group-health-checks; using_awslogs)."""
 
-from harness.testkit.breakage import wait_until
+from harness.plumbing.waiting import wait_until
 
 
 def _running_in_status(stack) -> dict[str, dict]:
@@ -35,13 +35,11 @@ def test_the_aws_apis_agree_with_harness_status(stack, aws):
             and all(targets[(t["host"], t["port"])] == "healthy" for t in running.values())
         )
 
-    wait_until(agree, 30, "the ECS and ELBv2 APIs to agree with harness status")
+    wait_until(agree, what="the ECS and ELBv2 APIs to agree with harness status", timeout=30)
     assert [d["rolloutState"] for d in seen["service"]["deployments"]] == ["COMPLETED"]
 
     definition = ecs.describe_task_definition(taskDefinition=stack.record.task_definition_arn)
-    options = definition["taskDefinition"]["containerDefinitions"][0]["logConfiguration"][
-        "options"
-    ]
+    options = definition["taskDefinition"]["containerDefinitions"][0]["logConfiguration"]["options"]
     group, prefix = options["awslogs-group"], options["awslogs-stream-prefix"]
     container = definition["taskDefinition"]["containerDefinitions"][0]["name"]
     streams = {f"{prefix}/{container}/{task_id}" for task_id in seen["running"]}
@@ -53,4 +51,4 @@ def test_the_aws_apis_agree_with_harness_status(stack, aws):
             return False  # a stream appears with its task's first line
         return {e["logStreamName"] for e in events["events"]} == streams
 
-    wait_until(logged, 30, "each running task's lines in its awslogs stream")
+    wait_until(logged, what="each running task's lines in its awslogs stream", timeout=30)

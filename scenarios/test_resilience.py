@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from steps import refresh_list, share_through_app, the_list, unique
 
-from harness.testkit.breakage import health_check_path, wait_until
+from harness.plumbing.waiting import wait_until
+from harness.testkit.breakage import health_check_path
 
 
 def _service(stack) -> dict:
@@ -49,8 +50,8 @@ def test_an_api_task_dies_mid_session_and_the_service_heals(open_app, make_user,
         expect(page.get_by_test_id("app-error")).to_be_hidden()
     wait_until(
         lambda: stack.alb.target_state(victim["host"], victim["port"]) in (None, "draining"),
-        10,
-        "the balancer to stop routing to the dead task",
+        what="the balancer to stop routing to the dead task",
+        timeout=10,
     )
     title = unique("Haikyu")
     share_through_app(page, title, ["sports"])
@@ -58,8 +59,8 @@ def test_an_api_task_dies_mid_session_and_the_service_heals(open_app, make_user,
 
     wait_until(
         lambda: len(_healthy_tasks(stack) - {victim["id"]}) == len(before),
-        30,
-        "a replacement task to be healthy",
+        what="a replacement task to be healthy",
+        timeout=30,
     )
     assert victim["id"] not in _healthy_tasks(stack)
     page.get_by_test_id("nav-list").click()
@@ -116,17 +117,22 @@ def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
             lambda: (
                 ("unhealthy", "Target.ResponseCodeMismatch") in _target_states(elbv2, target_group)
             ),
-            30,
-            "describe-target-health to report a target unhealthy",
-            0.25,
+            what="describe-target-health to report a target unhealthy",
+            timeout=30,
+            interval=0.25,
         )
-        wait_until(fails_open, 60, "a request served while every target is unhealthy", 0.25)
+        wait_until(
+            fails_open,
+            what="a request served while every target is unhealthy",
+            timeout=60,
+            interval=0.25,
+        )
         reason = f"Task failed ELB health checks in (target-group {target_group})"
         wait_until(
             lambda: reason in _stopped_reasons(ecs, stack.record.cluster) - stopped_before,
-            60,
-            "ECS to stop a task for failing its ELB health checks",
-            0.25,
+            what="ECS to stop a task for failing its ELB health checks",
+            timeout=60,
+            interval=0.25,
         )
         assert statuses <= {200, 503}, statuses
     wait_until(
@@ -135,9 +141,9 @@ def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
             and _target_states(elbv2, target_group)
             and all(s == "healthy" for s, _ in _target_states(elbv2, target_group))
         ),
-        60,
-        "healthy targets again once the health check is right",
-        0.25,
+        what="healthy targets again once the health check is right",
+        timeout=60,
+        interval=0.25,
     )
     refresh_list(page)
     expect(page.get_by_test_id("app-error")).to_be_hidden()

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.alb import LoadBalancer
 from harness.data_plane.ecs import EcsAgent
@@ -137,22 +136,3 @@ def running(endpoints):
     yield run
     for part in reversed(started):
         part.stop()
-
-
-@pytest.fixture
-def until():
-    """`until(condition, what, timeout=60)`: the project's waiting helper around a condition
-    that returns a value; returns the first truthy one."""
-
-    def wait(condition, what: str, timeout: float = 60.0):
-        box = {}
-
-        def check():
-            box["value"] = condition()
-            if not box["value"]:
-                raise NotReady(what)
-
-        wait_until_ready(check, what=what, timeout=timeout, interval=0.1)
-        return box["value"]
-
-    return wait

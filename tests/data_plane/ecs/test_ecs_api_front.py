@@ -12,6 +12,7 @@ import signal
 import pytest
 
 from harness.data_plane.api_front import ApiFront
+from harness.plumbing.waiting import wait_until
 
 
 @pytest.fixture
@@ -55,13 +56,15 @@ def agrees(ecs, service, agent, count: int) -> bool:
 
 
 def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
-    make_service, running, front_for, until
+    make_service, running, front_for
 ):
     service = make_service(desired=2)
     _, agent = running(service)
     ecs = front_for(agent)
     agent.wait_steady(60)
-    until(lambda: agrees(ecs, service, agent, 2), "two running tasks in the ECS API")
+    wait_until(
+        lambda: agrees(ecs, service, agent, 2), what="two running tasks in the ECS API", timeout=60
+    )
     (task, _) = described(ecs, service)
     assert task["taskArn"].startswith("arn:aws:ecs:us-east-1:123456789012:task/cluster-")
     assert task["startedBy"].startswith("ecs-svc/") and task["group"] == f"service:{service.name}"
@@ -72,9 +75,10 @@ def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
     # A kill: the essential container exits with 137 and the task is replaced.
     victim = next(t for t in agent.health()["services"][service.name]["tasks"])
     os.kill(victim["pid"], signal.SIGKILL)
-    until(
+    wait_until(
         lambda: agrees(ecs, service, agent, 2) and victim["id"] not in str(described(ecs, service)),
-        "the killed task replaced",
+        what="the killed task replaced",
+        timeout=60,
     )
     stopped_arns = ecs.list_tasks(cluster=service.cluster, desiredStatus="STOPPED")["taskArns"]
     (stopped,) = [
@@ -90,7 +94,11 @@ def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
 
     # Scale to 3.
     ecs.update_service(cluster=service.cluster, service=service.name, desiredCount=3)
-    until(lambda: agrees(ecs, service, agent, 3), "three running tasks in the ECS API")
+    wait_until(
+        lambda: agrees(ecs, service, agent, 3),
+        what="three running tasks in the ECS API",
+        timeout=60,
+    )
 
     # A forced deployment: a new PRIMARY, every old task replaced, then COMPLETED.
     before = {t["taskArn"] for t in described(ecs, service)}
@@ -101,12 +109,13 @@ def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
     assert [d["status"] for d in answer["deployments"]] == ["PRIMARY", "ACTIVE"]
     assert answer["deployments"][0]["rolloutState"] == "IN_PROGRESS"
     assert answer["deployments"][1]["id"] == old_deployment
-    until(
+    wait_until(
         lambda: (
             agrees(ecs, service, agent, 3)
             and not before & {t["taskArn"] for t in described(ecs, service)}
         ),
-        "the forced deployment rolled every task",
+        what="the forced deployment rolled every task",
+        timeout=60,
     )
     new_deployment = service_doc(ecs, service)["deployments"][0]["id"]
     assert new_deployment != old_deployment
@@ -117,9 +126,7 @@ def test_start_kill_scale_and_forced_deployment_all_show_in_the_ecs_api(
     }
 
 
-def test_stop_task_through_the_api_stops_and_replaces_the_task(
-    make_service, running, front_for, until
-):
+def test_stop_task_through_the_api_stops_and_replaces_the_task(make_service, running, front_for):
     service = make_service(desired=1)
     _, agent = running(service)
     ecs = front_for(agent)
@@ -129,18 +136,19 @@ def test_stop_task_through_the_api_stops_and_replaces_the_task(
     answer = ecs.stop_task(cluster=service.cluster, task=arn, reason="rotating keys")["task"]
 
     assert answer["desiredStatus"] == "STOPPED"
-    stopped = until(
+    stopped = wait_until(
         lambda: [
             t
             for t in ecs.describe_tasks(cluster=service.cluster, tasks=[arn])["tasks"]
             if t["lastStatus"] == "STOPPED"
         ],
-        "the stopped task",
+        what="the stopped task",
+        timeout=60,
     )[0]
     assert stopped["stoppedReason"] == "rotating keys" and stopped["stopCode"] == "UserInitiated"
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it: 128 + 15, as in a container
     assert stopped["containers"][0]["exitCode"] == 143
-    until(lambda: agrees(ecs, service, agent, 1), "a replacement task")
+    wait_until(lambda: agrees(ecs, service, agent, 1), what="a replacement task", timeout=60)
     assert ecs.list_tasks(cluster=service.cluster)["taskArns"] != [arn]
 
 
@@ -160,7 +168,7 @@ def test_an_unknown_task_is_a_failure_and_other_calls_reach_the_emulator(
         ecs.list_tasks(cluster="nope")
 
 
-def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running, endpoints, until):
+def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running, endpoints):
     """[using_awslogs]: stream `prefix/container-name/ecs-task-id`; `awslogs-create-group`."""
     service = make_service(desired=0)
     group = f"/ecs/{service.family}"
@@ -176,9 +184,10 @@ def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running,
     revision = service.register_revision({"STANDIN_FAIL": "1"}, logConfiguration=log_configuration)
     service.update(taskDefinition=revision, desiredCount=1)
     _, agent = running(service)
-    task = until(
+    task = wait_until(
         lambda: [t for t in agent.health()["services"]["api"]["tasks"] if t["state"] == "STOPPED"],
-        "the failing task stopped",
+        what="the failing task stopped",
+        timeout=60,
     )[0]
     logs = endpoints.client("logs")
 
@@ -188,7 +197,7 @@ def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running,
         except logs.exceptions.ResourceNotFoundException:
             return []  # the driver creates the group with the first lines
 
-    events = until(lines, "the task's lines")
+    events = wait_until(lines, what="the task's lines", timeout=60)
 
     assert {e["logStreamName"] for e in events} >= {f"web/api/{task['id']}"}
     assert "standin: failing on purpose (STANDIN_FAIL)" in [e["message"] for e in events]

@@ -11,6 +11,7 @@ import sys
 
 from harness.data_plane.ecs import task_lifecycle as lifecycle
 from harness.data_plane.ecs.task_lifecycle import ORDER
+from harness.plumbing.waiting import wait_until
 
 # A task that listens on its port and ignores SIGTERM, so only SIGKILL ends it.
 STUBBORN = (
@@ -37,34 +38,38 @@ def test_signal_exit_codes_read_as_a_container_runtime_reports_them():
 
 
 def test_a_task_that_ignores_sigterm_is_killed_after_its_stop_timeout_with_137(
-    make_service, running, until
+    make_service, running
 ):
     service = make_service(desired=0)
     revision = service.register_revision(stopTimeout=2)
     service.update(taskDefinition=revision, desiredCount=1)
     _, agent = running(service, commands=STUBBORN_COMMANDS, with_alb=False)
-    task = until(
-        lambda: next((t for t in agent.tasks() if t.state == "RUNNING"), None), "a running task"
+    task = wait_until(
+        lambda: next((t for t in agent.tasks() if t.state == "RUNNING"), None),
+        what="a running task",
+        timeout=60,
     )
     assert task.stop_timeout == 2.0
 
     agent.stop_task(task.id, "rotating")
-    until(lambda: task.state == "STOPPED", "the task stopped")
+    wait_until(lambda: task.state == "STOPPED", what="the task stopped", timeout=60)
 
     assert task.exit_code == 137
     assert task.stopped_at - task.stopping_at >= 2.0  # SIGKILL came only after stopTimeout
     assert task.stopped_reason == "rotating" and task.stop_code == "UserInitiated"
 
 
-def test_a_task_goes_through_the_documented_states_in_order(make_service, running, until):
+def test_a_task_goes_through_the_documented_states_in_order(make_service, running):
     service = make_service(desired=1)
     _, agent = running(service)
-    task = until(
-        lambda: next((t for t in agent.tasks() if t.state == "RUNNING"), None), "a running task"
+    task = wait_until(
+        lambda: next((t for t in agent.tasks() if t.state == "RUNNING"), None),
+        what="a running task",
+        timeout=60,
     )
 
     agent.stop_task(task.id, None)
-    until(lambda: task.state == "STOPPED", "the task stopped")
+    wait_until(lambda: task.state == "STOPPED", what="the task stopped", timeout=60)
 
     states = [state for state, _ in task.history]
     assert states == list(ORDER)

@@ -8,9 +8,9 @@ import uuid
 import httpx
 from starlette.responses import PlainTextResponse
 
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
 from harness.data_plane.edge import Edge
 from harness.plumbing.servers import ServerThread
+from harness.plumbing.waiting import wait_until
 
 DOMAIN = "flaky-origin.example.com"
 
@@ -29,13 +29,9 @@ class FlakyOrigin:
         await response(scope, receive, send)
 
 
-def expired(edge):
-    def check() -> None:
-        entries = [e for e in edge.cache_entries() if e["path"] == "/page"]
-        if not entries or entries[0]["fresh"]:
-            raise NotReady("still fresh")
-
-    return check
+def expired(edge) -> bool:
+    entries = [e for e in edge.cache_entries() if e["path"] == "/page"]
+    return bool(entries) and not entries[0]["fresh"]
 
 
 def test_an_expired_object_is_served_stale_when_the_origin_answers_5xx(endpoints, tmp_path):
@@ -76,7 +72,7 @@ def test_an_expired_object_is_served_stale_when_the_origin_answers_5xx(endpoints
     try:
         with httpx.Client(base_url=edge.url, trust_env=False, timeout=10) as viewer:
             first = viewer.get("/page")
-            wait_until_ready(expired(edge), what="the cached /page to expire", timeout=30)
+            wait_until(lambda: expired(edge), what="the cached /page to expire", timeout=30)
             flaky.failing = True
             second = viewer.get("/page")
     finally:
