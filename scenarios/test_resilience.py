@@ -124,7 +124,7 @@ def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
         wait_until(
             fails_open,
             what="a request served while every target is unhealthy",
-            timeout=60,
+            timeout=120,  # the window recurs each time replacements fail their checks
             interval=0.25,
         )
         reason = f"Task failed ELB health checks in (target-group {target_group})"
