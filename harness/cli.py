@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -13,9 +14,15 @@ import threading
 import time
 from pathlib import Path
 
+from harness import __version__
+from harness.cli_commands import logs, outputs, stacks
+from harness.cli_commands.outputs import stack_outputs
 from harness.errors import HarnessError
-from harness.lifecycle.run_dir import RunDir
+from harness.lifecycle import registry
+from harness.lifecycle.preflight import check_fixed_ports
+from harness.lifecycle.run_dir import RunDir, already_running
 from harness.lifecycle.status_view import render, summary
+from harness.plumbing.processes import pid_alive
 from harness.settings import BACKENDS, Settings, default_run_dir
 
 EXIT_NOT_RUNNING = 3
@@ -52,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness", description="Run the AnimeHub stack on this machine, offline."
     )
+    parser.add_argument("--version", action="version", version=f"harness {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", help="start the stack (foreground until Ctrl-C)")
@@ -67,8 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     _run_dir_flag(status)
     status.add_argument("--json", action="store_true", help="one JSON document")
 
-    env = commands.add_parser("env", help="export lines pointing the AWS CLI and SDKs here")
+    env = commands.add_parser(
+        "env", help="export lines: the AWS endpoint variables and the stack's ids (UserPoolId, ...)"
+    )
     _run_dir_flag(env)
+    for command in (outputs, logs, stacks):
+        command.add_to(commands, _run_dir_flag)
     return parser
 
 
@@ -94,7 +106,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run_dir(args: argparse.Namespace) -> RunDir:
-    return RunDir(_settings(args).run_dir)
+    settings = _settings(args)
+    return RunDir(settings.run_dir, settings.name_of("run_dir"))
 
 
 # up ---------------------------------------------------------------------------------------
@@ -135,10 +148,11 @@ def _up_foreground(settings: Settings) -> int:
     try:
         doc = stack.describe()
         stack.run_dir.write_state(doc)
+        registry.register(doc)
         print(summary(doc), flush=True)
         print(
-            f"\nready in {stack.timings['total']:.2f}s. `harness env --run-dir {run_dir.path}` "
-            "prints the AWS variables; Ctrl-C stops the stack.",
+            f"\nready in {stack.timings['total']:.2f}s. In another shell:\n"
+            f"{_next_steps(run_dir)}\nCtrl-C stops the stack.",
             file=sys.stderr,
             flush=True,
         )
@@ -146,18 +160,35 @@ def _up_foreground(settings: Settings) -> int:
             pass
         print("stopping…", file=sys.stderr, flush=True)
     finally:
+        registry.unregister(os.getpid())
         stack.run_dir.clear_state()
         stack.stop()
     return 0
 
 
+def _self_command() -> str:
+    """How to run this harness again from any directory, as a shell would need it typed."""
+    script = Path(sys.executable).parent / "harness"
+    if script.is_file():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m harness"
+
+
+def _next_steps(run_dir: RunDir) -> str:
+    harness, where = _self_command(), shlex.quote(str(run_dir.path))
+    return (
+        f'  eval "$({harness} env --run-dir {where})"   # AWS variables and the ids (UserPoolId, ...)\n'
+        f"  {harness} status --run-dir {where}\n"
+        f"  {harness} logs -f --run-dir {where}"
+    )
+
+
 def _up_detached(settings: Settings, argv: list[str]) -> int:
-    run_dir = RunDir(settings.run_dir).prepare()
+    run_dir = RunDir(settings.run_dir, settings.name_of("run_dir")).prepare()
     if run_dir.is_locked():
         state = run_dir.read_state() or {}
-        raise HarnessError(
-            f"a stack is already running in {run_dir.path} (pid {state.get('pid', 'unknown')})"
-        )
+        raise already_running(run_dir.path, state.get("pid", "unknown"))
+    check_fixed_ports(settings)
     run_dir.clear_state()
     child_args = [a for a in argv if a != "--detach"]
     if "--run-dir" not in child_args:
@@ -177,8 +208,9 @@ def _up_detached(settings: Settings, argv: list[str]) -> int:
         if state and state.get("pid") == child.pid:
             print(summary(state))
             print(
-                f"\nstack running in the background (pid {child.pid}); stop it with "
-                f"`harness down --run-dir {run_dir.path}`",
+                f"\nstack running in the background (pid {child.pid}). Next:\n"
+                f"{_next_steps(run_dir)}\n"
+                f"  {_self_command()} down --run-dir {shlex.quote(str(run_dir.path))}",
                 file=sys.stderr,
             )
             return 0
@@ -198,36 +230,25 @@ def _failure_line(log_path: Path, code: int) -> str:
 # down / status / env ------------------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A detached stack's parent is gone, so it lingers as a zombie until init reaps it.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(") ")[2][:1] != "Z"
-    except OSError:
-        return True
-
-
 def _down(args: argparse.Namespace) -> int:
     run_dir = _run_dir(args)
     state = run_dir.read_state()
     if not run_dir.is_locked():
         run_dir.clear_state()
-        print(f"no stack is running in {run_dir.path}", file=sys.stderr)
-        return 0
+        orphan = registry.find(run_dir.path)
+        if orphan is None:
+            print(f"no stack is running in {run_dir.path}", file=sys.stderr)
+            return 0
+        # Its run directory was deleted (or emptied) while it ran: the registry still knows it.
+        state = orphan
     pid = (state or {}).get("pid") or _lock_holder(run_dir)
     if pid is None:
         raise HarnessError(f"a stack holds {run_dir.path} but its pid is unknown")
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + args.timeout
-    while _pid_alive(pid) and time.monotonic() < deadline:
+    while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if _pid_alive(pid):
+    if pid_alive(pid):
         os.killpg(pid, signal.SIGKILL)
         raise HarnessError(f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it")
     print(f"stopped the stack in {run_dir.path}", file=sys.stderr)
@@ -273,22 +294,14 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _env(args: argparse.Namespace) -> int:
-    run_dir = _run_dir(args)
-    state = run_dir.read_state()
-    if not state or not run_dir.is_locked():
-        raise HarnessError(f"no stack is running in {run_dir.path}; start one with `harness up`")
+    state = _run_dir(args).running_state()
     variables = dict(state.get("environment", {}))
     if state.get("edge_url"):
         variables["ANIMEHUB_EDGE_URL"] = state["edge_url"]
+    variables.update(stack_outputs(state))
     for name, value in sorted(variables.items()):
-        print(f"export {name}={_shell_quote(value)}")
+        print(f"export {name}={shlex.quote(value)}")
     return 0
-
-
-def _shell_quote(value: str) -> str:
-    import shlex
-
-    return shlex.quote(value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -300,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.detach:
                 return _up_detached(settings, argv)
             return _up_foreground(settings)
+        if hasattr(args, "run"):
+            return args.run(args)
         return {"down": _down, "status": _status, "env": _env}[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)

@@ -11,22 +11,13 @@ Per-service URLs (`ANIMEHUB_ENDPOINT_URLS`, e.g. VPC endpoints) are optional.
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from harness.control_plane.backends.endpoint_config import parse_endpoint_urls
 from harness.control_plane.backends.probe import PROBE_CONFIG
 from harness.control_plane.endpoints import EndpointMap
-from harness.control_plane.record import StackRecord
+from harness.control_plane.record import OUTPUT_KEYS, StackRecord
 from harness.errors import ConfigError, HarnessError
-
-OUTPUT_KEYS = {
-    f.name: "".join(part.capitalize() for part in f.name.split("_"))
-    for f in fields(StackRecord)
-    if f.name != "region"
-}
-
 
 class AwsBackend:
     name = "aws"
