@@ -177,7 +177,7 @@ def _self_command() -> str:
 def _next_steps(run_dir: RunDir) -> str:
     harness, where = _self_command(), shlex.quote(str(run_dir.path))
     return (
-        f'  eval "$({harness} env --run-dir {where})"   # AWS variables and the ids (UserPoolId, ...)\n'
+        f'  eval "$({harness} env --run-dir {where})"   # AWS variables, ids (UserPoolId, ...)\n'
         f"  {harness} status --run-dir {where}\n"
         f"  {harness} logs -f --run-dir {where}"
     )

@@ -96,7 +96,7 @@ class Settings:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def name_of(self, setting: str) -> str:
-        """What the user typed for `setting` (`--edge-port`, `ANIMEHUB_EDGE_PORT`), else its flag."""
+        """What the user typed for `setting` (`--edge-port`, `ANIMEHUB_EDGE_PORT`), or its flag."""
         return self.sources.get(setting) or flag_name(setting)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ import json
 from harness.cli_commands.common import run_dir_of
 from harness.control_plane.record import outputs_of
 
+
 def stack_outputs(state: dict) -> dict[str, str]:
     """The outputs, plus EdgeUrl: where a browser opens the app (https://DistributionDomain on
     AWS), the one name here that is not an output of the deployment's stack."""

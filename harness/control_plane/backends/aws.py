@@ -19,6 +19,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import OUTPUT_KEYS, StackRecord
 from harness.errors import ConfigError, HarnessError
 
+
 class AwsBackend:
     name = "aws"
 
@@ -34,8 +35,9 @@ class AwsBackend:
     def from_settings(cls, settings) -> AwsBackend:
         if not settings.aws_stack_name:
             raise ConfigError(
-                "ANIMEHUB_AWS_STACK_NAME",
-                "the aws backend needs the CloudFormation stack name of the deployment",
+                settings.name_of("backend"),
+                "the aws backend needs the CloudFormation stack name of the deployment: "
+                "--aws-stack-name (ANIMEHUB_AWS_STACK_NAME)",
             )
         per_service = parse_endpoint_urls(settings.endpoint_urls or "")
         return cls(settings.region, settings.aws_stack_name, per_service)

@@ -38,9 +38,10 @@ class EndpointBackend:
         )
         if default is None and not per_service:
             raise ConfigError(
-                "backend",
-                "the endpoint backend needs ANIMEHUB_ENDPOINT_URL, ANIMEHUB_ENDPOINT_URLS "
-                "or ANIMEHUB_ENDPOINT_FILE",
+                settings.name_of("backend"),
+                "the endpoint backend needs a URL: --endpoint-url (ANIMEHUB_ENDPOINT_URL), "
+                "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS) or --endpoint-file "
+                "(ANIMEHUB_ENDPOINT_FILE)",
             )
         return cls(settings.region, default, per_service)
 
