@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from harness import __version__
-from harness.cli_commands import logs, outputs, stacks
+from harness.cli_commands import logs, outputs, stacks, up_data
 from harness.cli_commands.outputs import stack_outputs
 from harness.errors import HarnessError
 from harness.lifecycle import registry
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     _run_dir_flag(up)
     _settings_flags(up)
     up.add_argument("--detach", action="store_true", help="return once ready; stop with `down`")
+    up_data.add_flags(up)
 
     down = commands.add_parser("down", help="stop a detached stack")
     _run_dir_flag(down)
@@ -130,7 +131,7 @@ def _configure_logging(run_dir: RunDir) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _up_foreground(settings: Settings) -> int:
+def _up_foreground(settings: Settings, args: argparse.Namespace) -> int:
     from harness.lifecycle.stack import Stack
 
     stop = threading.Event()
@@ -146,10 +147,10 @@ def _up_foreground(settings: Settings) -> int:
         stack.stop()
         raise
     try:
-        doc = stack.describe()
+        doc = {**stack.describe(), **up_data.after_start(stack, args)}
         stack.run_dir.write_state(doc)
         registry.register(doc)
-        print(summary(doc), flush=True)
+        print(summary(doc) + up_data.seed_lines(doc), flush=True)
         print(
             f"\nready in {stack.timings['total']:.2f}s. In another shell:\n"
             f"{_next_steps(run_dir)}\nCtrl-C stops the stack.",
@@ -161,6 +162,7 @@ def _up_foreground(settings: Settings) -> int:
         print("stopping…", file=sys.stderr, flush=True)
     finally:
         registry.unregister(os.getpid())
+        up_data.before_stop(stack, args)
         stack.run_dir.clear_state()
         stack.stop()
     return 0
@@ -206,7 +208,7 @@ def _up_detached(settings: Settings, argv: list[str]) -> int:
     while time.monotonic() < deadline:
         state = run_dir.read_state()
         if state and state.get("pid") == child.pid:
-            print(summary(state))
+            print(summary(state) + up_data.seed_lines(state))
             print(
                 f"\nstack running in the background (pid {child.pid}). Next:\n"
                 f"{_next_steps(run_dir)}\n"
@@ -310,9 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "up":
             settings = _settings(args)
+            up_data.check(args, settings.backend)
             if args.detach:
                 return _up_detached(settings, argv)
-            return _up_foreground(settings)
+            return _up_foreground(settings, args)
         if hasattr(args, "run"):
             return args.run(args)
         return {"down": _down, "status": _status, "env": _env}[args.command](args)
