@@ -15,14 +15,13 @@ import time
 from pathlib import Path
 
 from harness import __version__
-from harness.cli_commands import logs, outputs, stacks, up_data
+from harness.cli_commands import down, logs, outputs, stacks, up_data
 from harness.cli_commands.outputs import stack_outputs
 from harness.errors import HarnessError
 from harness.lifecycle import registry
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir, already_running
 from harness.lifecycle.status_view import render, summary
-from harness.plumbing.processes import pid_alive
 from harness.settings import BACKENDS, Settings, default_run_dir
 
 EXIT_NOT_RUNNING = 3
@@ -68,10 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--detach", action="store_true", help="return once ready; stop with `down`")
     up_data.add_flags(up)
 
-    down = commands.add_parser("down", help="stop a detached stack")
-    _run_dir_flag(down)
-    down.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (default 30)")
-
     status = commands.add_parser("status", help="health of each component")
     _run_dir_flag(status)
     status.add_argument("--json", action="store_true", help="one JSON document")
@@ -80,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "env", help="export lines: the AWS endpoint variables and the stack's ids (UserPoolId, ...)"
     )
     _run_dir_flag(env)
-    for command in (outputs, logs, stacks):
+    for command in (down, outputs, logs, stacks):
         command.add_to(commands, _run_dir_flag)
     return parser
 
@@ -232,38 +227,6 @@ def _failure_line(log_path: Path, code: int) -> str:
 # down / status / env ------------------------------------------------------------------------
 
 
-def _down(args: argparse.Namespace) -> int:
-    run_dir = _run_dir(args)
-    state = run_dir.read_state()
-    if not run_dir.is_locked():
-        run_dir.clear_state()
-        orphan = registry.find(run_dir.path)
-        if orphan is None:
-            print(f"no stack is running in {run_dir.path}", file=sys.stderr)
-            return 0
-        # Its run directory was deleted (or emptied) while it ran: the registry still knows it.
-        state = orphan
-    pid = (state or {}).get("pid") or _lock_holder(run_dir)
-    if pid is None:
-        raise HarnessError(f"a stack holds {run_dir.path} but its pid is unknown")
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + args.timeout
-    while pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if pid_alive(pid):
-        os.killpg(pid, signal.SIGKILL)
-        raise HarnessError(f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it")
-    print(f"stopped the stack in {run_dir.path}", file=sys.stderr)
-    return 0
-
-
-def _lock_holder(run_dir: RunDir) -> int | None:
-    try:
-        return int((run_dir.path / "stack.lock").read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
 def _live_status(run_dir: RunDir) -> dict | None:
     import httpx
 
@@ -318,12 +281,16 @@ def main(argv: list[str] | None = None) -> int:
             return _up_foreground(settings, args)
         if hasattr(args, "run"):
             return args.run(args)
-        return {"down": _down, "status": _status, "env": _env}[args.command](args)
+        return {"status": _status, "env": _env}[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `harness logs | head`: the reader has gone, which is no error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         # A bug, not a user mistake: keep the traceback in the log, say where it is.
         logging.getLogger("harness").exception("unexpected error")
