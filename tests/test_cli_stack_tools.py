@@ -196,3 +196,36 @@ def test_ls_lists_two_stacks_and_down_stops_one_whose_run_dir_was_deleted(
     finally:
         if (second / "stack.lock").exists():
             harness("down", "--run-dir", str(second), home=registry_home)
+
+
+def test_logs_follow_prints_a_new_request_as_it_happens(detached, registry_home, tmp_path):
+    run_dir, _ = detached
+    state = json.loads((run_dir / "state.json").read_text())
+    out = tmp_path / "follow.txt"
+    with open(out, "w") as sink:
+        follow = subprocess.Popen(
+            [sys.executable, "-m", "harness", "logs", "-f", "--component", "edge"],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env={
+                **os.environ,
+                "XDG_STATE_HOME": str(registry_home),
+                "ANIMEHUB_RUN_DIR": str(run_dir),
+            },
+        )
+    try:
+        request_id = httpx.get(state["edge_url"] + "/api/health", trust_env=False).headers[
+            "x-amz-cf-id"
+        ]
+
+        def printed() -> None:
+            if request_id not in out.read_text():
+                raise NotReady("not printed yet")
+
+        wait_until_ready(printed, what="the followed request", timeout=30)
+    finally:
+        follow.terminate()
+        follow.wait(timeout=10)
+    lines = out.read_text().splitlines()
+    assert all(" edge " in line for line in lines), lines

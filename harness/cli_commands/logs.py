@@ -36,6 +36,19 @@ def add_to(commands, run_dir_flag) -> None:
     parser.set_defaults(run=run)
 
 
+def joined_values(argv: list[str]) -> list[str]:
+    """`--request-id -x9...` as `--request-id=-x9...`: an edge request id may start with a dash,
+    which argparse would otherwise take for a flag."""
+    joined, rest = [], iter(argv)
+    for arg in rest:
+        if arg == "--request-id":
+            value = next(rest, None)
+            joined.append(arg if value is None else f"{arg}={value}")
+        else:
+            joined.append(arg)
+    return joined
+
+
 def since_time(raw: str, now: float) -> float:
     match = DURATION.match(raw.strip())
     if match:
