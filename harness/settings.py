@@ -109,8 +109,14 @@ class Settings:
             _file("endpoint_file", self.endpoint_file)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
-        """Read ANIMEHUB_* variables when called, then apply non-None overrides (CLI flags)."""
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        flags: Mapping[str, str] | None = None,
+        **overrides,
+    ) -> Settings:
+        """Read ANIMEHUB_* variables when called, then apply non-None overrides (CLI flags).
+        `flags` names an override as its user typed it (default: the `harness up` flag)."""
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}
         sources: dict[str, str] = {}
@@ -131,8 +137,9 @@ class Settings:
                 sources[f.name] = var
         for name, raw in overrides.items():
             if raw is not None:
-                values[name] = _parse(parsers, name, flag_name(name), raw)
-                sources[name] = flag_name(name)
+                typed = (flags or {}).get(name) or flag_name(name)
+                values[name] = _parse(parsers, name, typed, raw)
+                sources[name] = typed
         if "run_dir" in values:
             values["run_dir"] = Path(values["run_dir"]).expanduser()
         return cls(**values, sources=sources)
