@@ -92,3 +92,21 @@ def test_logs_since_names_the_flag(tmp_path):
     assert last_line(result) == (
         "harness: --since: 'yesterday' is neither a duration (30s, 5m, 2h, 1d) nor an ISO time"
     )
+
+
+@pytest.mark.parametrize(
+    ("how", "named"),
+    [
+        (["--endpoint-urls", "s3=ftp://x"], "--endpoint-urls"),
+        (["--endpoint-url", "localhost"], "--endpoint-url"),
+    ],
+)
+def test_a_bad_endpoint_names_the_flag_typed(tmp_path, how, named):
+    result = harness("up", "--run-dir", str(tmp_path), "--backend", "endpoint", *how)
+    assert last_line(result).startswith(f"harness: {named}: ")
+
+
+def test_a_bad_endpoint_from_the_environment_names_the_variable(tmp_path):
+    env = {"ANIMEHUB_BACKEND": "endpoint", "ANIMEHUB_ENDPOINT_URLS": "s3=ftp://x"}
+    result = harness("up", "--run-dir", str(tmp_path), env=env)
+    assert last_line(result).startswith("harness: ANIMEHUB_ENDPOINT_URLS: ")

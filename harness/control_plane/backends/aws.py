@@ -39,7 +39,9 @@ class AwsBackend:
                 "the aws backend needs the CloudFormation stack name of the deployment: "
                 "--aws-stack-name (ANIMEHUB_AWS_STACK_NAME)",
             )
-        per_service = parse_endpoint_urls(settings.endpoint_urls or "")
+        per_service = parse_endpoint_urls(
+            settings.endpoint_urls or "", settings.name_of("endpoint_urls")
+        )
         return cls(settings.region, settings.aws_stack_name, per_service)
 
     def start(self) -> AwsBackend:
