@@ -105,15 +105,12 @@ def _run_dir(args: argparse.Namespace) -> RunDir:
 
 
 def _live_status(run_dir: RunDir) -> StatusDocument | None:
-    import httpx
+    from harness.lifecycle.status_client import live_status  # httpx: paid only by `status`
 
     state = run_dir.read_state()
     if not state or not run_dir.is_locked():
         return None
-    try:
-        return httpx.get(state["control_url"] + "/status", timeout=5, trust_env=False).json()
-    except (httpx.HTTPError, KeyError, ValueError):
-        return {**state, "components": {"control": {"error": "the stack does not answer"}}}
+    return live_status(state)
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -13,8 +13,8 @@ import boto3
 import httpx
 import pytest
 
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
 from harness.control_plane.record import OUTPUT_KEYS
+from harness.plumbing.waiting import NotYet, wait_until
 from harness.testkit.fans import create_fan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -126,11 +126,10 @@ def test_logs_follow_one_shared_anime_from_the_edge_to_the_task(detached, regist
         lines = logs.stdout.splitlines()
         # Each hop writes its line when the request ends there, the edge last of all.
         if len(lines) < 3:
-            raise NotReady(f"{len(lines)} lines so far")
+            raise NotYet(f"{len(lines)} lines so far")
         return lines
 
-    wait_until_ready(sources, what="the request's log lines", timeout=30)
-    lines = sources()
+    lines = wait_until(sources, what="the request's log lines", timeout=30)
     assert all(request_id in line for line in lines)
     hops = [line.split()[1].split("/")[0] for line in lines]
     assert hops == ["edge", "alb", "task"], lines
@@ -219,11 +218,7 @@ def test_logs_follow_prints_a_new_request_as_it_happens(detached, registry_home,
             "x-amz-cf-id"
         ]
 
-        def printed() -> None:
-            if request_id not in out.read_text():
-                raise NotReady("not printed yet")
-
-        wait_until_ready(printed, what="the followed request", timeout=30)
+        wait_until(lambda: request_id in out.read_text(), what="the followed request", timeout=30)
     finally:
         follow.terminate()
         follow.wait(timeout=10)

@@ -9,11 +9,11 @@ import signal
 import sys
 
 from harness.cli_commands.common import run_dir_of
-from harness.control_plane.backends.readiness import NeverReady, NotReady, wait_until_ready
 from harness.errors import HarnessError
 from harness.lifecycle import registry
 from harness.lifecycle.run_dir import RunDir
 from harness.plumbing.processes import pid_alive
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 
 
 def add_to(commands, run_dir_flag) -> None:
@@ -46,15 +46,9 @@ def run(args: argparse.Namespace) -> int:
         raise HarnessError(f"a stack holds {run_dir.path} but its pid is unknown")
     os.kill(pid, signal.SIGTERM)
 
-    def stopped() -> None:
-        if pid_alive(pid):
-            raise NotReady(f"pid {pid} is still running")
-
     try:
-        wait_until_ready(
-            stopped, what=f"the stack (pid {pid})", timeout=args.timeout, interval=0.05
-        )
-    except NeverReady:
+        wait_until(lambda: not pid_alive(pid), what=f"pid {pid} to exit", timeout=args.timeout)
+    except WaitTimedOut:
         os.killpg(pid, signal.SIGKILL)
         raise HarnessError(
             f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it"

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from harness.cli_commands import up_data
@@ -20,6 +19,7 @@ from harness.lifecycle import registry
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir, already_running
 from harness.lifecycle.status_view import summary
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 from harness.settings import Settings
 
 DETACH_TIMEOUT = 120.0
@@ -115,23 +115,33 @@ def up_detached(settings: Settings, argv: list[str]) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    deadline = time.monotonic() + DETACH_TIMEOUT
-    while time.monotonic() < deadline:
+
+    def started() -> dict | None:
         state = run_dir.read_state()
         if state and state.get("pid") == child.pid:
-            print(summary(state) + up_data.seed_lines(state))
-            print(
-                f"\nstack running in the background (pid {child.pid}). Next:\n"
-                f"{_next_steps(run_dir)}\n"
-                f"  {_self_command()} down --run-dir {shlex.quote(str(run_dir.path))}",
-                file=sys.stderr,
-            )
-            return 0
+            return state
         if child.poll() is not None:
             raise HarnessError(_failure_line(log_path, child.returncode))
-        time.sleep(0.05)
-    child.terminate()
-    raise HarnessError(f"the stack was not ready after {DETACH_TIMEOUT:.0f}s; see {log_path}")
+        return None
+
+    try:
+        state = wait_until(
+            started,
+            what=f"the stack (see {log_path})",
+            timeout=DETACH_TIMEOUT,
+            logs=lambda: log_path.read_text(errors="replace"),
+        )
+    except WaitTimedOut:
+        child.terminate()
+        raise
+    print(summary(state) + up_data.seed_lines(state))
+    print(
+        f"\nstack running in the background (pid {child.pid}). Next:\n"
+        f"{_next_steps(run_dir)}\n"
+        f"  {_self_command()} down --run-dir {shlex.quote(str(run_dir.path))}",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _failure_line(log_path: Path, code: int) -> str:
