@@ -15,6 +15,7 @@ from harness.cli_commands import down, logs, outputs, stacks, up_data
 from harness.cli_commands.outputs import stack_outputs
 from harness.cli_commands.up import up_detached, up_foreground
 from harness.errors import HarnessError
+from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
 from harness.settings import BACKENDS, Settings, default_run_dir
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             settings = _settings(args)
             up_data.check(args, settings.backend)
+            check_fixed_ports(settings)  # before anything heavy is even imported
             if args.detach:
                 return up_detached(settings, argv)
             return up_foreground(settings, args)

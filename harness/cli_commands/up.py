@@ -16,7 +16,6 @@ from pathlib import Path
 from harness.cli_commands import up_data
 from harness.errors import HarnessError
 from harness.lifecycle import registry
-from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir, already_running
 from harness.lifecycle.status_view import summary
 from harness.plumbing.waiting import WaitTimedOut, wait_until
@@ -101,7 +100,6 @@ def up_detached(settings: Settings, argv: list[str]) -> int:
     if run_dir.is_locked():
         state = run_dir.read_state() or {}
         raise already_running(run_dir.path, state.get("pid", "unknown"))
-    check_fixed_ports(settings)
     run_dir.clear_state()
     child_args = [a for a in argv if a != "--detach"]
     if "--run-dir" not in child_args:
