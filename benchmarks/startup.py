@@ -90,8 +90,8 @@ def main() -> None:
     print(row("bare moto server, first answer", moto, " s"))
     print(row(f"harness up --detach to ready ({args.tasks} tasks)", up, " s"))
     print(row("ratio up / bare moto (per round)", ratios, "x"))
-    print("\nsteps inside the stack (median s):")
-    for step, values in steps.items():
+    print("\nsteps inside the stack, longest first (median s):")
+    for step, values in sorted(steps.items(), key=lambda kv: -statistics.median(kv[1])):
         print(f"  {statistics.median(values):6.2f}  {step}")
 
 
