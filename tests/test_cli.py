@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 from urllib.parse import urlparse
 
 import pytest
+
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -214,11 +216,13 @@ def test_a_killed_harness_takes_its_tasks_with_it(two_stacks):
 
 
 def _wait_until_gone(pids: set[int], ports: set[int], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and (
-        any(_alive(p) for p in pids) or any(_listening(p) for p in ports)
-    ):
-        time.sleep(0.1)
+    with contextlib.suppress(WaitTimedOut):  # the asserts below name what is left
+        wait_until(
+            lambda: not any(_alive(p) for p in pids) and not any(_listening(p) for p in ports),
+            what="the stack's processes and ports to be gone",
+            timeout=seconds,
+            interval=0.1,
+        )
     assert [p for p in pids if _alive(p)] == []
     assert [p for p in ports if _listening(p)] == []
 
@@ -232,11 +236,12 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not (tmp_path / "state.json").exists():
+
+        def state_written() -> bool:
             assert up.poll() is None, up.stderr.read()
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+            return (tmp_path / "state.json").exists()
+
+        wait_until(state_written, what="the foreground stack's state file", timeout=60)
         status = harness("status", "--json", "--run-dir", str(tmp_path))
         pids, ports = _pids_and_ports(json.loads(status.stdout))
         up.send_signal(signal.SIGINT)
