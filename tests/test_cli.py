@@ -249,6 +249,9 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
     finally:
         if up.poll() is None:
             up.kill()
+            # Reaped and its pipes closed here: left to the garbage collector, they fail
+            # whichever test runs next with an unraisable ResourceWarning.
+            up.communicate()
     assert up.returncode == 0, err
     assert "edge (open in a browser)" in out
     assert "stopping" in err
