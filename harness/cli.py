@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from harness.cli_commands import image as image_command
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     env = commands.add_parser("env", help="export lines pointing the AWS CLI and SDKs here")
     _run_dir_flag(env)
+    image_command.register(commands)
     return parser
 
 
@@ -295,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "handler", None) is not None:
+            return args.handler(args)
         if args.command == "up":
             settings = _settings(args)
             if args.detach:

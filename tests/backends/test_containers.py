@@ -3,6 +3,7 @@ Starting real containers is tested only where an engine answers."""
 
 import pytest
 
+from harness.containers.engine import image_unavailable_reason, unavailable_reason
 from harness.control_plane.backends import create_backend
 from harness.control_plane.backends.container_specs import (
     DYNAMODB_LOCAL_IMAGE,
@@ -14,12 +15,11 @@ from harness.control_plane.backends.container_specs import (
     routing,
 )
 from harness.control_plane.backends.containers import ContainersBackend, endpoint_map
-from harness.control_plane.backends.docker_engine import docker_unavailable_reason
 from harness.control_plane.endpoints import SERVICES
 from harness.errors import HarnessError
 from harness.settings import Settings
 
-NO_ENGINE = docker_unavailable_reason()
+NO_ENGINE = unavailable_reason()
 
 
 def test_without_a_token_licensed_services_go_to_the_embedded_server():
@@ -95,6 +95,10 @@ def test_without_an_engine_start_says_so_in_one_line():
 
 @pytest.mark.skipif(NO_ENGINE is not None, reason=f"needs a Docker engine: {NO_ENGINE}")
 def test_start_serves_every_service_and_stop_removes_the_containers():
+    for image in (LOCALSTACK_IMAGE, DYNAMODB_LOCAL_IMAGE):
+        missing = image_unavailable_reason(image)
+        if missing:
+            pytest.skip(missing)
     backend = ContainersBackend("us-east-1").start()
     try:
         assert backend.endpoints.client("dynamodb").list_tables()["TableNames"] == []

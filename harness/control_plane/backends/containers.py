@@ -12,6 +12,7 @@ import os
 import uuid
 from contextlib import ExitStack
 
+from harness.containers.engine import unavailable_reason
 from harness.control_plane.backends.container_specs import (
     DYNAMODB_LOCAL,
     EMBEDDED,
@@ -21,7 +22,6 @@ from harness.control_plane.backends.container_specs import (
     localstack_spec,
     routing,
 )
-from harness.control_plane.backends.docker_engine import docker_unavailable_reason, ensure_api_image
 from harness.control_plane.backends.readiness import (
     answers_aws,
     localstack_health,
@@ -64,7 +64,6 @@ class ContainersBackend:
         self.timeout = timeout
         self.endpoints: EndpointMap | None = None
         self.docker_available = False
-        self.api_image: str | None = None
         self._containers: dict[str, object] = {}
         self._embedded = None
 
@@ -75,7 +74,7 @@ class ContainersBackend:
         )
 
     def start(self) -> ContainersBackend:
-        reason = docker_unavailable_reason()
+        reason = unavailable_reason()
         if reason:
             raise HarnessError(f"containers backend: {reason}")
         if os.environ.get("TESTCONTAINERS_RYUK_DISABLED", "").lower() in ("1", "true"):
@@ -91,7 +90,6 @@ class ContainersBackend:
                 self._embedded = EmbeddedBackend(self.region, self.emulator_port).start()
                 urls[EMBEDDED] = self._embedded.endpoints.default
             self._wait(urls)
-            self.api_image = ensure_api_image()
             self.docker_available = True
             self.endpoints = endpoint_map(self.routes, urls, self.region)
             started.pop_all()
@@ -141,6 +139,5 @@ class ContainersBackend:
             "endpoints": self.endpoints.describe() if self.endpoints else {},
             "routes": dict(self.routes),
             "containers": {spec.role: spec.describe() for spec in self.specs},
-            "api_image": self.api_image,
             "run_label": self.run_id,
         }

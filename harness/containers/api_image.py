@@ -1,0 +1,130 @@
+"""`harness image build`: the API image, built offline from api/Dockerfile.
+
+A context is staged in a scratch directory (the Dockerfile, the api/ package without its tests,
+and the wheels), built on the base image, and tagged `animehub-api:VERSION` (what the stack's
+task definition names) and `animehub-api:VERSION-COMMIT` (the git commit, plus a hash of the
+context when api/ has uncommitted changes, so each different image gets its own tag).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import __version__
+from harness.containers.base_image import OFFICIAL_BASE, ensure_base_image
+from harness.containers.wheels import build_wheels
+from harness.control_plane.backends.container_specs import API_IMAGE, ROLE_LABEL
+from harness.errors import HarnessError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+API_DIR = REPO_ROOT / "api"
+REPOSITORY = API_IMAGE.partition(":")[0]
+LEFT_OUT = shutil.ignore_patterns("tests", "__pycache__", "*.pyc", "Dockerfile", ".*")
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    name: str  # REPOSITORY:VERSION
+    source_tag: str  # REPOSITORY:VERSION-COMMIT
+    image_id: str
+    base: str
+    base_how: str
+    size_bytes: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def describe(self) -> dict:
+        return {
+            "image": self.name,
+            "source_tag": self.source_tag,
+            "id": self.image_id,
+            "base": f"{self.base} ({self.base_how})",
+            "size_mb": round(self.size_bytes / 1e6, 1),
+            "seconds": {step: round(s, 1) for step, s in self.seconds.items()},
+        }
+
+
+def source_revision(context: Path, repo_root: Path = REPO_ROOT) -> str:
+    """The commit, and when api/ differs from it, a hash of what is actually built."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(repo_root), *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "nocommit"
+    if not git("status", "--porcelain", "--", "api") and commit != "nocommit":
+        return commit
+    digest = hashlib.sha256()
+    for path in sorted(p for p in (context / "api").rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(context)).encode() + b"\0" + path.read_bytes())
+    return f"{commit}-{digest.hexdigest()[:8]}"
+
+
+def build_api_image(
+    client, *, base: str = OFFICIAL_BASE, api_dir: Path = API_DIR, version: str = __version__
+) -> BuiltImage:
+    import docker
+
+    seconds: dict[str, float] = {}
+    began = time.monotonic()
+    chosen = ensure_base_image(client, base)
+    seconds["base"] = chosen.seconds
+    mark = time.monotonic()
+    wheels = build_wheels(api_dir / "requirements.txt")
+    seconds["wheels"] = time.monotonic() - mark
+    mark = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="animehub-api-context-") as scratch:
+        context = Path(scratch)
+        shutil.copyfile(api_dir / "Dockerfile", context / "Dockerfile")
+        shutil.copytree(api_dir, context / "api", ignore=LEFT_OUT)
+        shutil.copytree(wheels, context / "wheels", ignore=shutil.ignore_patterns(".*"))
+        revision = source_revision(context)
+        name = f"{REPOSITORY}:{version}"
+        source_tag = f"{name}-{revision}"
+        try:
+            image, _ = client.images.build(
+                path=str(context),
+                tag=source_tag,
+                buildargs={"BASE_IMAGE": chosen.name},
+                labels={
+                    ROLE_LABEL: "api",
+                    "org.opencontainers.image.version": version,
+                    "org.opencontainers.image.revision": revision,
+                },
+                rm=True,
+                forcerm=True,
+                pull=False,
+            )
+        except docker.errors.BuildError as exc:
+            tail = "".join(str(line.get("stream", "")) for line in list(exc.build_log)[-8:])
+            raise HarnessError(f"building {name} failed: {exc.msg}\n{tail.strip()}") from None
+    image.tag(REPOSITORY, version)
+    seconds["build"] = time.monotonic() - mark
+    seconds["total"] = time.monotonic() - began
+    image.reload()
+    return BuiltImage(
+        name=name,
+        source_tag=source_tag,
+        image_id=image.id,
+        base=chosen.name,
+        base_how=chosen.how,
+        size_bytes=int(image.attrs.get("Size", 0)),
+        seconds=seconds,
+    )
+
+
+def image_exists(client, name: str = API_IMAGE) -> bool:
+    import docker
+
+    try:
+        client.images.get(name)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
