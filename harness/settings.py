@@ -10,6 +10,7 @@ from pathlib import Path
 from harness.errors import ConfigError
 
 BACKENDS = ("embedded", "endpoint", "containers", "aws")
+TASK_RUNTIMES = ("auto", "process", "container")
 DEFAULT_REGION = "us-east-1"
 PREFIX = "ANIMEHUB_"
 
@@ -44,6 +45,14 @@ def _tasks(name: str, raw: str | int) -> int:
 def _backend(name: str, raw: str) -> str:
     if raw not in BACKENDS:
         raise ConfigError(name, f"unknown backend {raw!r}; choose one of {', '.join(BACKENDS)}")
+    return raw
+
+
+def _task_runtime(name: str, raw: str) -> str:
+    if raw not in TASK_RUNTIMES:
+        raise ConfigError(
+            name, f"unknown task runtime {raw!r}; choose one of {', '.join(TASK_RUNTIMES)}"
+        )
     return raw
 
 
@@ -83,9 +92,12 @@ class Settings:
     endpoint_file: Path | None = None
     # For the aws backend: a CloudFormation stack that describes a real deployment.
     aws_stack_name: str | None = None
+    # How the ECS agent runs tasks: auto = containers where an engine and the image are there.
+    task_runtime: str = "auto"
 
     def __post_init__(self) -> None:
         _backend("backend", self.backend)
+        _task_runtime("task_runtime", self.task_runtime)
         _region("region", self.region)
         _tasks("tasks", self.tasks)
         for name in ("edge_port", "alb_port", "emulator_port", "push_sink_port"):
@@ -100,6 +112,7 @@ class Settings:
         values: dict[str, object] = {}
         parsers = {
             "backend": _backend,
+            "task_runtime": _task_runtime,
             "region": _region,
             "tasks": _tasks,
             "edge_port": _port,
