@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from harness.cli_commands import deploy as deploy_command
 from harness.cli_commands import image as image_command
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
@@ -39,6 +40,9 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
         "--endpoint-file", help="endpoint backend: a YAML file (default: URL, service: URL)"
     )
     parser.add_argument("--aws-stack-name", help="aws backend: the CloudFormation stack")
+    parser.add_argument(
+        "--task-runtime", help="how ECS tasks run: auto (default), process or container"
+    )
 
 
 def _run_dir_flag(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     env = commands.add_parser("env", help="export lines pointing the AWS CLI and SDKs here")
     _run_dir_flag(env)
     image_command.register(commands)
+    deploy_command.register(commands)
     return parser
 
 
@@ -89,6 +94,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "endpoint_urls",
             "endpoint_file",
             "aws_stack_name",
+            "task_runtime",
             "run_dir",
         )
     }

@@ -1,31 +1,51 @@
 #!/usr/bin/env bash
 # A Docker engine for the container paths (tasks as containers, the containers backend).
 #
-#   scripts/docker-engine.sh start    use the engine that answers (DOCKER_HOST or the default
-#                                     socket); else, as root with apt, install docker.io and
-#                                     start dockerd with its state under $ANIMEHUB_DOCKER_STATE
+#   eval "$(scripts/docker-engine.sh start)"
+#                                     use the engine that answers (DOCKER_HOST, the default
+#                                     socket, or the one this script started); else, as root
+#                                     with apt, install docker.io and start dockerd with its
+#                                     state and socket under $ANIMEHUB_DOCKER_STATE
 #   scripts/docker-engine.sh stop     stop the dockerd that `start` started (and nothing else)
 #   scripts/docker-engine.sh status   say whether an engine answers; exit 0 if one does
 #
-# `start` exits 0 once an engine answers; otherwise it prints one line saying why not and exits
-# 3, so that callers can carry on without containers. The engine listens on the default socket
-# (/var/run/docker.sock), so the docker CLI, the Python SDK and testcontainers find it as usual.
+# `start` prints `export DOCKER_HOST=...` for the engine that answers and exits 0; otherwise it
+# prints one line saying why not (on stderr) and exits 3, so that callers carry on without
+# containers. The engine it starts listens on its own socket, not /var/run/docker.sock: tools
+# that look only at the default socket do not find it by surprise. The harness looks there too.
 set -uo pipefail
 
 state=${ANIMEHUB_DOCKER_STATE:-/var/lib/animehub-docker}
 pidfile=$state/dockerd.pid
 logfile=$state/dockerd.log
+own_socket=$state/docker.sock
 default_socket=/var/run/docker.sock
 NO_ENGINE=3
 
 say() { printf 'docker-engine: %s\n' "$*" >&2; }
 
-answers() {
-    # The socket's own test first: a client would wait out its time-out on a missing socket.
-    if [[ -z "${DOCKER_HOST:-}" && ! -S $default_socket ]]; then
-        return 1
+# The engine to use, as a DOCKER_HOST value: the variable, else the default socket, else ours.
+engine_host() {
+    if [[ -n "${DOCKER_HOST:-}" ]]; then
+        echo "$DOCKER_HOST"
+    elif [[ -S $default_socket ]]; then
+        echo "unix://$default_socket"
+    elif [[ -S $own_socket ]]; then
+        echo "unix://$own_socket"
     fi
-    timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+answers() {
+    local host
+    host=$(engine_host)
+    # No socket, no client: it would wait out its time-out.
+    [[ -n $host ]] || return 1
+    command -v docker >/dev/null || return 1
+    DOCKER_HOST=$host timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+server_version() {
+    DOCKER_HOST=$(engine_host) docker version --format '{{.Server.Version}}' 2>/dev/null
 }
 
 ours_running() {
@@ -65,20 +85,20 @@ start_engine() {
         install_engine || return 1
         mkdir -p "$state/data" "$state/exec"
         rm -f "$pidfile"
-        [[ -S $default_socket ]] && rm -f "$default_socket" # left by an engine that died
+        rm -f "$own_socket" # left by an engine that died
         say "starting dockerd (state under $state, log $logfile)"
         # setsid: the engine outlives the shell that started it, until `stop`.
         setsid dockerd \
             --data-root "$state/data" \
             --exec-root "$state/exec" \
             --pidfile "$pidfile" \
-            --host "unix://$default_socket" \
+            --host "unix://$own_socket" \
             --ip 127.0.0.1 \
             >>"$logfile" 2>&1 </dev/null &
     fi
     for _ in $(seq 1 120); do
         if answers; then
-            say "dockerd answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null))"
+            say "dockerd answers (version $(server_version), state under $state)"
             return 0
         fi
         if [[ -f $pidfile ]] && ! ours_running; then break; fi
@@ -108,11 +128,14 @@ stop_engine() {
 }
 
 case "${1:-}" in
-    start) start_engine || exit $NO_ENGINE ;;
+    start)
+        start_engine || exit $NO_ENGINE
+        echo "export DOCKER_HOST=$(engine_host)"
+        ;;
     stop) stop_engine ;;
     status)
         if answers; then
-            echo "engine answers: $(docker version --format 'server {{.Server.Version}}' 2>/dev/null)"
+            echo "engine answers at $(engine_host): server $(server_version)"
         else
             echo "no engine answers"
             exit $NO_ENGINE

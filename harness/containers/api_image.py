@@ -49,8 +49,8 @@ class BuiltImage:
         }
 
 
-def source_revision(context: Path, repo_root: Path = REPO_ROOT) -> str:
-    """The commit, and when api/ differs from it, a hash of what is actually built."""
+def source_revision(api_dir: Path = API_DIR, repo_root: Path = REPO_ROOT) -> str:
+    """The commit, and when api/ differs from it, a hash of the files that go in the image."""
 
     def git(*args: str) -> str:
         done = subprocess.run(
@@ -59,12 +59,23 @@ def source_revision(context: Path, repo_root: Path = REPO_ROOT) -> str:
         return done.stdout.strip() if done.returncode == 0 else ""
 
     commit = git("rev-parse", "--short=12", "HEAD") or "nocommit"
-    if not git("status", "--porcelain", "--", "api") and commit != "nocommit":
+    if commit != "nocommit" and not git("status", "--porcelain", "--", str(api_dir)):
         return commit
     digest = hashlib.sha256()
-    for path in sorted(p for p in (context / "api").rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(context)).encode() + b"\0" + path.read_bytes())
+    for path in sorted(api_dir.rglob("*")):
+        relative = path.relative_to(api_dir)
+        if path.is_file() and not _left_out(relative):
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
     return f"{commit}-{digest.hexdigest()[:8]}"
+
+
+def _left_out(relative: Path) -> bool:
+    parts = relative.parts
+    return (
+        any(p in ("tests", "__pycache__") or p.startswith(".") for p in parts)
+        or relative.suffix == ".pyc"
+        or parts == ("Dockerfile",)
+    )
 
 
 def build_api_image(
@@ -85,7 +96,7 @@ def build_api_image(
         shutil.copyfile(api_dir / "Dockerfile", context / "Dockerfile")
         shutil.copytree(api_dir, context / "api", ignore=LEFT_OUT)
         shutil.copytree(wheels, context / "wheels", ignore=shutil.ignore_patterns(".*"))
-        revision = source_revision(context)
+        revision = source_revision(api_dir)
         name = f"{REPOSITORY}:{version}"
         source_tag = f"{name}-{revision}"
         try:

@@ -1,4 +1,9 @@
-"""Is there a Docker engine to talk to: None when one answers, else one line saying why not."""
+"""Which Docker engine to talk to, and whether it answers: None when it does, else one line.
+
+The engine is DOCKER_HOST's, else the default socket's, else the one scripts/docker-engine.sh
+starts under ANIMEHUB_DOCKER_STATE (its own socket, so that tools looking only at the default
+socket do not find it by surprise).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,27 @@ from pathlib import Path
 # also keeps the SDK from connecting inside its constructor, which leaks the socket on failure.
 API_VERSION = "1.41"
 DEFAULT_SOCKET = "/var/run/docker.sock"
+DEFAULT_STATE = "/var/lib/animehub-docker"
 HOW_TO_GET_ONE = "scripts/docker-engine.sh start"
+
+
+def engine_host(environ=None) -> str:
+    environ = os.environ if environ is None else environ
+    if environ.get("DOCKER_HOST"):
+        return environ["DOCKER_HOST"]
+    own = Path(environ.get("ANIMEHUB_DOCKER_STATE") or DEFAULT_STATE) / "docker.sock"
+    if not Path(DEFAULT_SOCKET).exists() and own.exists():
+        return f"unix://{own}"
+    return f"unix://{DEFAULT_SOCKET}"
 
 
 def unavailable_reason() -> str | None:
     """None when an engine answers a ping; otherwise why not, in a few words."""
     try:
-        import docker
+        import docker  # noqa: F401
     except ImportError:
         return "the docker SDK is not installed (pip install -e '.[containers]')"
-    host = os.environ.get("DOCKER_HOST") or f"unix://{DEFAULT_SOCKET}"
+    host = engine_host()
     if host.startswith("unix://") and not Path(host.removeprefix("unix://")).exists():
         # Checked first: the SDK leaks its socket when the connection fails.
         return (
@@ -26,9 +42,9 @@ def unavailable_reason() -> str | None:
             f"{HOW_TO_GET_ONE} installs and starts one)"
         )
     try:
-        client = docker.from_env(timeout=3, version=API_VERSION)
+        client = connect(timeout=3)
     except Exception as exc:  # noqa: BLE001 - any failure means no usable engine
-        return f"no Docker engine answers ({type(exc).__name__}: {exc})"
+        return f"no Docker engine answers at {host} ({type(exc).__name__}: {exc})"
     try:
         client.ping()
     except Exception as exc:  # noqa: BLE001
@@ -39,10 +55,10 @@ def unavailable_reason() -> str | None:
 
 
 def connect(timeout: float = 120):
-    """A docker SDK client; the caller closes it."""
+    """A docker SDK client for engine_host(); the caller closes it."""
     import docker
 
-    return docker.from_env(timeout=timeout, version=API_VERSION)
+    return docker.DockerClient(base_url=engine_host(), version=API_VERSION, timeout=timeout)
 
 
 def image_unavailable_reason(name: str) -> str | None:

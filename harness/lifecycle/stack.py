@@ -108,6 +108,7 @@ class Stack:
         from harness.control_plane.provision import provision
         from harness.data_plane.alb import LoadBalancer
         from harness.data_plane.ecs import EcsAgent
+        from harness.data_plane.ecs.runtime_choice import create_runtime
         from harness.data_plane.edge import Edge
         from harness.data_plane.push_sink import PushSink
         from harness.pipelines.web_deploy import deploy_web_stub
@@ -127,6 +128,7 @@ class Stack:
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
 
+        runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
         self.agent = EcsAgent(
             self.endpoints,
             self.record.cluster,
@@ -134,6 +136,7 @@ class Stack:
             alb=self.alb,
             log_dir=logs / "tasks",
             extra_env=self.task_environment(),
+            runtime=runtime,
         )
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)

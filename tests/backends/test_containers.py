@@ -3,7 +3,7 @@ Starting real containers is tested only where an engine answers."""
 
 import pytest
 
-from harness.containers.engine import image_unavailable_reason, unavailable_reason
+from harness.containers.engine import connect, image_unavailable_reason, unavailable_reason
 from harness.control_plane.backends import create_backend
 from harness.control_plane.backends.container_specs import (
     DYNAMODB_LOCAL_IMAGE,
@@ -106,9 +106,7 @@ def test_start_serves_every_service_and_stop_removes_the_containers():
         assert backend.docker_available
     finally:
         backend.stop()
-    import docker
-
-    client = docker.from_env()
+    client = connect()
     left = client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={backend.run_id}"})
     client.close()
     assert left == []

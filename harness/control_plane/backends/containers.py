@@ -12,7 +12,7 @@ import os
 import uuid
 from contextlib import ExitStack
 
-from harness.containers.engine import unavailable_reason
+from harness.containers.engine import API_VERSION, engine_host, unavailable_reason
 from harness.control_plane.backends.container_specs import (
     DYNAMODB_LOCAL,
     EMBEDDED,
@@ -98,7 +98,8 @@ class ContainersBackend:
     def _run(self, spec: ContainerSpec) -> str:
         from testcontainers.core.container import DockerContainer
 
-        container = DockerContainer(spec.image, labels=dict(spec.labels))
+        engine = {"environment": {"DOCKER_HOST": engine_host()}, "version": API_VERSION}
+        container = DockerContainer(spec.image, docker_client_kw=engine, labels=dict(spec.labels))
         container.with_envs(**spec.env)
         if spec.command:
             container.with_command(list(spec.command))

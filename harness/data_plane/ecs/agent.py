@@ -9,7 +9,6 @@ the control plane records them only where the backend can.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 import uuid
@@ -18,19 +17,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from harness.data_plane.ecs.control_plane import ControlPlane, ServiceSpec, image_repository
+from harness.data_plane.ecs.control_plane import ControlPlane, ServiceSpec
 from harness.data_plane.ecs.deployment import TaskView, plan
-from harness.data_plane.ecs.task_process import (
-    LoopbackAddresses,
-    TaskProcess,
-    base_environment,
-    free_port,
-)
+from harness.data_plane.ecs.process_runtime import ProcessRuntime
+from harness.data_plane.ecs.runtime import RunningTask, TaskLaunch, TaskRuntime
+from harness.data_plane.ecs.task_process import LoopbackAddresses, free_port
 from harness.errors import HarnessError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_COMMANDS: Mapping[str, Sequence[str]] = {"animehub-api": (sys.executable, "-m", "api")}
 TICK = 0.1
 START_TIMEOUT = 60.0  # a task whose port never opens is stopped and replaced
 STOP_GRACE = 5.0  # SIGTERM -> SIGKILL
@@ -51,7 +46,7 @@ class Task:
     id: str
     service: str
     task_definition_arn: str
-    process: TaskProcess
+    process: RunningTask
     target_group_arn: str | None
     created_at: float = field(default_factory=time.time)
     state: TaskState = TaskState.PROVISIONING
@@ -80,6 +75,7 @@ class EcsAgent:
         log_dir: Path,
         extra_env: Mapping[str, str] | None = None,
         commands: Mapping[str, Sequence[str]] | None = None,
+        runtime: TaskRuntime | None = None,
         poll_interval: float = 0.5,
     ) -> None:
         self.cluster = cluster
@@ -87,7 +83,7 @@ class EcsAgent:
         self.alb = alb
         self.log_dir = Path(log_dir)
         self.extra_env = dict(extra_env or {})
-        self.commands = dict(DEFAULT_COMMANDS if commands is None else commands)
+        self.runtime = runtime or ProcessRuntime(commands)
         self.poll_interval = poll_interval
         self._endpoint_env = endpoints.env()
         self._control_plane = ControlPlane(endpoints, cluster)
@@ -135,6 +131,7 @@ class EcsAgent:
             task.exit_code = task.process.stop(STOP_GRACE)
             self._deregister(task)
             self._finish(task, "Harness stopped", record=True)
+        self.runtime.close()
 
     def wait_steady(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -168,6 +165,7 @@ class EcsAgent:
             }
         return {
             "cluster": self.cluster,
+            "runtime": {"name": self.runtime.name, "why": self.runtime.why},
             "control_plane_records_tasks": self._control_plane.records_tasks,
             "services": report,
         }
@@ -219,20 +217,27 @@ class EcsAgent:
     def _start_task(self, spec: ServiceSpec) -> None:
         definition = self._control_plane.task_definition(spec.task_definition_arn)
         container = definition.container_for(spec)
-        argv = self._command_for(container.image)
         task_id = self._control_plane.record_task_started(spec, definition.arn)
         recorded = task_id is not None
         task_id = task_id or uuid.uuid4().hex
         host = self._addresses.take()
         port = free_port(host)
-        env = base_environment() | self._endpoint_env | container.environment | self.extra_env
+        env = self._endpoint_env | container.environment | self.extra_env
         env |= {"TASK_ID": task_id, "HOST": host, "PORT": str(port)}
-        process = TaskProcess(
-            argv,
-            env,
-            host,
-            port,
-            self.log_dir / f"task-{spec.name}-{task_id}.log",
+        process = self.runtime.launch(
+            TaskLaunch(
+                task_id=task_id,
+                service=spec.name,
+                image=container.image,
+                environment=env,
+                host=host,
+                port=port,
+                log_path=self.log_dir / f"task-{spec.name}-{task_id}.log",
+                cpu_units=definition.cpu_units,
+                memory_mib=container.memory_mib or definition.memory_mib,
+                health_check=container.health_check,
+                stop_timeout=container.stop_timeout,
+            )
         )
         task = Task(
             id=task_id,
@@ -247,19 +252,13 @@ class EcsAgent:
             self._tasks.append(task)
         self._problems.pop(spec.name, None)
         log.info(
-            "ecs: %s task %s started (pid %s) on %s:%s", spec.name, task_id, process.pid, host, port
-        )
-
-    def _command_for(self, image: str) -> Sequence[str]:
-        """The local command for an image: by repository (`team/animehub-api`), else by its
-        last path segment (`animehub-api`)."""
-        repository = image_repository(image)
-        for name in (repository, repository.rsplit("/", 1)[-1]):
-            if name in self.commands:
-                return self.commands[name]
-        raise HarnessError(
-            f"no local command for image {image!r} (repository {repository!r}); "
-            f"known: {sorted(self.commands)}"
+            "ecs: %s task %s started (%s %s) on %s:%s",
+            spec.name,
+            task_id,
+            self.runtime.name,
+            process.pid,
+            host,
+            port,
         )
 
     def _advance(self, task: Task) -> None:
