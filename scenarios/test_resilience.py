@@ -2,9 +2,6 @@
 service heals around it; the target group checks a wrong health path and the app says the
 service is unavailable (the scenario that proves a broken health check is caught)."""
 
-import os
-import signal
-
 import pytest
 from playwright.sync_api import expect
 from steps import refresh_list, share_through_app, the_list, unique
@@ -41,7 +38,7 @@ def test_an_api_task_dies_mid_session_and_the_service_heals(open_app, make_user,
     assert len(before) == _service(stack)["desired"] >= 2
 
     victim = next(t for t in _service(stack)["tasks"] if t["state"] == "RUNNING")
-    os.kill(victim["pid"], signal.SIGKILL)
+    stack.agent.kill_task(victim["id"])  # SIGKILL to its process or container
 
     for _ in range(4):  # the fan keeps reading while the balancer finds out
         refresh_list(page)

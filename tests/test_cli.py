@@ -171,6 +171,8 @@ def test_two_detached_stacks_then_down_leaves_nothing_behind(two_run_dirs):
                 str(d),
                 "--tasks",
                 "1",
+                "--task-runtime",
+                "process",  # counts the tasks' processes; tests/ecs covers containers
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -228,7 +230,8 @@ def _wait_until_gone(pids: set[int], ports: set[int], seconds: float = 10) -> No
 
 def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
     up = subprocess.Popen(
-        [sys.executable, "-m", "harness", "up", "--run-dir", str(tmp_path), "--tasks", "1"],
+        [sys.executable, "-m", "harness", "up", "--run-dir", str(tmp_path), "--tasks", "1"]
+        + ["--task-runtime", "process"],  # its processes are counted; tests/ecs: containers
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -255,7 +258,9 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
 
 
 def test_a_killed_harness_takes_its_tasks_with_it(tmp_path):
-    up = harness("up", "--detach", "--run-dir", str(tmp_path), "--tasks", "2")
+    up = harness(
+        "up", "--detach", "--run-dir", str(tmp_path), "--tasks", "2", "--task-runtime", "process"
+    )
     assert up.returncode == 0, up.stderr
     doc = json.loads(harness("status", "--json", "--run-dir", str(tmp_path)).stdout)
     pids, ports = _pids_and_ports(doc)

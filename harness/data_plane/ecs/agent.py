@@ -133,6 +133,12 @@ class EcsAgent:
             self._finish(task, "Harness stopped", record=True)
         self.runtime.close()
 
+    def kill_task(self, task_id: str) -> None:
+        """SIGKILL to a task's process or container, as a crash would (a fault to test)."""
+        with self._lock:
+            task = next(t for t in self._tasks if t.id == task_id)
+        task.process.kill()
+
     def wait_steady(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         # Read the services now, so that a change the caller just made counts (read your writes).
@@ -165,7 +171,11 @@ class EcsAgent:
             }
         return {
             "cluster": self.cluster,
-            "runtime": {"name": self.runtime.name, "why": self.runtime.why},
+            "runtime": {
+                "name": self.runtime.name,
+                "why": self.runtime.why,
+                "label": getattr(self.runtime, "label", None),
+            },
             "control_plane_records_tasks": self._control_plane.records_tasks,
             "services": report,
         }

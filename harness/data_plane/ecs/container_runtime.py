@@ -166,6 +166,9 @@ class TaskContainer:
             self._signal("SIGKILL")
         return False
 
+    def kill(self) -> None:
+        self._signal("SIGKILL")
+
     def stop(self, grace: float = 5.0) -> int | None:
         if self._container is None:
             return None

@@ -132,6 +132,10 @@ class TaskProcess:
             self._signal(signal.SIGKILL)
         return False
 
+    def kill(self) -> None:
+        if self._process is not None:
+            self._signal(signal.SIGKILL)
+
     def stop(self, grace: float = 5.0) -> int | None:
         """Blocking stop: SIGTERM, wait up to `grace`, SIGKILL, reap."""
         if self._process is None:
