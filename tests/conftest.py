@@ -9,3 +9,28 @@ def endpoints():
     backend = EmbeddedBackend("us-east-1").start()
     yield backend.endpoints
     backend.stop()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """A Docker engine's client; without one the test skips, saying why."""
+    from harness.containers.engine import connect, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    client = connect(timeout=600)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def api_image(engine):
+    """The API image, built offline unless it is there already (seconds once cached)."""
+    from harness.containers.api_image import build_api_image
+
+    return build_api_image(engine)
+
+
+def labelled_containers(engine, label: str) -> list:
+    return engine.containers.list(all=True, filters={"label": label})

@@ -1,2 +1,2 @@
-"""CLI subcommands that live outside cli.py: each module has `register(commands)`, which adds
-its parser and sets `handler` (args -> exit status)."""
+"""The CLI's subcommands that need more than a few lines, a module each (harness/cli.py parses).
+A module with `register(commands)` adds its own parser and sets `handler` (args -> exit status)."""

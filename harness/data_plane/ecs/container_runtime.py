@@ -19,7 +19,7 @@ import uuid
 from harness.containers.engine import connect
 from harness.containers.reaper import Reaper, remove_labelled
 from harness.control_plane.backends.container_specs import ROLE_LABEL, RUN_LABEL
-from harness.data_plane.ecs.control_plane import image_repository
+from harness.data_plane.ecs.config import image_repository
 from harness.data_plane.ecs.runtime import TaskLaunch
 from harness.data_plane.ecs.task_process import log_tail
 from harness.errors import HarnessError

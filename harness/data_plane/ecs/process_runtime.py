@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-from harness.data_plane.ecs.control_plane import image_repository
+from harness.data_plane.ecs.config import image_repository
 from harness.data_plane.ecs.runtime import TaskLaunch
 from harness.data_plane.ecs.task_process import TaskProcess, base_environment
 from harness.errors import HarnessError

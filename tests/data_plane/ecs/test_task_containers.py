@@ -17,7 +17,7 @@ from harness.lifecycle.stack import Stack
 from harness.settings import Settings
 from harness.testkit.breakage import wait_until
 from harness.testkit.polling_client import Poller
-from tests.containers.conftest import run_containers
+from tests.conftest import labelled_containers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def live(stack) -> list[dict]:
 def test_each_task_is_a_container_of_the_image_with_the_definitions_limits(stack, engine):
     runtime = stack.describe()["components"]["ecs_agent"]["runtime"]
     assert runtime["name"] == "container" and runtime["why"] == "ANIMEHUB_TASK_RUNTIME=container"
-    containers = run_containers(engine, runtime["label"])
+    containers = labelled_containers(engine, runtime["label"])
     tasks = live(stack)
     assert sorted(c.labels["org.animehub.task"] for c in containers) == sorted(
         t["id"] for t in tasks
@@ -89,7 +89,7 @@ def test_deploy_api_rolls_to_a_new_image_with_no_failed_request(stack, engine):
     tasks = live(stack)
     assert {t["task_definition"] for t in tasks} == {done.task_definition_arn}
     label = stack.describe()["components"]["ecs_agent"]["runtime"]["label"]
-    images = {c.attrs["Config"]["Image"] for c in run_containers(engine, label)}
+    images = {c.attrs["Config"]["Image"] for c in labelled_containers(engine, label)}
     assert images == {done.image}
 
 
@@ -97,8 +97,8 @@ def test_stopping_the_stack_leaves_no_container(api_image, engine, tmp_path):
     settings = Settings(task_runtime="container", run_dir=tmp_path, tasks=1)
     with Stack(settings) as running:
         label = running.describe()["components"]["ecs_agent"]["runtime"]["label"]
-        assert len(run_containers(engine, label)) == 1
-    assert run_containers(engine, label) == []
+        assert len(labelled_containers(engine, label)) == 1
+    assert labelled_containers(engine, label) == []
 
 
 def test_a_killed_harness_leaves_no_container(api_image, engine, tmp_path):
@@ -120,6 +120,6 @@ def test_a_killed_harness_leaves_no_container(api_image, engine, tmp_path):
     doc = json.loads(status.stdout)
     label = doc["components"]["ecs_agent"]["runtime"]["label"]
     assert label.startswith(f"{RUN_LABEL}=")
-    assert len(run_containers(engine, label)) == 1
+    assert len(labelled_containers(engine, label)) == 1
     os.kill(doc["pid"], signal.SIGKILL)
-    wait_until(lambda: run_containers(engine, label) == [], 60, "the reaper to remove it")
+    wait_until(lambda: labelled_containers(engine, label) == [], 60, "the reaper to remove it")
