@@ -32,5 +32,7 @@ def api_image(engine):
     return build_api_image(engine)
 
 
-def labelled_containers(engine, label: str) -> list:
-    return engine.containers.list(all=True, filters={"label": label})
+def labelled_containers(engine, label: str, *, running: bool = False) -> list:
+    """Sparse (no inspect each), so that a container removed meanwhile does not fail it."""
+    filters = {"label": label, **({"status": "running"} if running else {})}
+    return engine.containers.list(all=not running, sparse=True, filters=filters)

@@ -113,3 +113,33 @@ def _install_mmdebstrap() -> str:
     if done.returncode != 0 or found is None:
         raise HarnessError(f"could not install mmdebstrap: {done.stderr.strip()[-300:]}")
     return found
+
+
+def main() -> int:
+    """`python -m harness.containers.base_image`: make sure a base image is there; exit 3 when
+    none can be had (the container pass then skips rather than fails)."""
+    import sys
+
+    from harness.containers.engine import connect, unavailable_reason
+
+    logging.basicConfig(level=logging.INFO, format="base image: %(message)s")
+    reason = unavailable_reason()
+    if reason:
+        print(f"base image: {reason}", file=sys.stderr)
+        return 3
+    client = connect(timeout=900)
+    import docker
+
+    try:
+        chosen = ensure_base_image(client)
+    except (HarnessError, docker.errors.APIError) as exc:
+        print(f"base image: {exc}", file=sys.stderr)
+        return 3
+    finally:
+        client.close()
+    print(f"base image: {chosen.name} ({chosen.how}, {chosen.seconds:.1f}s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -48,7 +48,8 @@ def remove_labelled(label: str) -> int:
 
     client = connect(timeout=60)
     try:
-        containers = client.containers.list(all=True, filters={"label": label})
+        # sparse: no inspect per container, which races with containers being removed
+        containers = client.containers.list(all=True, sparse=True, filters={"label": label})
         for container in containers:
             with contextlib.suppress(Exception):  # gone already
                 container.remove(force=True)

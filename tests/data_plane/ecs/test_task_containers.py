@@ -40,7 +40,9 @@ def live(stack) -> list[dict]:
 def test_each_task_is_a_container_of_the_image_with_the_definitions_limits(stack, engine):
     runtime = stack.describe()["components"]["ecs_agent"]["runtime"]
     assert runtime["name"] == "container" and runtime["why"] == "ANIMEHUB_TASK_RUNTIME=container"
-    containers = labelled_containers(engine, runtime["label"])
+    containers = [
+        engine.containers.get(c.id) for c in labelled_containers(engine, runtime["label"])
+    ]
     tasks = live(stack)
     assert sorted(c.labels["org.animehub.task"] for c in containers) == sorted(
         t["id"] for t in tasks
@@ -89,8 +91,8 @@ def test_deploy_api_rolls_to_a_new_image_with_no_failed_request(stack, engine):
     tasks = live(stack)
     assert {t["task_definition"] for t in tasks} == {done.task_definition_arn}
     label = stack.describe()["components"]["ecs_agent"]["runtime"]["label"]
-    images = {c.attrs["Config"]["Image"] for c in labelled_containers(engine, label)}
-    assert images == {done.image}
+    running = labelled_containers(engine, label, running=True)
+    assert {c.attrs["Image"] for c in running} == {done.image}
 
 
 def test_stopping_the_stack_leaves_no_container(api_image, engine, tmp_path):
