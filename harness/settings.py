@@ -94,6 +94,9 @@ class Settings:
     aws_stack_name: str | None = None
     # How the ECS agent runs tasks: auto = containers where an engine and the image are there.
     task_runtime: str = "auto"
+    # For the containers backend: images standing in for LocalStack and DynamoDB Local.
+    localstack_image: str | None = None
+    dynamodb_image: str | None = None
 
     def __post_init__(self) -> None:
         _backend("backend", self.backend)

@@ -36,3 +36,11 @@ def labelled_containers(engine, label: str, *, running: bool = False) -> list:
     """Sparse (no inspect each), so that a container removed meanwhile does not fail it."""
     filters = {"label": label, **({"status": "running"} if running else {})}
     return engine.containers.list(all=not running, sparse=True, filters=filters)
+
+
+@pytest.fixture(scope="session")
+def moto_image(engine):
+    """An emulator image built here from moto's wheels (where LocalStack's cannot be pulled)."""
+    from harness.containers.moto_image import ensure_moto_image
+
+    return ensure_moto_image(engine)

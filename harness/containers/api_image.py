@@ -18,13 +18,14 @@ from pathlib import Path
 
 from harness import __version__
 from harness.containers.base_image import OFFICIAL_BASE, ensure_base_image
+from harness.containers.build import build_context
 from harness.containers.wheels import build_wheels
 from harness.control_plane.backends.container_specs import API_IMAGE, ROLE_LABEL
-from harness.errors import HarnessError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 API_DIR = REPO_ROOT / "api"
 REPOSITORY = API_IMAGE.partition(":")[0]
+REVISION_LABEL = "org.opencontainers.image.revision"
 LEFT_OUT = shutil.ignore_patterns("tests", "__pycache__", "*.pyc", "Dockerfile", ".*")
 
 
@@ -50,7 +51,8 @@ class BuiltImage:
 
 
 def source_revision(api_dir: Path = API_DIR, repo_root: Path = REPO_ROOT) -> str:
-    """The commit, and when api/ differs from it, a hash of the files that go in the image."""
+    """The last commit that changed api/ (so other commits keep the image current), and when
+    api/ differs from it, a hash of the files that go in the image."""
 
     def git(*args: str) -> str:
         done = subprocess.run(
@@ -58,7 +60,7 @@ def source_revision(api_dir: Path = API_DIR, repo_root: Path = REPO_ROOT) -> str
         )
         return done.stdout.strip() if done.returncode == 0 else ""
 
-    commit = git("rev-parse", "--short=12", "HEAD") or "nocommit"
+    commit = git("log", "-1", "--format=%h", "--abbrev=12", "--", str(api_dir)) or "nocommit"
     if commit != "nocommit" and not git("status", "--porcelain", "--", str(api_dir)):
         return commit
     digest = hashlib.sha256()
@@ -81,8 +83,6 @@ def _left_out(relative: Path) -> bool:
 def build_api_image(
     client, *, base: str = OFFICIAL_BASE, api_dir: Path = API_DIR, version: str = __version__
 ) -> BuiltImage:
-    import docker
-
     seconds: dict[str, float] = {}
     began = time.monotonic()
     chosen = ensure_base_image(client, base)
@@ -99,23 +99,17 @@ def build_api_image(
         revision = source_revision(api_dir)
         name = f"{REPOSITORY}:{version}"
         source_tag = f"{name}-{revision}"
-        try:
-            image, _ = client.images.build(
-                path=str(context),
-                tag=source_tag,
-                buildargs={"BASE_IMAGE": chosen.name},
-                labels={
-                    ROLE_LABEL: "api",
-                    "org.opencontainers.image.version": version,
-                    "org.opencontainers.image.revision": revision,
-                },
-                rm=True,
-                forcerm=True,
-                pull=False,
-            )
-        except docker.errors.BuildError as exc:
-            tail = "".join(str(line.get("stream", "")) for line in list(exc.build_log)[-8:])
-            raise HarnessError(f"building {name} failed: {exc.msg}\n{tail.strip()}") from None
+        image = build_context(
+            client,
+            context,
+            source_tag,
+            buildargs={"BASE_IMAGE": chosen.name},
+            labels={
+                ROLE_LABEL: "api",
+                "org.opencontainers.image.version": version,
+                REVISION_LABEL: revision,
+            },
+        )
     image.tag(REPOSITORY, version)
     seconds["build"] = time.monotonic() - mark
     seconds["total"] = time.monotonic() - began

@@ -31,13 +31,19 @@ def python_tag() -> str:
 
 def build_wheels(requirements: Path, root: Path | None = None) -> Path:
     """A directory holding a wheel for every requirement and a copy of `requirements`."""
-    text = requirements.read_text(encoding="utf-8")
+    return wheels_for(requirements.read_text(encoding="utf-8"), root)
+
+
+def wheels_for(text: str, root: Path | None = None) -> Path:
+    """The same, for requirements given as text (one a line)."""
     key = hashlib.sha256(f"{python_tag()}\n{text}".encode()).hexdigest()[:16]
     target = (root or cache_root()) / f"{python_tag()}-{key}"
     if (target / COMPLETE).exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="wheels-", dir=target.parent))
+    requirements = scratch / "requirements.txt"
+    requirements.write_text(text, encoding="utf-8")
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"]
@@ -48,8 +54,8 @@ def build_wheels(requirements: Path, root: Path | None = None) -> Path:
         )
         if done.returncode != 0:
             tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-            raise HarnessError(f"pip wheel -r {requirements} failed:\n{tail}")
-        shutil.copyfile(requirements, scratch / "requirements.txt")
+            first = text.strip().splitlines()[0] if text.strip() else "(nothing)"
+            raise HarnessError(f"pip wheel of {first} ... failed:\n{tail}")
         (scratch / COMPLETE).touch()
         shutil.rmtree(target, ignore_errors=True)
         scratch.rename(target)

@@ -1,8 +1,11 @@
 """The containers backend: LocalStack and DynamoDB Local started by testcontainers.
 
 Services LocalStack Community does not serve go to the embedded moto server unless
-LOCALSTACK_AUTH_TOKEN unlocks them. Containers carry the run's label and are removed on stop;
-testcontainers' reaper (Ryuk) removes them too if the harness dies first, so leave it on.
+LOCALSTACK_AUTH_TOKEN unlocks them. Other images stand in by setting (ANIMEHUB_LOCALSTACK_IMAGE,
+ANIMEHUB_DYNAMODB_IMAGE; e.g. the moto image harness.containers.moto_image builds): they serve on
+the role's port, given in $PORT, and are ready once they answer an AWS call. Containers carry the
+run's label and are removed on stop, and by the harness's own reaper process if the harness dies
+first: testcontainers' reaper (Ryuk) is an image to pull, so it is turned off.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from harness.control_plane.backends.container_specs import (
     DYNAMODB_LOCAL,
     EMBEDDED,
     LOCALSTACK,
+    LOCALSTACK_IMAGE,
+    RUN_LABEL,
     ContainerSpec,
     dynamodb_local_spec,
     localstack_spec,
@@ -52,14 +57,17 @@ class ContainersBackend:
         auth_token: str | None = None,
         emulator_port: int = 0,
         timeout: float = 120,
+        images: dict[str, str | None] | None = None,
     ) -> None:
         self.region = region
         self.run_id = uuid.uuid4().hex[:12]
         self.routes = routing(auth_token)
+        images = images or {}
         self.specs = (
-            localstack_spec(region, auth_token, self.run_id),
-            dynamodb_local_spec(self.run_id),
+            localstack_spec(region, auth_token, self.run_id, images.get(LOCALSTACK)),
+            dynamodb_local_spec(self.run_id, images.get(DYNAMODB_LOCAL)),
         )
+        self._reaper = None
         self.emulator_port = emulator_port
         self.timeout = timeout
         self.endpoints: EndpointMap | None = None
@@ -70,19 +78,24 @@ class ContainersBackend:
     @classmethod
     def from_settings(cls, settings) -> ContainersBackend:
         return cls(
-            settings.region, os.environ.get("LOCALSTACK_AUTH_TOKEN") or None, settings.emulator_port
+            settings.region,
+            os.environ.get("LOCALSTACK_AUTH_TOKEN") or None,
+            settings.emulator_port,
+            images={LOCALSTACK: settings.localstack_image, DYNAMODB_LOCAL: settings.dynamodb_image},
         )
 
     def start(self) -> ContainersBackend:
         reason = unavailable_reason()
         if reason:
             raise HarnessError(f"containers backend: {reason}")
-        if os.environ.get("TESTCONTAINERS_RYUK_DISABLED", "").lower() in ("1", "true"):
-            log.warning(
-                "Ryuk is disabled: containers outlive a crashed run (label %s)", self.run_id
-            )
+        from testcontainers.core.config import testcontainers_config
+
+        from harness.containers.reaper import Reaper
+
+        testcontainers_config.ryuk_disabled = True  # the harness's reaper does its job
         with ExitStack() as started:
             started.callback(self.stop)
+            self._reaper = Reaper(f"{RUN_LABEL}={self.run_id}").start()
             urls = {spec.role: self._run(spec) for spec in self.specs}
             if EMBEDDED in self.routes.values():
                 from harness.control_plane.backends.embedded import EmbeddedBackend
@@ -110,8 +123,13 @@ class ContainersBackend:
 
     def _wait(self, urls: dict[str, str]) -> None:
         served = [s for s, target in self.routes.items() if target == LOCALSTACK]
+        localstack_ready = (
+            localstack_health(urls[LOCALSTACK], served)
+            if self.specs[0].image == LOCALSTACK_IMAGE
+            else answers_aws(urls[LOCALSTACK], "s3", self.region)
+        )
         for role, check in (
-            (LOCALSTACK, localstack_health(urls[LOCALSTACK], served)),
+            (LOCALSTACK, localstack_ready),
             (DYNAMODB_LOCAL, answers_aws(urls[DYNAMODB_LOCAL], "dynamodb", self.region)),
         ):
             logs = self._containers[role].get_logs
@@ -132,6 +150,9 @@ class ContainersBackend:
         embedded, self._embedded = self._embedded, None
         if embedded is not None:
             embedded.stop()
+        reaper, self._reaper = self._reaper, None
+        if reaper is not None:
+            reaper.close()  # sweeps whatever of the run's containers is left
 
     def health(self) -> dict:
         return {
