@@ -60,8 +60,9 @@ def source_revision(api_dir: Path = API_DIR, repo_root: Path = REPO_ROOT) -> str
         )
         return done.stdout.strip() if done.returncode == 0 else ""
 
-    commit = git("log", "-1", "--format=%h", "--abbrev=12", "--", str(api_dir)) or "nocommit"
-    if commit != "nocommit" and not git("status", "--porcelain", "--", str(api_dir)):
+    paths = ("--", str(api_dir), f":(exclude){api_dir / 'tests'}")  # tests stay out
+    commit = git("log", "-1", "--format=%h", "--abbrev=12", *paths) or "nocommit"
+    if commit != "nocommit" and not git("status", "--porcelain", *paths):
         return commit
     digest = hashlib.sha256()
     for path in sorted(api_dir.rglob("*")):
