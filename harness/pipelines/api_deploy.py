@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass, field
 
 from harness import __version__
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
 from harness.errors import HarnessError
+from harness.plumbing.waiting import NotYet, wait_until
 
 log = logging.getLogger(__name__)
 
@@ -104,20 +104,21 @@ def _manifest(image_id: str) -> str:
     )
 
 
-def rolled_out(status: dict, service: str, arn: str) -> None:
-    """Raises NotReady until the agent reports the service done on `arn`."""
+def rolled_out(status: dict, service: str, arn: str) -> bool:
+    """True once the agent reports the service done on `arn`; NotYet says why not."""
     report = (status.get("components", {}).get("ecs_agent") or {}).get("services", {})
     mine = report.get(service)
     if not mine:
-        raise NotReady(f"the ECS agent does not report {service}")
+        raise NotYet(f"the ECS agent does not report {service}")
     if mine["task_definition"] != arn:
-        raise NotReady(f"{service} still runs {mine['task_definition']}")
+        raise NotYet(f"{service} still runs {mine['task_definition']}")
     live = [t for t in mine["tasks"] if t["state"] != "STOPPED"]
     old = [t for t in live if t["task_definition"] != arn]
     if old or mine["healthy"] != mine["desired"] or len(live) != mine["desired"]:
-        raise NotReady(
+        raise NotYet(
             f"{len(old)} old task(s) left, {mine['healthy']}/{mine['desired']} healthy on the new"
         )
+    return True
 
 
 def deploy_api(stack, *, timeout: float = 180.0, build: bool | None = None) -> ApiDeployment:
@@ -165,12 +166,12 @@ def deploy_api(stack, *, timeout: float = 180.0, build: bool | None = None) -> A
     ecs.update_service(cluster=record.cluster, service=record.service, taskDefinition=arn)
     seconds["register"] = time.monotonic() - mark
     mark = time.monotonic()
-    wait_until_ready(
+    wait_until(
         lambda: rolled_out(stack.describe(), record.service, arn),
         what=f"the rolling deployment of {arn}",
         timeout=timeout,
         interval=0.5,
-        transient=(NotReady, OSError),
+        transient=(NotYet, OSError),
     )
     seconds["roll"] = time.monotonic() - mark
     seconds["total"] = time.monotonic() - began

@@ -14,8 +14,8 @@ import pytest
 
 from harness.control_plane.backends.container_specs import RUN_LABEL
 from harness.lifecycle.stack import Stack
+from harness.plumbing.waiting import wait_until
 from harness.settings import Settings
-from harness.testkit.breakage import wait_until
 from harness.testkit.polling_client import Poller
 from tests.conftest import labelled_containers
 
@@ -67,8 +67,8 @@ def test_a_killed_container_is_a_task_stop_with_137_and_is_replaced(stack, engin
         lambda: any(
             t["id"] == victim["id"] and t["state"] == "STOPPED" for t in service(stack)["tasks"]
         ),
-        30,
-        "the agent to see the container die",
+        what="the agent to see the container die",
+        timeout=30,
     )
     stopped = next(t for t in service(stack)["tasks"] if t["id"] == victim["id"])
     assert stopped["exit_code"] == 137
@@ -82,7 +82,7 @@ def test_deploy_api_rolls_to_a_new_image_with_no_failed_request(stack, engine):
 
     before = service(stack)["task_definition"]
     with Poller(stack.alb.url) as poller:
-        wait_until(lambda: len(poller.outcomes) >= 5, 30, "the poller's first answers")
+        wait_until(lambda: len(poller.outcomes) >= 5, what="first answers", timeout=30)
         done = deploy_api(stack, build=True, timeout=240)
     assert done.task_definition_arn != before
     assert done.task_definition_arn.rsplit(":", 1)[1] == str(int(before.rsplit(":", 1)[1]) + 1)
@@ -124,4 +124,6 @@ def test_a_killed_harness_leaves_no_container(api_image, engine, tmp_path):
     assert label.startswith(f"{RUN_LABEL}=")
     assert len(labelled_containers(engine, label)) == 1
     os.kill(doc["pid"], signal.SIGKILL)
-    wait_until(lambda: labelled_containers(engine, label) == [], 60, "the reaper to remove it")
+    wait_until(
+        lambda: labelled_containers(engine, label) == [], what="the reaper's sweep", timeout=60
+    )
