@@ -13,20 +13,41 @@ from pathlib import Path
 import pytest
 
 from harness.control_plane.backends.container_specs import RUN_LABEL
-from harness.lifecycle.stack import Stack
+from harness.lifecycle.attached_stack import AttachedStack
 from harness.plumbing.waiting import wait_until
-from harness.settings import Settings
 from harness.testkit.polling_client import Poller
 from tests.conftest import labelled_containers
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def harness(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def up(run_dir: Path, tasks: int) -> dict:
+    """A stack in its own process (an in-process one would share moto's state with the
+    session's stack), with tasks as containers; returns its status document."""
+    started = harness(
+        "up", "--detach", "--run-dir", str(run_dir), "--tasks", str(tasks),
+        "--task-runtime", "container",
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    return json.loads(harness("status", "--json", "--run-dir", str(run_dir)).stdout)
 
 
 @pytest.fixture(scope="module")
 def stack(api_image, tmp_path_factory):
-    settings = Settings(task_runtime="container", run_dir=tmp_path_factory.mktemp("run"))
-    with Stack(settings) as running:
-        yield running
+    run_dir = tmp_path_factory.mktemp("run")
+    up(run_dir, 2)
+    yield AttachedStack.load(run_dir)
+    harness("down", "--run-dir", str(run_dir))
 
 
 def service(stack) -> dict:
@@ -35,6 +56,11 @@ def service(stack) -> dict:
 
 def live(stack) -> list[dict]:
     return [t for t in service(stack)["tasks"] if t["state"] == "RUNNING"]
+
+
+def steady(stack) -> bool:
+    mine = service(stack)
+    return mine["healthy"] == mine["desired"] == len(live(stack))
 
 
 def test_each_task_is_a_container_of_the_image_with_the_definitions_limits(stack, engine):
@@ -73,7 +99,7 @@ def test_a_killed_container_is_a_task_stop_with_137_and_is_replaced(stack, engin
     stopped = next(t for t in service(stack)["tasks"] if t["id"] == victim["id"])
     assert stopped["exit_code"] == 137
     assert stopped["stopped_reason"] == "Essential container in task exited (exit code 137)"
-    stack.agent.wait_steady(120)
+    wait_until(lambda: steady(stack), what="a replacement task", timeout=120)
     assert victim["id"] not in {t["id"] for t in live(stack)}
 
 
@@ -81,7 +107,7 @@ def test_deploy_api_rolls_to_a_new_image_with_no_failed_request(stack, engine):
     from harness.pipelines.api_deploy import deploy_api
 
     before = service(stack)["task_definition"]
-    with Poller(stack.alb.url) as poller:
+    with Poller(stack.describe()["alb_url"]) as poller:
         wait_until(lambda: len(poller.outcomes) >= 5, what="first answers", timeout=30)
         done = deploy_api(stack, build=True, timeout=240)
     assert done.task_definition_arn != before
@@ -95,31 +121,15 @@ def test_deploy_api_rolls_to_a_new_image_with_no_failed_request(stack, engine):
     assert {c.attrs["Image"] for c in running} == {done.image}
 
 
-def test_stopping_the_stack_leaves_no_container(api_image, engine, tmp_path):
-    settings = Settings(task_runtime="container", run_dir=tmp_path, tasks=1)
-    with Stack(settings) as running:
-        label = running.describe()["components"]["ecs_agent"]["runtime"]["label"]
-        assert len(labelled_containers(engine, label)) == 1
+def test_down_leaves_no_container(api_image, engine, tmp_path):
+    label = up(tmp_path, 1)["components"]["ecs_agent"]["runtime"]["label"]
+    assert len(labelled_containers(engine, label)) == 1
+    assert harness("down", "--run-dir", str(tmp_path)).returncode == 0
     assert labelled_containers(engine, label) == []
 
 
 def test_a_killed_harness_leaves_no_container(api_image, engine, tmp_path):
-    up = subprocess.run(
-        [sys.executable, "-m", "harness", "up", "--detach", "--run-dir", str(tmp_path)]
-        + ["--tasks", "1", "--task-runtime", "container"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert up.returncode == 0, up.stderr
-    status = subprocess.run(
-        [sys.executable, "-m", "harness", "status", "--json", "--run-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    doc = json.loads(status.stdout)
+    doc = up(tmp_path, 1)
     label = doc["components"]["ecs_agent"]["runtime"]["label"]
     assert label.startswith(f"{RUN_LABEL}=")
     assert len(labelled_containers(engine, label)) == 1
