@@ -9,7 +9,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 
 
-def register(commands) -> None:
+def add_to(commands, run_dir_flag) -> None:
     deploy = commands.add_parser("deploy", help="deploy the API image or the web build")
     targets = deploy.add_subparsers(dest="deploy_target", required=True, metavar="TARGET")
     api = targets.add_parser(
@@ -20,10 +20,10 @@ def register(commands) -> None:
     web.add_argument("--version", help="the version the web build announces (default: harness)")
     web.add_argument("--source", type=Path, help="the web build directory (default web_stub/)")
     for parser in (api, web):
-        parser.add_argument("--run-dir", type=Path, help="the running stack's run directory")
+        run_dir_flag(parser)
         parser.add_argument("--json", action="store_true", help="one JSON document")
-    api.set_defaults(handler=deploy_api_command)
-    web.set_defaults(handler=deploy_web_command)
+    api.set_defaults(run=deploy_api_command)
+    web.set_defaults(run=deploy_web_command)
 
 
 def _stack(args: argparse.Namespace):

@@ -9,7 +9,7 @@ import logging
 from harness.errors import HarnessError
 
 
-def register(commands) -> None:
+def add_to(commands, run_dir_flag) -> None:
     image = commands.add_parser("image", help="build the API image (needs a Docker engine)")
     actions = image.add_subparsers(dest="image_command", required=True, metavar="ACTION")
     build = actions.add_parser("build", help="build the base (once per machine) and API images")
@@ -19,7 +19,7 @@ def register(commands) -> None:
         help="base image (default python:3.11-slim, else one built from Debian packages)",
     )
     build.add_argument("--json", action="store_true", help="one JSON document")
-    build.set_defaults(handler=build_image)
+    build.set_defaults(run=build_image)
 
 
 def build_image(args: argparse.Namespace) -> int:
