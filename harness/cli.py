@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from harness.cli_commands import blueprint as blueprint_command
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     env = commands.add_parser("env", help="export lines pointing the AWS CLI and SDKs here")
     _run_dir_flag(env)
+    blueprint_command.add_parser(commands)
     return parser
 
 
@@ -300,7 +302,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.detach:
                 return _up_detached(settings, argv)
             return _up_foreground(settings)
-        return {"down": _down, "status": _status, "env": _env}[args.command](args)
+        commands = {
+            "down": _down,
+            "status": _status,
+            "env": _env,
+            "blueprint": blueprint_command.run,
+        }
+        return commands[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return 1
