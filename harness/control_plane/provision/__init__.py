@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.endpoints import STACK_SERVICES, EndpointMap
@@ -12,6 +13,11 @@ from harness.control_plane.provision.identity import provision_identity
 from harness.control_plane.provision.load_balancing import provision_load_balancing
 from harness.control_plane.provision.messaging import provision_messaging
 from harness.control_plane.provision.network import provision_network
+from harness.control_plane.provision.registry_and_logs import (
+    provision_log_group,
+    provision_repository,
+)
+from harness.control_plane.provision.roles import provision_roles
 from harness.control_plane.provision.storage import provision_bucket_policies, provision_storage
 from harness.control_plane.provision.tables import provision_tables
 from harness.control_plane.record import StackRecord
@@ -29,12 +35,16 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
         tables = pool.submit(provision_tables, clients["dynamodb"], bp)
         identity = pool.submit(provision_identity, clients["cognito-idp"], bp)
         messaging = pool.submit(provision_messaging, clients["sns"], clients["sqs"], bp)
-        for future in (network_lb, storage, tables, identity, messaging):
+        repository = pool.submit(provision_repository, clients["ecr"], bp)
+        log_group = pool.submit(provision_log_group, clients["logs"], bp)
+        for future in (network_lb, storage, tables, identity, messaging, repository, log_group):
             made.update(future.result())
+    made.update(provision_roles(clients["iam"], clients["dynamodb"], bp, made))
     made.update(provision_compute(clients["ecs"], bp, made))
     made.update(provision_distribution(clients["cloudfront"], bp, made))
     provision_bucket_policies(clients["s3"], clients["cloudfront"], bp, made)
-    return StackRecord(**made)
+    recorded = {f.name for f in fields(StackRecord)}
+    return StackRecord(**{name: value for name, value in made.items() if name in recorded})
 
 
 def _network_and_lb(ec2, elbv2, bp: Blueprint) -> dict:
