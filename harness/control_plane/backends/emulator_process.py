@@ -29,7 +29,7 @@ class EmulatorProcess:
         self.url: str | None = None
         self._process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30.0) -> EmulatorProcess:
+    def start(self, timeout: float = 120.0) -> EmulatorProcess:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             self._process = subprocess.Popen(

@@ -29,10 +29,29 @@ def _serve() -> None:
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    _warm(f"http://{host}:{port}")
     sys.stdout.write(f"http://{host}:{port}\n")
     sys.stdout.flush()
     sys.stdin.buffer.read()  # returns at EOF: the parent stopped us or died
     # Exiting ends the server's daemon thread at once; server.stop() would add half a second.
+
+
+def _warm(url: str) -> None:
+    """Each service's first answer imports and builds its backend (EC2's takes seconds on a busy
+    machine): do it, one service at a time, before reporting the URL, so the process is ready
+    when it says so and concurrent first calls do not queue behind each other."""
+    from botocore.exceptions import ClientError
+
+    from harness.control_plane.backends.probe import CHEAP_CALLS
+    from harness.control_plane.endpoints import STACK_SERVICES, EndpointMap
+
+    endpoints = EndpointMap(default=url, region="us-east-1")
+    for service in STACK_SERVICES:
+        operation, arguments, _ = CHEAP_CALLS[service]
+        try:
+            getattr(endpoints.client(service), operation)(**arguments)
+        except ClientError:
+            pass  # an AWS error (sqs's probe asks for a queue that does not exist) still warms
 
 
 if __name__ == "__main__":
