@@ -40,6 +40,8 @@ def _warm(url: str) -> None:
     """Each service's first answer imports and builds its backend (EC2's takes seconds on a busy
     machine): do it, one service at a time, before reporting the URL, so the process is ready
     when it says so and concurrent first calls do not queue behind each other."""
+    import contextlib
+
     from botocore.exceptions import ClientError
 
     from harness.control_plane.backends.probe import CHEAP_CALLS
@@ -48,10 +50,9 @@ def _warm(url: str) -> None:
     endpoints = EndpointMap(default=url, region="us-east-1")
     for service in STACK_SERVICES:
         operation, arguments, _ = CHEAP_CALLS[service]
-        try:
+        # An AWS error (sqs's probe asks for a queue that does not exist) warms it too.
+        with contextlib.suppress(ClientError):
             getattr(endpoints.client(service), operation)(**arguments)
-        except ClientError:
-            pass  # an AWS error (sqs's probe asks for a queue that does not exist) still warms
 
 
 if __name__ == "__main__":
