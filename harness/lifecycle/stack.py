@@ -19,6 +19,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.lifecycle.run_dir import RunDir
 from harness.settings import Settings
+from harness.types import StatusDocument
 
 log = logging.getLogger("harness.lifecycle.stack")
 
@@ -33,6 +34,10 @@ def _quiet(step: str, seconds: float | None) -> None:
 
 
 class Stack:
+    """The stack in this process: a `StackView` (harness.types) whose parts are reachable."""
+
+    attached = False
+
     def __init__(
         self,
         settings: Settings,
@@ -190,7 +195,7 @@ class Stack:
     def edge_url(self) -> str | None:
         return self.edge.url if self.edge else self._deployed_edge_url
 
-    def describe(self) -> dict:
+    def describe(self) -> StatusDocument:
         """The status document: endpoints, edge URL, resource ids, component health."""
 
         def health(part) -> dict | None:

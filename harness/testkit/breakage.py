@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 import httpx
 
+from harness.types import StackView
+
 API_PATTERN = "/api/*"
 # The AWS-documented way to take a subscription's filter policy away.
 NO_FILTER = "{}"
@@ -61,7 +63,7 @@ def invalidate(cloudfront, distribution_id: str, paths: list[str]) -> str:
 
 
 @contextmanager
-def api_cache_policy(stack, policy_id: str, timeout: float = 10.0) -> Iterator[None]:
+def api_cache_policy(stack: StackView, policy_id: str, timeout: float = 10.0) -> Iterator[None]:
     """`/api/*` under another cache policy until the block ends; then the original policy
     and an invalidation of `/api/*`, and only once the edge caches nothing there again."""
     cloudfront = stack.endpoints.client("cloudfront")
@@ -79,7 +81,7 @@ def api_cache_policy(stack, policy_id: str, timeout: float = 10.0) -> Iterator[N
 
 
 @contextmanager
-def subscription_filter_dropped(stack, subscription_arn: str) -> Iterator[str]:
+def subscription_filter_dropped(stack: StackView, subscription_arn: str) -> Iterator[str]:
     """A subscription without its filter policy; yields the policy it had."""
     sns = stack.endpoints.client("sns")
     attributes = sns.get_subscription_attributes(SubscriptionArn=subscription_arn)["Attributes"]
@@ -105,7 +107,7 @@ def api_answers(edge_url: str) -> bool:
 
 
 @contextmanager
-def health_check_path(stack, path: str, heal_timeout: float = 60.0) -> Iterator[None]:
+def health_check_path(stack: StackView, path: str, heal_timeout: float = 60.0) -> Iterator[None]:
     """The target group checks `path` until the block ends; then the original path, and only
     once the API answers through the edge again."""
     elbv2 = stack.endpoints.client("elbv2")
@@ -120,5 +122,5 @@ def health_check_path(stack, path: str, heal_timeout: float = 60.0) -> Iterator[
         wait_until(
             lambda: api_answers(stack.edge_url), heal_timeout, "the API to answer again", 0.25
         )
-        if getattr(stack, "agent", None) is not None:
+        if stack.agent is not None:
             stack.agent.wait_steady(timeout=heal_timeout)

@@ -217,7 +217,7 @@ def test_control_plane_refusal_leaves_the_agent_authoritative(make_service, runn
 
 
 def test_the_real_api_answers_health_through_the_alb(make_service, running):
-    if not (Path(__file__).parents[2] / "api" / "__main__.py").exists():
+    if not (Path(__file__).parents[3] / "api" / "__main__.py").exists():
         pytest.skip("api/__main__.py does not exist yet: the real API's entry point is missing")
     names = ("ANIME_TABLE", "ANIME_FEED_INDEX", "USERS_TABLE", "MEDIA_BUCKET", "COGNITO_CLIENT_ID")
     environment = {name: name.lower() for name in names} | {
