@@ -17,7 +17,7 @@ from harness.control_plane.backends.aws import OUTPUT_KEYS
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.cloudformation import render_template
 
-API = Path(__file__).resolve().parents[1] / "api"
+API = Path(__file__).resolve().parents[2] / "api"
 BP = Blueprint()
 
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
+from harness.data_plane.ecs.task_endpoints import TaskIdentity, task_arn
 from harness.data_plane.ecs.task_process import (
     LoopbackAddresses,
     TaskProcess,
@@ -139,6 +140,17 @@ class TaskLoop:
         host = self._addresses.take()
         port = free_port(host)
         env = base_environment() | self._endpoint_env | container.environment | self.extra_env
+        env |= self._task_endpoints.register(
+            TaskIdentity(
+                task_arn=task_arn(definition.arn, self.cluster, task_id),
+                family=definition.family,
+                revision=definition.revision,
+                role_arn=definition.task_role_arn,
+                ip=host,
+                port=port,
+                cluster=self.cluster,
+            )
+        )
         env |= {"TASK_ID": task_id, "HOST": host, "PORT": str(port)}
         process = TaskProcess(
             argv,
@@ -236,6 +248,7 @@ class TaskLoop:
                     0.5 * 2 ** (failures - 2), 10
                 )
         log.info("ecs: task %s stopped: %s", task.id, task.stopped_reason)
+        self._task_endpoints.unregister(task_arn(task.task_definition_arn, self.cluster, task.id))
         if record and task.recorded:
             self._control_plane.record_task_stopped(task.id, task.stopped_reason)
         with self._lock:

@@ -49,6 +49,9 @@ class ContainerSpec:
 class TaskDefinitionSpec:
     arn: str
     containers: tuple[ContainerSpec, ...]
+    family: str = ""
+    revision: str = ""
+    task_role_arn: str | None = None
 
     def container_for(self, service: ServiceSpec) -> ContainerSpec:
         """The container the load balancer sends to, else the first essential one; a local
@@ -101,6 +104,9 @@ class ControlPlane:
             self._task_definitions[arn] = TaskDefinitionSpec(
                 arn=answer["taskDefinitionArn"],
                 containers=tuple(_container_spec(c) for c in answer["containerDefinitions"]),
+                family=answer.get("family", ""),
+                revision=str(answer.get("revision", "")),
+                task_role_arn=answer.get("taskRoleArn") or None,
             )
         return self._task_definitions[arn]
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from harness.data_plane.ecs.app import STOP_GRACE, Task, TaskLoop, TaskState
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
-from harness.data_plane.ecs.task_process import LoopbackAddresses
+from harness.data_plane.ecs.task_endpoints import TaskEndpoints
+from harness.data_plane.ecs.task_process import LoopbackAddresses, task_visible
 from harness.errors import HarnessError
 
 log = logging.getLogger("harness.data_plane.ecs.agent")
@@ -42,7 +43,8 @@ class EcsAgent(TaskLoop):
         self.extra_env = dict(extra_env or {})
         self.commands = dict(DEFAULT_COMMANDS if commands is None else commands)
         self.poll_interval = poll_interval
-        self._endpoint_env = endpoints.env()
+        self._endpoint_env = task_visible(endpoints.env())
+        self._task_endpoints = TaskEndpoints(endpoints)
         self._control_plane = ControlPlane(endpoints, cluster)
         self._addresses = LoopbackAddresses()
         self._lock = threading.Lock()
@@ -71,6 +73,7 @@ class EcsAgent(TaskLoop):
             ) from None
         if not self._addresses.distinct:
             log.warning("ecs: tasks share 127.0.0.1; an emulated target group keeps one of them")
+        self._task_endpoints.start()
         self._thread.start()
         return self
 
@@ -93,6 +96,7 @@ class EcsAgent(TaskLoop):
             task.exit_code = task.process.stop(STOP_GRACE)
             self._deregister(task)
             self._finish(task, "Harness stopped", record=True)
+        self._task_endpoints.stop()
 
     def wait_steady(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
