@@ -132,6 +132,9 @@ class TaskLoop:
 
     def _start_task(self, spec: ServiceSpec) -> None:
         definition = self._control_plane.task_definition(spec.task_definition_arn)
+        refusal = definition.refusal()
+        if refusal:
+            raise HarnessError(f"{definition.arn}: {refusal}")
         container = definition.container_for(spec)
         argv = self._command_for(container.image)
         task_id = self._control_plane.record_task_started(spec, definition.arn)

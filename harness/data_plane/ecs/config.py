@@ -43,6 +43,7 @@ class ContainerSpec:
     environment: dict[str, str] = field(default_factory=dict)
     container_ports: tuple[int, ...] = ()
     essential: bool = True
+    log_driver: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,19 @@ class TaskDefinitionSpec:
     family: str = ""
     revision: str = ""
     task_role_arn: str | None = None
+    execution_role_arn: str | None = None
+
+    def refusal(self) -> str | None:
+        """Why Fargate would not run this definition, in ECS's words, or None. The emulator
+        registers it anyway; the agent refuses to start it and says why in its health."""
+        if self.execution_role_arn is None and any(
+            c.log_driver == "awslogs" for c in self.containers
+        ):
+            return (
+                "Fargate requires task definition to have execution role ARN to support "
+                "log driver awslogs."
+            )
+        return None
 
     def container_for(self, service: ServiceSpec) -> ContainerSpec:
         """The container the load balancer sends to, else the first essential one; a local
@@ -107,6 +121,7 @@ class ControlPlane:
                 family=answer.get("family", ""),
                 revision=str(answer.get("revision", "")),
                 task_role_arn=answer.get("taskRoleArn") or None,
+                execution_role_arn=answer.get("executionRoleArn") or None,
             )
         return self._task_definitions[arn]
 
@@ -194,4 +209,5 @@ def _container_spec(container: dict) -> ContainerSpec:
             p["containerPort"] for p in container.get("portMappings", []) if "containerPort" in p
         ),
         essential=container.get("essential", True),
+        log_driver=(container.get("logConfiguration") or {}).get("logDriver"),
     )

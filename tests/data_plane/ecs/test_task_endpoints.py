@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from harness.control_plane.access_policies import ecs_tasks_trust_policy
+from harness.control_plane.backends.readiness import NotReady, wait_until_ready
 
 STEADY_TIMEOUT = 60.0  # catches a hang only
 
@@ -80,3 +81,29 @@ def test_the_task_metadata_endpoint_v4_names_the_task(make_service, running):
     (network,) = container["Networks"]
     assert network["NetworkMode"] == "awsvpc"
     assert network["IPv4Addresses"][0].startswith("127.")
+
+
+def test_a_definition_without_the_execution_role_awslogs_needs_is_refused(make_service, running):
+    # ECS refuses awslogs on Fargate without an execution role [AWS: task_execution_IAM_role];
+    # the emulator registers it, so the agent refuses to start it and says why.
+    service = make_service(desired=0)
+    service.register_revision(
+        logConfiguration={
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": "/ecs/x", "awslogs-region": "us-east-1"},
+        }
+    )
+    _, agent = running(service)
+    service.update(taskDefinition=service.family, desiredCount=1)
+
+    def refused() -> None:
+        problem = agent.health()["services"]["api"]["problem"] or ""
+        if "execution role" not in problem:
+            raise NotReady(problem or "no problem reported yet")
+
+    wait_until_ready(refused, what="the agent to refuse the definition", timeout=STEADY_TIMEOUT)
+    problem = agent.health()["services"]["api"]["problem"]
+    assert problem.endswith(
+        "Fargate requires task definition to have execution role ARN to support log driver awslogs."
+    )
+    assert agent.health()["services"]["api"]["running"] == 0
