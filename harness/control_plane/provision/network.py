@@ -122,10 +122,23 @@ def provision_network(ec2, bp: Blueprint) -> dict:
     _internet_route(ec2, bp, vpc_id, public_table)
     private_table = _route_table(ec2, vpc_id, f"{bp.name}-private", private)
     groups = provision_security_groups(ec2, bp, vpc_id)
-    _endpoints(ec2, bp, vpc_id, private, private_table, groups["endpoint_security_group_id"])
     return {
         "vpc_id": vpc_id,
         "subnet_ids": tuple(private),
         "public_subnet_ids": tuple(public),
+        "private_route_table_id": private_table,
         **groups,
     }
+
+
+def provision_vpc_endpoints(ec2, bp: Blueprint, network: dict) -> dict:
+    """After the network; nothing else waits for them."""
+    _endpoints(
+        ec2,
+        bp,
+        network["vpc_id"],
+        list(network["subnet_ids"]),
+        network["private_route_table_id"],
+        network["endpoint_security_group_id"],
+    )
+    return {}
