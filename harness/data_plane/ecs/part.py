@@ -12,8 +12,10 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from harness.control_plane.endpoints import endpoint_variable
 from harness.data_plane.ecs.app import STOP_GRACE, Task, TaskLoop, TaskState
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
+from harness.data_plane.ecs.iam_gate import GATED_SERVICES, IamGate
 from harness.data_plane.ecs.task_endpoints import TaskEndpoints
 from harness.data_plane.ecs.task_process import LoopbackAddresses, task_visible
 from harness.errors import HarnessError
@@ -43,8 +45,9 @@ class EcsAgent(TaskLoop):
         self.extra_env = dict(extra_env or {})
         self.commands = dict(DEFAULT_COMMANDS if commands is None else commands)
         self.poll_interval = poll_interval
-        self._endpoint_env = task_visible(endpoints.env())
         self._task_endpoints = TaskEndpoints(endpoints)
+        self._iam_gate = IamGate(endpoints, self._task_endpoints.role_of_key)
+        self._endpoint_env = task_visible(endpoints.env())
         self._control_plane = ControlPlane(endpoints, cluster)
         self._addresses = LoopbackAddresses()
         self._lock = threading.Lock()
@@ -74,6 +77,10 @@ class EcsAgent(TaskLoop):
         if not self._addresses.distinct:
             log.warning("ecs: tasks share 127.0.0.1; an emulated target group keeps one of them")
         self._task_endpoints.start()
+        self._iam_gate.start()
+        # The services whose IAM the gate checks are reached through it (iam_gate.py).
+        for service in GATED_SERVICES:
+            self._endpoint_env[endpoint_variable(service)] = self._iam_gate.url
         self._thread.start()
         return self
 
@@ -97,6 +104,7 @@ class EcsAgent(TaskLoop):
             self._deregister(task)
             self._finish(task, "Harness stopped", record=True)
         self._task_endpoints.stop()
+        self._iam_gate.stop()
 
     def wait_steady(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -89,6 +89,15 @@ class TaskEndpoints:
             for key in [k for k, t in self._tasks.items() if t.task_arn == task_arn]:
                 del self._tasks[key]
 
+    def role_of_key(self, access_key_id: str) -> str | None:
+        """The role whose credentials this endpoint handed out under `access_key_id`."""
+        with self._lock:
+            tasks = list(self._tasks.values())
+        for task in tasks:
+            if task.credentials and task.credentials["AccessKeyId"] == access_key_id:
+                return task.role_arn
+        return None
+
     def _task(self, key: str) -> TaskIdentity | None:
         with self._lock:
             return self._tasks.get(key)
