@@ -36,8 +36,10 @@ class IamGate:
         self._iam = endpoints.client("iam")
         self._role_of_key = role_of_key
         self._policies: dict[str, tuple[float, list[dict]]] = {}
+        self._refreshing: set[str] = set()
         self._lock = threading.Lock()
         self._client = httpx.AsyncClient(trust_env=False, timeout=30)
+
         async def app(scope, receive, send) -> None:  # a plain coroutine function: ASGI 3
             await self._app(scope, receive, send)
 
@@ -78,10 +80,30 @@ class IamGate:
         return allows(self._role_policies(role_arn), action, resource)
 
     def _role_policies(self, role_arn: str) -> list[dict]:
+        """The role's policies; a stale copy is used while a fresh one is read in the
+        background, so a request waits on IAM only the first time its role is seen."""
         with self._lock:
             cached = self._policies.get(role_arn)
-        if cached and time.monotonic() - cached[0] < POLICY_TTL:
-            return cached[1]
+            stale = cached is not None and time.monotonic() - cached[0] >= POLICY_TTL
+            refresh = stale and role_arn not in self._refreshing
+            if refresh:
+                self._refreshing.add(role_arn)
+        if cached is None:
+            return self._read_policies(role_arn)
+        if refresh:
+            threading.Thread(
+                target=self._read_policies, args=(role_arn,), name="iam-gate-refresh", daemon=True
+            ).start()
+        return cached[1]
+
+    def _read_policies(self, role_arn: str) -> list[dict]:
+        try:
+            return self._fetch_policies(role_arn)
+        finally:
+            with self._lock:
+                self._refreshing.discard(role_arn)
+
+    def _fetch_policies(self, role_arn: str) -> list[dict]:
         name = role_arn.rsplit("/", 1)[-1]
         policies = []
         for policy_name in self._iam.list_role_policies(RoleName=name)["PolicyNames"]:
