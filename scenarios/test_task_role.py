@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from steps import unique
 
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
+from harness.plumbing.waiting import NotYet, wait_until
 from harness.control_plane.provision.roles import TASK_ROLE_POLICY
 
 # IAM changes reach the gate within a second; this only catches a hang.
@@ -57,25 +57,27 @@ def test_without_put_item_a_share_fails_while_reads_work(stack, make_user, make_
     assert _share(api).status_code == 201
     refused = []
 
-    def share_refused() -> None:
+    def share_refused() -> bool:
         answer = _share(api)
         if answer.status_code == 201:
-            raise NotReady("the share still succeeds")
+            raise NotYet("the share still succeeds")
         refused.append(answer)
+        return True
 
     with _without_action(stack, "dynamodb:PutItem"):
-        wait_until_ready(share_refused, what="a share to be refused", timeout=POLICY_TIMEOUT)
+        wait_until(share_refused, what="a share to be refused", timeout=POLICY_TIMEOUT)
         assert refused[-1].status_code == 503
         assert refused[-1].json()["error"] == "upstream_unavailable"
         assert refused[-1].json()["message"].startswith("dynamodb")
         listed = api.get("/api/anime")
         assert listed.status_code == 200 and listed.json()["items"]
 
-    def share_works() -> None:
+    def share_works() -> bool:
         if _share(api).status_code != 201:
-            raise NotReady("the share is still refused")
+            raise NotYet("the share is still refused")
+        return True
 
-    wait_until_ready(share_works, what="shares to work again", timeout=POLICY_TIMEOUT)
+    wait_until(share_works, what="shares to work again", timeout=POLICY_TIMEOUT)
 
 
 def test_no_task_environment_holds_an_access_key(stack):

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from harness.control_plane.access_policies import ecs_tasks_trust_policy
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
+from harness.plumbing.waiting import NotYet, wait_until
 
 STEADY_TIMEOUT = 60.0  # catches a hang only
 
@@ -96,12 +96,13 @@ def test_a_definition_without_the_execution_role_awslogs_needs_is_refused(make_s
     _, agent = running(service)
     service.update(taskDefinition=service.family, desiredCount=1)
 
-    def refused() -> None:
+    def refused() -> bool:
         problem = agent.health()["services"]["api"]["problem"] or ""
         if "execution role" not in problem:
-            raise NotReady(problem or "no problem reported yet")
+            raise NotYet(problem or "no problem reported yet")
+        return True
 
-    wait_until_ready(refused, what="the agent to refuse the definition", timeout=STEADY_TIMEOUT)
+    wait_until(refused, what="the agent to refuse the definition", timeout=STEADY_TIMEOUT)
     problem = agent.health()["services"]["api"]["problem"]
     assert problem.endswith(
         "Fargate requires task definition to have execution role ARN to support log driver awslogs."

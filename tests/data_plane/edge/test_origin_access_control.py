@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
+from harness.plumbing.waiting import NotYet, wait_until
 from harness.control_plane.provision.storage import cloudfront_read_policy
 
 OTHER_DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/EOTHERDISTRIBUTION"
@@ -45,12 +45,13 @@ def _wait_for_status(viewer, s3, bucket, status: int) -> httpx.Response:
     """The answer for a fresh asset once the edge has read the new policy."""
     answers = []
 
-    def check() -> None:
+    def check() -> bool:
         answers.append(viewer.get(_fresh_asset(s3, bucket)))
         if answers[-1].status_code != status:
-            raise NotReady(f"HTTP {answers[-1].status_code}")
+            raise NotYet(f"HTTP {answers[-1].status_code}")
+        return True
 
-    wait_until_ready(check, what=f"web assets answered {status}", timeout=POLICY_TIMEOUT)
+    wait_until(check, what=f"web assets answered {status}", timeout=POLICY_TIMEOUT)
     return answers[-1]
 
 
