@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from steps import unique
 
-from harness.plumbing.waiting import NotYet, wait_until
 from harness.control_plane.provision.roles import TASK_ROLE_POLICY
+from harness.plumbing.waiting import NotYet, wait_until
 
 # IAM changes reach the gate within a second; this only catches a hang.
 POLICY_TIMEOUT = 60.0

@@ -10,8 +10,8 @@ import uuid
 import httpx
 import pytest
 
-from harness.plumbing.waiting import NotYet, wait_until
 from harness.control_plane.provision.storage import cloudfront_read_policy
+from harness.plumbing.waiting import NotYet, wait_until
 
 OTHER_DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/EOTHERDISTRIBUTION"
 # The edge re-reads bucket policies every 2 s; this only catches a hang.
