@@ -24,7 +24,15 @@ DURATION = re.compile(r"^\s*(\d+\.\d+)s (call|setup|teardown)\s+(\S+)")
 
 
 def run(paths: list[str], workers: int, results: Path) -> tuple[float, str, int]:
-    command = [sys.executable, "-m", "pytest", "-q", "--durations=5", "--results-dir", str(results)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "--durations=5",
+        "--animehub-results-dir",
+        str(results),
+    ]
     if workers > 1:
         command += ["-n", str(workers), "--dist", "worksteal"]
     began = time.perf_counter()

@@ -83,6 +83,9 @@ class StatusDocument(TypedDict, total=False):
     resources: dict[str, Any]
     components: Components
     timings: dict[str, float]
+    # The state file only, from `harness up --persist` / `--seed`:
+    restored: dict[str, int]  # items or objects put back, per table and bucket
+    seed_fans: list[dict[str, str]]  # {"email", "password"} of each sample fan
 
 
 class StackView(Protocol):

@@ -52,7 +52,7 @@ def test_unwritable_run_dir_is_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     result = harness("up", "--run-dir", str(blocker / "run"))
-    assert_one_line_error(result, "run_dir", "not writable")
+    assert_one_line_error(result, "--run-dir", "not writable")
 
 
 def test_fixed_port_in_use_is_one_line(tmp_path):

@@ -8,12 +8,13 @@ import sys
 FORMATS = ("cloudformation",)
 
 
-def add_parser(commands) -> None:
+def add_to(commands, run_dir_flag) -> None:
     parser = commands.add_parser(
         "blueprint", help="print the blueprint as a CloudFormation template (YAML)"
     )
     # Checked in run() rather than by argparse choices, so a wrong value gets the one-line error.
     parser.add_argument("--format", default="cloudformation", help="cloudformation (default)")
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

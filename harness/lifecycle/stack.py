@@ -18,6 +18,7 @@ from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.cognito_discovery import token_settings
 from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
+from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.settings import Settings
 from harness.types import StatusDocument
@@ -50,7 +51,7 @@ class Stack:
         self.blueprint = blueprint or Blueprint(
             region=settings.region, desired_count=settings.tasks
         )
-        self.run_dir = RunDir(settings.run_dir)
+        self.run_dir = RunDir(settings.run_dir, settings.name_of("run_dir"))
         self.progress = progress
         self.deploy_web = deploy_web
         self.backend = None
@@ -77,6 +78,7 @@ class Stack:
     def start(self) -> Stack:
         began = time.monotonic()
         with ExitStack() as parts:
+            check_fixed_ports(self.settings)
             self.run_dir.prepare()
             self.run_dir.lock()
             parts.callback(self.run_dir.unlock)

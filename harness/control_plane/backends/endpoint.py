@@ -23,9 +23,10 @@ class EndpointBackend:
         missing = [s for s in STACK_SERVICES if s not in per_service and not default]
         if missing:
             raise ConfigError(
-                "ANIMEHUB_ENDPOINT_URLS",
-                f"no endpoint for {', '.join(missing)}; set ANIMEHUB_ENDPOINT_URL or "
-                "AWS_ENDPOINT_URL (one base URL for every service) or name each service",
+                "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS)",
+                f"no endpoint for {', '.join(missing)}; set --endpoint-url "
+                "(ANIMEHUB_ENDPOINT_URL) or AWS_ENDPOINT_URL (one base URL for every service) "
+                "or name each service",
             )
         self.region = region
         self.default = default
@@ -39,9 +40,10 @@ class EndpointBackend:
         default, per_service = configured_endpoints(settings, environ)
         if default is None and not per_service:
             raise ConfigError(
-                "backend",
-                "the endpoint backend needs ANIMEHUB_ENDPOINT_URL, ANIMEHUB_ENDPOINT_URLS, "
-                "ANIMEHUB_ENDPOINT_FILE, AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>",
+                settings.name_of("backend"),
+                "the endpoint backend needs a URL: --endpoint-url (ANIMEHUB_ENDPOINT_URL), "
+                "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS), --endpoint-file "
+                "(ANIMEHUB_ENDPOINT_FILE), AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>",
             )
         return cls(settings.region, default, per_service)
 

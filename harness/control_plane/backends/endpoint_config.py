@@ -77,14 +77,18 @@ def read_endpoint_file(path: Path, setting: str = "ANIMEHUB_ENDPOINT_FILE") -> d
 
 
 def merged_endpoints(
-    endpoint_file: Path | None, endpoint_url: str | None, endpoint_urls: str | None
+    endpoint_file: Path | None,
+    endpoint_url: str | None,
+    endpoint_urls: str | None,
+    name_of=lambda setting: "ANIMEHUB_" + setting.upper(),
 ) -> tuple[str | None, dict[str, str]]:
-    """(base URL, per-service URLs) from every source given, later sources winning."""
-    urls = read_endpoint_file(endpoint_file) if endpoint_file else {}
+    """(base URL, per-service URLs) from every source given, later sources winning.
+    `name_of(setting)` is what the user typed for it (Settings.name_of), named in errors."""
+    urls = read_endpoint_file(endpoint_file, name_of("endpoint_file")) if endpoint_file else {}
     if endpoint_url:
-        urls[DEFAULT_KEY] = checked_url("ANIMEHUB_ENDPOINT_URL", DEFAULT_KEY, endpoint_url)
+        urls[DEFAULT_KEY] = checked_url(name_of("endpoint_url"), DEFAULT_KEY, endpoint_url)
     if endpoint_urls:
-        urls.update(parse_endpoint_urls(endpoint_urls))
+        urls.update(parse_endpoint_urls(endpoint_urls, name_of("endpoint_urls")))
     default = urls.pop(DEFAULT_KEY, None)
     return default, urls
 
@@ -108,6 +112,6 @@ def configured_endpoints(settings, environ: Mapping[str, str]) -> tuple[str | No
     """The ANIMEHUB_ENDPOINT_* settings if any is given, else the SDKs' variables."""
     if settings.endpoint_file or settings.endpoint_url or settings.endpoint_urls:
         return merged_endpoints(
-            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls
+            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls, settings.name_of
         )
     return sdk_endpoints(environ)
