@@ -16,7 +16,8 @@ from enum import StrEnum
 
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
-from harness.data_plane.ecs.task_endpoints import TaskIdentity, task_arn
+from harness.data_plane.ecs.iam_gate import IamGate
+from harness.data_plane.ecs.task_endpoints import TaskEndpoints, TaskIdentity, task_arn
 from harness.data_plane.ecs.task_process import (
     LoopbackAddresses,
     TaskProcess,
@@ -76,6 +77,8 @@ class TaskLoop:
     log_dir: object
     extra_env: dict[str, str]
     _endpoint_env: dict[str, str]
+    _task_endpoints: TaskEndpoints
+    _iam_gate: IamGate
     _control_plane: ControlPlane
     _addresses: LoopbackAddresses
     _lock: threading.Lock
@@ -154,6 +157,7 @@ class TaskLoop:
                 cluster=self.cluster,
             )
         )
+        self._iam_gate.prepare(definition.task_role_arn)
         env |= {"TASK_ID": task_id, "HOST": host, "PORT": str(port)}
         process = TaskProcess(
             argv,

@@ -76,6 +76,11 @@ class IamGate:
                 return
         await self._forward(service, request, body)(scope, receive, send)
 
+    def prepare(self, role_arn: str | None) -> None:
+        """Reads a task's role policies before its first call needs them."""
+        if role_arn:
+            self._role_policies(role_arn)
+
     def _allowed(self, role_arn: str, action: str, resource: str) -> bool:
         return allows(self._role_policies(role_arn), action, resource)
 

@@ -78,6 +78,9 @@ class TaskEndpoints:
             "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
         }
         if identity.role_arn:
+            # Minted now, as the ECS agent does before the container starts: the task's first
+            # call does not wait for STS.
+            self._fresh_credentials(identity)
             variables["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = (
                 f"{self._server.url}/v2/credentials/{key}"
             )
