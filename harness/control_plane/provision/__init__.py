@@ -49,7 +49,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             pool,
             lambda: provision_load_balancing(clients["elbv2"], bp, made),
             lambda: provision_vpc_endpoints(clients["ec2"], bp, made),
-            lambda: provision_roles(clients["iam"], clients["dynamodb"], bp, made),
+            lambda: provision_roles(clients["iam"], bp, made),
         )
         phase(
             pool,

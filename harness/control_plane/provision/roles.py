@@ -4,6 +4,7 @@ documents of harness/control_plane/access_policies.py."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
@@ -29,7 +30,9 @@ def _policy_of(iam, role: str, name: str) -> dict | None:
     return json.loads(unquote(document)) if isinstance(document, str) else document
 
 
-def ensure_role(iam, name: str, policy_name: str, policy: dict) -> str:
+def ensure_role(iam, name: str, policy_name: str, policy_for: Callable[[str], dict]) -> str:
+    """The role `name` with one inline policy; `policy_for(account)` writes the policy for the
+    account the role lives in."""
     try:
         arn = iam.get_role(RoleName=name)["Role"]["Arn"]
     except ClientError as exc:
@@ -38,6 +41,7 @@ def ensure_role(iam, name: str, policy_name: str, policy: dict) -> str:
         arn = iam.create_role(
             RoleName=name, AssumeRolePolicyDocument=json.dumps(ecs_tasks_trust_policy())
         )["Role"]["Arn"]
+    policy = policy_for(arn.split(":")[4])
     if _policy_of(iam, name, policy_name) != policy:
         iam.put_role_policy(
             RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(policy)
@@ -45,9 +49,11 @@ def ensure_role(iam, name: str, policy_name: str, policy: dict) -> str:
     return arn
 
 
-def task_policy_for(dynamodb, bp: Blueprint, made: dict) -> dict:
+def task_policy_for(bp: Blueprint, made: dict, account: str) -> dict:
+    # The tables' ARNs in the account IAM evaluates in, as on AWS where they are one account
+    # (an emulator of DynamoDB alone may report another account in its TableArn).
     def table_arn(name: str) -> str:
-        return dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+        return f"arn:aws:dynamodb:{bp.region}:{account}:table/{name}"
 
     anime = table_arn(made["anime_table"])
     return task_role_policy(
@@ -59,14 +65,16 @@ def task_policy_for(dynamodb, bp: Blueprint, made: dict) -> dict:
     )
 
 
-def provision_roles(iam, dynamodb, bp: Blueprint, made: dict) -> dict:
+def provision_roles(iam, bp: Blueprint, made: dict) -> dict:
     execution = ensure_role(
         iam,
         bp.execution_role,
         EXECUTION_ROLE_POLICY,
-        execution_role_policy(
+        lambda _account: execution_role_policy(
             repository_arn=made["repository_arn"], log_group_arn=made["log_group_arn"]
         ),
     )
-    task = ensure_role(iam, bp.task_role, TASK_ROLE_POLICY, task_policy_for(dynamodb, bp, made))
+    task = ensure_role(
+        iam, bp.task_role, TASK_ROLE_POLICY, lambda account: task_policy_for(bp, made, account)
+    )
     return {"execution_role_arn": execution, "task_role_arn": task}
