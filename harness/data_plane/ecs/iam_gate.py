@@ -38,7 +38,6 @@ class IamGate:
         self._policies: dict[str, tuple[float, list[dict]]] = {}
         self._refreshing: set[str] = set()
         self._lock = threading.Lock()
-        self._client = httpx.AsyncClient(trust_env=False, timeout=30)
 
         async def app(scope, receive, send) -> None:  # a plain coroutine function: ASGI 3
             await self._app(scope, receive, send)
@@ -129,7 +128,9 @@ class IamGate:
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _DROPPED]
 
         async def app(scope, receive, send) -> None:
-            answer = await self._client.request(request.method, url, headers=headers, content=body)
+            # A client per request: nothing is left open when the gate's loop stops.
+            async with httpx.AsyncClient(trust_env=False, timeout=30) as client:
+                answer = await client.request(request.method, url, headers=headers, content=body)
             kept = {k: v for k, v in answer.headers.items() if k.lower() not in _DROPPED}
             kept.pop("content-encoding", None)
             await Response(answer.content, status_code=answer.status_code, headers=kept)(
