@@ -10,6 +10,8 @@ consistency lets them [AWS: troubleshoot_general#troubleshoot_general_eventual-c
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
 import threading
@@ -37,6 +39,8 @@ class IamGate:
         self._role_of_key = role_of_key
         self._policies: dict[str, tuple[float, list[dict]]] = {}
         self._refreshing: set[str] = set()
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
 
         async def app(scope, receive, send) -> None:  # a plain coroutine function: ASGI 3
@@ -53,7 +57,18 @@ class IamGate:
         self._server.start()
         return self
 
+    def _client_in_loop(self) -> httpx.AsyncClient:
+        # Made on the server's own loop, so that stop() can close it there.
+        if self._client is None:
+            self._client = httpx.AsyncClient(trust_env=False, timeout=30)
+            self._loop = asyncio.get_running_loop()
+        return self._client
+
     def stop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and self._loop is not None and self._loop.is_running():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(client.aclose(), self._loop).result(timeout=5)
         self._server.stop()
 
     async def _app(self, scope, receive, send) -> None:
@@ -128,9 +143,8 @@ class IamGate:
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _DROPPED]
 
         async def app(scope, receive, send) -> None:
-            # A client per request: nothing is left open when the gate's loop stops.
-            async with httpx.AsyncClient(trust_env=False, timeout=30) as client:
-                answer = await client.request(request.method, url, headers=headers, content=body)
+            client = self._client_in_loop()
+            answer = await client.request(request.method, url, headers=headers, content=body)
             kept = {k: v for k, v in answer.headers.items() if k.lower() not in _DROPPED}
             kept.pop("content-encoding", None)
             await Response(answer.content, status_code=answer.status_code, headers=kept)(
