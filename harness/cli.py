@@ -11,7 +11,16 @@ import sys
 from pathlib import Path
 
 from harness import __version__
-from harness.cli_commands import deploy, down, image, logs, outputs, stacks, up_data
+from harness.cli_commands import (
+    blueprint,
+    deploy,
+    down,
+    image,
+    logs,
+    outputs,
+    stacks,
+    up_data,
+)
 from harness.cli_commands.outputs import stack_outputs
 from harness.cli_commands.up import up_detached, up_foreground
 from harness.errors import HarnessError
@@ -74,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         "env", help="export lines: the AWS endpoint variables and the stack's ids (UserPoolId, ...)"
     )
     _run_dir_flag(env)
-    for command in (down, outputs, logs, stacks, image, deploy):
+    for command in (down, outputs, logs, stacks, image, deploy, blueprint):
         command.add_to(commands, _run_dir_flag)
     return parser
 

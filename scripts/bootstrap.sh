@@ -29,6 +29,16 @@ if [[ "$(cat "$stamp" 2>/dev/null)" != "$fingerprint" ]]; then
     echo "$fingerprint" > "$stamp"
 fi
 
+# The endpoint backend's CI pass serves DynamoDB from dynalite (npm), an emulator that is not moto.
+if [[ ! -f emulators/node_modules/dynalite/package.json ]]; then
+    if command -v npm >/dev/null; then
+        say "installing dynalite (emulators/) from the npm registry"
+        npm ci --prefix emulators --no-audit --no-fund --loglevel=error >&2
+    else
+        say "no npm found: the endpoint backend's pass needs node and npm (apt-get install nodejs npm)"
+    fi
+fi
+
 if $want_browser; then
     if .venv/bin/python -m harness.testkit.browser >/dev/null 2>&1; then
         exit 0

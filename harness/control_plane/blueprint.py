@@ -52,10 +52,22 @@ class Blueprint:
     # SNS / SQS
     topic: str = "anime-shared"
 
-    # VPC
+    # VPC: the ALB in public subnets (routed to an internet gateway), the tasks in private ones
+    # that reach AWS only through VPC endpoints, so no NAT gateway is needed.
     vpc_cidr: str = "10.42.0.0/16"
-    subnet_cidrs: tuple[str, ...] = ("10.42.1.0/24", "10.42.2.0/24")
+    public_subnet_cidrs: tuple[str, ...] = ("10.42.101.0/24", "10.42.102.0/24")
+    private_subnet_cidrs: tuple[str, ...] = ("10.42.1.0/24", "10.42.2.0/24")
     availability_zones: tuple[str, ...] = ("a", "b")
+    gateway_endpoint_services: tuple[str, ...] = ("s3", "dynamodb")
+    # What the tasks call besides S3 and DynamoDB: SNS, the JWKS of the user pool, and what
+    # Fargate needs to start them (image pull from ECR, awslogs).
+    interface_endpoint_services: tuple[str, ...] = (
+        "sns",
+        "cognito-idp",
+        "ecr.api",
+        "ecr.dkr",
+        "logs",
+    )
 
     # ECS
     image_repository: str = "animehub-api"
@@ -63,8 +75,10 @@ class Blueprint:
     cpu: str = "256"
     memory: str = "512"
     desired_count: int = 2
+    log_retention_days: int = 30
 
     # ALB
+    listener_port: int = 80
     health_check: HealthCheck = field(default_factory=HealthCheck)
     deregistration_delay_seconds: int = 5
     idle_timeout_seconds: int = 60
@@ -139,6 +153,34 @@ class Blueprint:
     @property
     def security_group(self) -> str:
         return f"{self.name}-api"
+
+    @property
+    def load_balancer_security_group(self) -> str:
+        return f"{self.name}-alb"
+
+    @property
+    def endpoint_security_group(self) -> str:
+        return f"{self.name}-endpoints"
+
+    @property
+    def vpc(self) -> str:
+        return f"{self.name}-vpc"
+
+    @property
+    def log_group(self) -> str:
+        return f"/ecs/{self.name}-api"
+
+    @property
+    def execution_role(self) -> str:
+        return f"{self.name}-api-execution"
+
+    @property
+    def task_role(self) -> str:
+        return f"{self.name}-api-task"
+
+    @property
+    def origin_access_control(self) -> str:
+        return f"{self.name}-s3"
 
     @property
     def distribution_comment(self) -> str:

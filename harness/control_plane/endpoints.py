@@ -22,9 +22,12 @@ STACK_SERVICES = (
     "ecs",
     "elbv2",
     "cloudfront",
+    "ecr",
+    "logs",
+    "iam",
 )
 # Every service AnimeHub and its harness talk to, by botocore's name.
-SERVICES = (*STACK_SERVICES, "cloudwatch", "logs", "iam", "sts", "cloudformation")
+SERVICES = (*STACK_SERVICES, "cloudwatch", "sts", "cloudformation")
 
 # One botocore session for the process: it caches the service models, which are slow to load.
 # Creating clients from it is not thread-safe, hence the lock.

@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from harness import __version__
 from harness.control_plane.backends import create_backend
 from harness.control_plane.blueprint import Blueprint
+from harness.control_plane.cognito_discovery import token_settings
 from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.lifecycle.preflight import check_fixed_ports
@@ -201,14 +202,12 @@ class Stack:
     # what the stack tells others ----------------------------------------------------------
 
     def task_environment(self) -> dict[str, str]:
-        """What each API task gets beyond its task definition: where the emulated JWKS is."""
+        """What each API task gets beyond its task definition: the token issuer and JWKS
+        location, as the pool's own OpenID configuration names them (cognito_discovery)."""
         cognito = self.endpoints.url("cognito-idp")
-        env = {}
-        if cognito:
-            env["COGNITO_JWKS_URL"] = (
-                f"{cognito.rstrip('/')}/{self.record.user_pool_id}/.well-known/jwks.json"
-            )
-        return env
+        if not cognito:
+            return {}  # AWS: the API's defaults are AWS's issuer form
+        return token_settings(cognito, self.record.region, self.record.user_pool_id)
 
     @property
     def edge_url(self) -> str | None:

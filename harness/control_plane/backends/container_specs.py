@@ -40,7 +40,7 @@ COMMUNITY_SERVICES = (
     "sts",
     "cloudformation",
 )
-LICENSED_SERVICES = ("cognito-idp", "ecs", "elbv2", "cloudfront")
+LICENSED_SERVICES = ("cognito-idp", "ecs", "elbv2", "cloudfront", "ecr")
 
 
 def routing(auth_token: str | None) -> dict[str, str]:

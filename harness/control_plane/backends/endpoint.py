@@ -6,9 +6,11 @@ harness process. Before provisioning it checks that every service answers where 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from contextlib import ExitStack
 
-from harness.control_plane.backends.endpoint_config import EMBEDDED, merged_endpoints
+from harness.control_plane.backends.endpoint_config import EMBEDDED, configured_endpoints
 from harness.control_plane.backends.probe import probe_all
 from harness.control_plane.endpoints import STACK_SERVICES, EndpointMap
 from harness.errors import ConfigError
@@ -23,7 +25,8 @@ class EndpointBackend:
             raise ConfigError(
                 "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS)",
                 f"no endpoint for {', '.join(missing)}; set --endpoint-url "
-                "(ANIMEHUB_ENDPOINT_URL, one base URL for every service) or name each service",
+                "(ANIMEHUB_ENDPOINT_URL) or AWS_ENDPOINT_URL (one base URL for every service) "
+                "or name each service",
             )
         self.region = region
         self.default = default
@@ -32,16 +35,15 @@ class EndpointBackend:
         self._embedded = None
 
     @classmethod
-    def from_settings(cls, settings) -> EndpointBackend:
-        default, per_service = merged_endpoints(
-            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls, settings.name_of
-        )
+    def from_settings(cls, settings, environ: Mapping[str, str] | None = None) -> EndpointBackend:
+        environ = os.environ if environ is None else environ
+        default, per_service = configured_endpoints(settings, environ)
         if default is None and not per_service:
             raise ConfigError(
                 settings.name_of("backend"),
                 "the endpoint backend needs a URL: --endpoint-url (ANIMEHUB_ENDPOINT_URL), "
-                "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS) or --endpoint-file "
-                "(ANIMEHUB_ENDPOINT_FILE)",
+                "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS), --endpoint-file "
+                "(ANIMEHUB_ENDPOINT_FILE), AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>",
             )
         return cls(settings.region, default, per_service)
 

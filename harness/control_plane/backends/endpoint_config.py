@@ -4,16 +4,21 @@ Sources merge in this order, later ones winning per key: the file (`ANIMEHUB_END
 the base URL (`ANIMEHUB_ENDPOINT_URL`), the per-service list (`ANIMEHUB_ENDPOINT_URLS`,
 "service=url,service=url"). The file is YAML (or JSON): `default: URL` plus `service: URL` lines.
 A URL may be the word `embedded`: that service goes to a moto server inside the harness.
+
+Without any ANIMEHUB_ENDPOINT_* setting, the SDKs' own variables apply, as every AWS SDK reads
+them: `AWS_ENDPOINT_URL` for every service and `AWS_ENDPOINT_URL_<SERVICE>` (the service's
+serviceId in upper snake case) for one, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
-from harness.control_plane.endpoints import SERVICES
+from harness.control_plane.endpoints import SERVICES, endpoint_variable
 from harness.errors import ConfigError
 
 EMBEDDED = "embedded"
@@ -86,3 +91,27 @@ def merged_endpoints(
         urls.update(parse_endpoint_urls(endpoint_urls, name_of("endpoint_urls")))
     default = urls.pop(DEFAULT_KEY, None)
     return default, urls
+
+
+def sdk_endpoints(environ: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
+    """(base URL, per-service URLs) from the SDKs' standard variables."""
+    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true":
+        return None, {}
+    default = None
+    if environ.get("AWS_ENDPOINT_URL", "").strip():
+        default = checked_url("AWS_ENDPOINT_URL", DEFAULT_KEY, environ["AWS_ENDPOINT_URL"])
+    per_service = {}
+    for service in SERVICES:
+        variable = endpoint_variable(service)
+        if environ.get(variable, "").strip():
+            per_service[service] = checked_url(variable, service, environ[variable])
+    return default, per_service
+
+
+def configured_endpoints(settings, environ: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
+    """The ANIMEHUB_ENDPOINT_* settings if any is given, else the SDKs' variables."""
+    if settings.endpoint_file or settings.endpoint_url or settings.endpoint_urls:
+        return merged_endpoints(
+            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls, settings.name_of
+        )
+    return sdk_endpoints(environ)

@@ -1,84 +1,23 @@
 """A moto server in its own process, for topologies of several emulators (moto keeps its state
-per process, so two emulators that must not share state need two processes).
-
-The child prints its URL on one line, then serves until its stdin closes: when the parent stops
-it, or dies, the child goes too and no stray emulator is left behind.
-"""
+per process, so two emulators that must not share state need two processes)."""
 
 from __future__ import annotations
 
-import os
-import selectors
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from harness.errors import HarnessError
+from harness.control_plane.backends.emulator_process import EmulatorProcess
 from harness.plumbing.servers import LOOPBACK
 
 
-class MotoProcess:
+class MotoProcess(EmulatorProcess):
     def __init__(self, name: str, log_path: Path | None = None) -> None:
-        self.name = name
-        self.log_path = log_path
-        self.url: str | None = None
-        self._process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30.0) -> MotoProcess:
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "harness.control_plane.backends.moto_process"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"},
-                start_new_session=True,  # Ctrl-C reaches the parent, which stops us in order
-            )
-        finally:
-            if log is not subprocess.DEVNULL:
-                log.close()
-        try:
-            self.url = self._read_url(timeout)
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def _read_url(self, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._process.stdout, selectors.EVENT_READ)
-            while not selector.select(timeout=0.1):
-                if self._process.poll() is not None or time.monotonic() > deadline:
-                    raise HarnessError(f"{self.name}: the moto process did not start")
-        line = self._process.stdout.readline().decode().strip()
-        if not line.startswith("http://"):
-            raise HarnessError(f"{self.name}: the moto process did not report its URL")
-        return line
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
-
-    def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        process.stdin.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-
-    def __enter__(self) -> MotoProcess:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
+        super().__init__(
+            name,
+            [sys.executable, "-m", "harness.control_plane.backends.moto_process"],
+            env={"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"},
+            log_path=log_path,
+        )
 
 
 def _serve() -> None:
@@ -90,10 +29,30 @@ def _serve() -> None:
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    _warm(f"http://{host}:{port}")
     sys.stdout.write(f"http://{host}:{port}\n")
     sys.stdout.flush()
     sys.stdin.buffer.read()  # returns at EOF: the parent stopped us or died
     # Exiting ends the server's daemon thread at once; server.stop() would add half a second.
+
+
+def _warm(url: str) -> None:
+    """Each service's first answer imports and builds its backend (EC2's takes seconds on a busy
+    machine): do it, one service at a time, before reporting the URL, so the process is ready
+    when it says so and concurrent first calls do not queue behind each other."""
+    import contextlib
+
+    from botocore.exceptions import ClientError
+
+    from harness.control_plane.backends.probe import CHEAP_CALLS
+    from harness.control_plane.endpoints import STACK_SERVICES, EndpointMap
+
+    endpoints = EndpointMap(default=url, region="us-east-1")
+    for service in STACK_SERVICES:
+        operation, arguments, _ = CHEAP_CALLS[service]
+        # An AWS error (sqs's probe asks for a queue that does not exist) warms it too.
+        with contextlib.suppress(ClientError):
+            getattr(endpoints.client(service), operation)(**arguments)
 
 
 if __name__ == "__main__":

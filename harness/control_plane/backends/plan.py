@@ -10,11 +10,11 @@ from harness.settings import Settings
 def planned_endpoints(settings: Settings) -> dict[str, str]:
     """Service -> URL, or the emulator that will serve it ("embedded", "localstack", ...)."""
     if settings.backend == "endpoint":
-        from harness.control_plane.backends.endpoint_config import merged_endpoints
+        import os
 
-        default, per_service = merged_endpoints(
-            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls, settings.name_of
-        )
+        from harness.control_plane.backends.endpoint_config import configured_endpoints
+
+        default, per_service = configured_endpoints(settings, os.environ)
         return {s: per_service.get(s, default or "unset") for s in SERVICES}
     if settings.backend == "containers":
         import os

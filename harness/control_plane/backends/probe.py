@@ -29,6 +29,7 @@ CHEAP_CALLS: dict[str, tuple[str, dict, str]] = {
     "ecs": ("list_clusters", {"maxResults": 1}, "clusterArns"),
     "elbv2": ("describe_load_balancers", {"PageSize": 1}, "LoadBalancers"),
     "cloudfront": ("list_distributions", {"MaxItems": "1"}, "DistributionList.Quantity"),
+    "ecr": ("describe_repositories", {"maxResults": 1}, "repositories"),
     "cloudwatch": ("describe_alarms", {"MaxRecords": 1}, "MetricAlarms"),
     "logs": ("describe_log_groups", {"limit": 1}, "logGroups"),
     "iam": ("list_roles", {"MaxItems": 1}, "Roles"),

@@ -1,5 +1,6 @@
-"""Two emulator processes on loopback, one standing in for LocalStack (every service but
-DynamoDB) and one for DynamoDB Local, and the settings that point the endpoint backend at them.
+"""Two emulator processes on loopback: a moto server standing in for LocalStack (every service
+but DynamoDB) and dynalite, an independent DynamoDB implementation (node, from the npm registry),
+standing in for DynamoDB Local; and the settings that point the endpoint backend at them.
 
     python -m harness.control_plane.backends.two_emulators [pytest arguments, default: scenarios]
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
+from harness.control_plane.backends.dynalite_process import DynaliteProcess
 from harness.control_plane.backends.moto_process import MotoProcess
 
 
@@ -35,7 +37,7 @@ class TwoEmulators:
 def two_emulators() -> Iterator[TwoEmulators]:
     with ExitStack() as running:
         localstack = running.enter_context(MotoProcess("localstack stand-in"))
-        dynamodb = running.enter_context(MotoProcess("dynamodb-local stand-in"))
+        dynamodb = running.enter_context(DynaliteProcess("dynamodb-local stand-in (dynalite)"))
         yield TwoEmulators(localstack.url, dynamodb.url)
 
 

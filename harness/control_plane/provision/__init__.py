@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.endpoints import STACK_SERVICES, EndpointMap
@@ -11,7 +12,12 @@ from harness.control_plane.provision.distribution import provision_distribution
 from harness.control_plane.provision.identity import provision_identity
 from harness.control_plane.provision.load_balancing import provision_load_balancing
 from harness.control_plane.provision.messaging import provision_messaging
-from harness.control_plane.provision.network import provision_network
+from harness.control_plane.provision.network import provision_network, provision_vpc_endpoints
+from harness.control_plane.provision.registry_and_logs import (
+    provision_log_group,
+    provision_repository,
+)
+from harness.control_plane.provision.roles import provision_roles
 from harness.control_plane.provision.storage import provision_bucket_policies, provision_storage
 from harness.control_plane.provision.tables import provision_tables
 from harness.control_plane.record import StackRecord
@@ -22,21 +28,39 @@ __all__ = ["provision", "api_environment"]
 def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
     clients = {name: endpoints.client(name) for name in STACK_SERVICES}
     made: dict = {"region": bp.region}
-    # The independent groups go side by side; the service and the distribution need their output.
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="provision") as pool:
-        network_lb = pool.submit(lambda: _network_and_lb(clients["ec2"], clients["elbv2"], bp))
-        storage = pool.submit(provision_storage, clients["s3"], bp)
-        tables = pool.submit(provision_tables, clients["dynamodb"], bp)
-        identity = pool.submit(provision_identity, clients["cognito-idp"], bp)
-        messaging = pool.submit(provision_messaging, clients["sns"], clients["sqs"], bp)
-        for future in (network_lb, storage, tables, identity, messaging):
+
+    def phase(pool: ThreadPoolExecutor, *steps) -> None:
+        for future in [pool.submit(step) for step in steps]:
             made.update(future.result())
-    made.update(provision_compute(clients["ecs"], bp, made))
-    made.update(provision_distribution(clients["cloudfront"], bp, made))
-    provision_bucket_policies(clients["s3"], clients["cloudfront"], bp, made)
-    return StackRecord(**made)
+
+    # Each phase's steps go side by side; a phase needs the output of the ones before it.
+    with ThreadPoolExecutor(max_workers=7, thread_name_prefix="provision") as pool:
+        phase(
+            pool,
+            lambda: provision_network(clients["ec2"], bp),
+            lambda: provision_storage(clients["s3"], bp),
+            lambda: provision_tables(clients["dynamodb"], bp),
+            lambda: provision_identity(clients["cognito-idp"], bp),
+            lambda: provision_messaging(clients["sns"], clients["sqs"], bp),
+            lambda: provision_repository(clients["ecr"], bp),
+            lambda: provision_log_group(clients["logs"], bp),
+        )
+        phase(
+            pool,
+            lambda: provision_load_balancing(clients["elbv2"], bp, made),
+            lambda: provision_vpc_endpoints(clients["ec2"], bp, made),
+            lambda: provision_roles(clients["iam"], bp, made),
+        )
+        phase(
+            pool,
+            lambda: provision_compute(clients["ecs"], bp, made),
+            lambda: _distribution_and_policies(clients["cloudfront"], clients["s3"], bp, made),
+        )
+    recorded = {f.name for f in fields(StackRecord)}
+    return StackRecord(**{name: value for name, value in made.items() if name in recorded})
 
 
-def _network_and_lb(ec2, elbv2, bp: Blueprint) -> dict:
-    network = provision_network(ec2, bp)
-    return {**network, **provision_load_balancing(elbv2, bp, network)}
+def _distribution_and_policies(cloudfront, s3, bp: Blueprint, made: dict) -> dict:
+    distribution = provision_distribution(cloudfront, bp, made)
+    provision_bucket_policies(s3, cloudfront, bp, {**made, **distribution})
+    return distribution

@@ -20,10 +20,11 @@ def api_environment(bp: Blueprint, made: dict) -> dict[str, str]:
     }
 
 
-def _container(bp: Blueprint, environment: dict[str, str]) -> dict:
+def _container(bp: Blueprint, made: dict) -> dict:
+    environment = api_environment(bp, made)
     return {
         "name": bp.container_name,
-        "image": bp.image,
+        "image": f"{made['repository_uri']}:{bp.version}",
         "essential": True,
         "memory": int(bp.memory),
         "portMappings": [{"containerPort": bp.container_port, "protocol": "tcp"}],
@@ -31,48 +32,49 @@ def _container(bp: Blueprint, environment: dict[str, str]) -> dict:
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
-                "awslogs-group": f"/ecs/{bp.task_family}",
+                "awslogs-group": made["log_group"],
                 "awslogs-region": bp.region,
-                "awslogs-stream-prefix": "api",
-                "awslogs-create-group": "true",
+                "awslogs-stream-prefix": bp.container_name,
             },
         },
     }
 
 
-def _same_container(current: dict, wanted: dict) -> bool:
-    def key(c: dict) -> tuple:
+def _same_definition(current: dict, wanted: dict) -> bool:
+    def key(task: dict) -> tuple:
+        (c,) = task["containerDefinitions"]
         env = sorted((e["name"], e["value"]) for e in c.get("environment", []))
         ports = [p["containerPort"] for p in c.get("portMappings", [])]
-        return (c["name"], c["image"], tuple(env), tuple(ports), c.get("logConfiguration"))
+        roles = (task.get("executionRoleArn"), task.get("taskRoleArn"))
+        return (c["name"], c["image"], tuple(env), tuple(ports), c.get("logConfiguration"), roles)
 
-    return key(current) == key(wanted)
+    return len(current["containerDefinitions"]) == 1 and key(current) == key(wanted)
 
 
-def _task_definition(ecs, bp: Blueprint, container: dict) -> str:
+def _task_definition(ecs, bp: Blueprint, made: dict) -> str:
+    wanted = {
+        "family": bp.task_family,
+        "requiresCompatibilities": ["FARGATE"],
+        "networkMode": "awsvpc",
+        "cpu": bp.cpu,
+        "memory": bp.memory,
+        "executionRoleArn": made["execution_role_arn"],
+        "taskRoleArn": made["task_role_arn"],
+        "containerDefinitions": [_container(bp, made)],
+    }
     families = ecs.list_task_definitions(familyPrefix=bp.task_family, sort="DESC")
     if families["taskDefinitionArns"]:
         latest = ecs.describe_task_definition(taskDefinition=families["taskDefinitionArns"][0])
-        current = latest["taskDefinition"]
-        if len(current["containerDefinitions"]) == 1 and _same_container(
-            current["containerDefinitions"][0], container
-        ):
-            return current["taskDefinitionArn"]
-    return ecs.register_task_definition(
-        family=bp.task_family,
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu=bp.cpu,
-        memory=bp.memory,
-        containerDefinitions=[container],
-    )["taskDefinition"]["taskDefinitionArn"]
+        if _same_definition(latest["taskDefinition"], wanted):
+            return latest["taskDefinition"]["taskDefinitionArn"]
+    return ecs.register_task_definition(**wanted)["taskDefinition"]["taskDefinitionArn"]
 
 
 def provision_compute(ecs, bp: Blueprint, made: dict) -> dict:
     clusters = ecs.describe_clusters(clusters=[bp.cluster])["clusters"]
     if not any(c["status"] == "ACTIVE" for c in clusters):
         ecs.create_cluster(clusterName=bp.cluster)
-    task_definition_arn = _task_definition(ecs, bp, _container(bp, api_environment(bp, made)))
+    task_definition_arn = _task_definition(ecs, bp, made)
 
     services = ecs.describe_services(cluster=bp.cluster, services=[bp.service])["services"]
     active = [s for s in services if s["status"] == "ACTIVE"]

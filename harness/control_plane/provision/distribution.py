@@ -8,24 +8,26 @@ READ_METHODS = ["GET", "HEAD"]
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 
 
-def _s3_origin(origin_id: str, bucket: str, region: str) -> dict:
+def _s3_origin(origin_id: str, bucket: str, region: str, access_control_id: str) -> dict:
     return {
         "Id": origin_id,
         "DomainName": f"{bucket}.s3.{region}.amazonaws.com",
         "OriginPath": "",
         "CustomHeaders": {"Quantity": 0},
+        # With an Origin Access Control the (legacy) identity stays empty.
         "S3OriginConfig": {"OriginAccessIdentity": ""},
+        "OriginAccessControlId": access_control_id,
     }
 
 
-def _alb_origin(origin_id: str, dns_name: str) -> dict:
+def _alb_origin(origin_id: str, dns_name: str, port: int) -> dict:
     return {
         "Id": origin_id,
         "DomainName": dns_name,
         "OriginPath": "",
         "CustomHeaders": {"Quantity": 0},
         "CustomOriginConfig": {
-            "HTTPPort": 80,
+            "HTTPPort": port,
             "HTTPSPort": 443,
             "OriginProtocolPolicy": "http-only",
             "OriginReadTimeout": 30,
@@ -57,9 +59,9 @@ def _behaviour(b: Behaviour, origin_id: str) -> dict:
 def distribution_config(bp: Blueprint, made: dict, caller_reference: str) -> dict:
     origin_ids = {"web": "web-bucket", "media": "media-bucket", "api": "api-alb"}
     origins = [
-        _s3_origin(origin_ids["web"], made["web_bucket"], bp.region),
-        _s3_origin(origin_ids["media"], made["media_bucket"], bp.region),
-        _alb_origin(origin_ids["api"], made["load_balancer_dns"]),
+        _s3_origin(origin_ids["web"], made["web_bucket"], bp.region, made["oac_id"]),
+        _s3_origin(origin_ids["media"], made["media_bucket"], bp.region, made["oac_id"]),
+        _alb_origin(origin_ids["api"], made["load_balancer_dns"], bp.listener_port),
     ]
     default = next(b for b in bp.behaviours if b.path_pattern == "*")
     ordered = [_behaviour(b, origin_ids[b.origin]) for b in bp.behaviours if b is not default]
@@ -100,7 +102,10 @@ def _differs(current: dict, wanted: dict) -> bool:
     """Compare the parts the blueprint sets; emulators add defaults of their own elsewhere."""
 
     def origins(cfg: dict) -> list:
-        return sorted((o["Id"], o["DomainName"]) for o in cfg["Origins"].get("Items", []))
+        return sorted(
+            (o["Id"], o["DomainName"], o.get("OriginAccessControlId") or "")
+            for o in cfg["Origins"].get("Items", [])
+        )
 
     def behaviours(cfg: dict) -> list:
         items = [cfg["DefaultCacheBehavior"], *cfg.get("CacheBehaviors", {}).get("Items", [])]
@@ -126,7 +131,25 @@ def _differs(current: dict, wanted: dict) -> bool:
     )
 
 
+def provision_origin_access_control(cloudfront, bp: Blueprint) -> str:
+    """The identity CloudFront signs its S3 origin requests with (SigV4, always)."""
+    for page in cloudfront.get_paginator("list_origin_access_controls").paginate():
+        for item in page.get("OriginAccessControlList", {}).get("Items", []):
+            if item["Name"] == bp.origin_access_control:
+                return item["Id"]
+    return cloudfront.create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": bp.origin_access_control,
+            "Description": "AnimeHub's distribution reading its S3 origins",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )["OriginAccessControl"]["Id"]
+
+
 def provision_distribution(cloudfront, bp: Blueprint, made: dict) -> dict:
+    made = {**made, "oac_id": provision_origin_access_control(cloudfront, bp)}
     existing = _find(cloudfront, bp.distribution_comment)
     if existing is None:
         wanted = distribution_config(bp, made, caller_reference=f"{bp.name}-distribution")

@@ -55,8 +55,8 @@ def provision_load_balancing(elbv2, bp: Blueprint, network: dict) -> dict:
     if balancer is None:
         balancer = elbv2.create_load_balancer(
             Name=bp.load_balancer,
-            Subnets=list(network["subnet_ids"]),
-            SecurityGroups=[network["security_group_id"]],
+            Subnets=list(network["public_subnet_ids"]),
+            SecurityGroups=[network["load_balancer_security_group_id"]],
             Scheme="internet-facing",
             Type="application",
         )["LoadBalancers"][0]
@@ -67,14 +67,14 @@ def provision_load_balancing(elbv2, bp: Blueprint, network: dict) -> dict:
     )
 
     listeners = elbv2.describe_listeners(LoadBalancerArn=balancer_arn)["Listeners"]
-    http = [listener for listener in listeners if listener["Port"] == 80]
+    http = [listener for listener in listeners if listener["Port"] == bp.listener_port]
     if http:
         listener_arn = http[0]["ListenerArn"]
     else:
         listener_arn = elbv2.create_listener(
             LoadBalancerArn=balancer_arn,
             Protocol="HTTP",
-            Port=80,
+            Port=bp.listener_port,
             DefaultActions=[{"Type": "forward", "TargetGroupArn": group_arn}],
         )["Listeners"][0]["ListenerArn"]
     return {

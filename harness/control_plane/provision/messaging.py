@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from harness.control_plane.access_policies import topic_to_queue_policy
 from harness.control_plane.blueprint import Blueprint
 
 
@@ -13,18 +14,7 @@ def provision_messaging(sns, sqs, bp: Blueprint) -> dict:
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-            }
-        ],
-    }
+    policy = topic_to_queue_policy(queue_arn=queue_arn, topic_arn=topic_arn)
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
     subscribed = any(
         sub["Endpoint"] == queue_arn

@@ -1,5 +1,5 @@
-"""S3: the web bucket (a website index) and the media bucket (archived to Glacier), each
-readable by the distribution through an Origin Access Control style bucket policy."""
+"""S3: the web bucket and the media bucket (archived to Glacier), private and encrypted, each
+readable by the distribution through its Origin Access Control and bucket policy."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 
 from botocore.exceptions import ClientError
 
+from harness.control_plane import access_policies
 from harness.control_plane.blueprint import Blueprint
 
 
@@ -21,17 +22,27 @@ def ensure_bucket(s3, name: str, region: str) -> None:
     if region != "us-east-1":
         kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
     s3.create_bucket(**kwargs)
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
 
 
 def provision_storage(s3, bp: Blueprint) -> dict:
+    # No website configuration: CloudFront reads the bucket's REST endpoint, the only one an
+    # Origin Access Control can sign for.
     ensure_bucket(s3, bp.web_bucket, bp.region)
-    s3.put_bucket_website(
-        Bucket=bp.web_bucket,
-        WebsiteConfiguration={
-            "IndexDocument": {"Suffix": bp.default_root_object},
-            "ErrorDocument": {"Key": bp.default_root_object},
-        },
-    )
     ensure_bucket(s3, bp.media_bucket, bp.region)
     s3.put_bucket_lifecycle_configuration(
         Bucket=bp.media_bucket,
@@ -65,25 +76,14 @@ def provision_storage(s3, bp: Blueprint) -> dict:
 
 
 def cloudfront_read_policy(bucket: str, distribution_arn: str, *, listable: bool) -> dict:
-    """Lets the distribution (and only it) read objects; with `listable`, list the bucket too,
-    which makes S3 answer a missing key with 404 NoSuchKey instead of 403 AccessDenied."""
-    grants = [("AllowCloudFrontRead", "s3:GetObject", f"arn:aws:s3:::{bucket}/*")]
-    if listable:
-        grants.append(("AllowCloudFrontList", "s3:ListBucket", f"arn:aws:s3:::{bucket}"))
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": sid,
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudfront.amazonaws.com"},
-                "Action": action,
-                "Resource": resource,
-                "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
-            }
-            for sid, action, resource in grants
-        ],
-    }
+    """The Origin Access Control grant of harness/control_plane/access_policies.py for a bucket
+    named here."""
+    return access_policies.cloudfront_read_policy(
+        bucket_arn=f"arn:aws:s3:::{bucket}",
+        objects_arn=f"arn:aws:s3:::{bucket}/*",
+        distribution_arn=distribution_arn,
+        listable=listable,
+    )
 
 
 def ensure_bucket_policy(s3, bucket: str, policy: dict) -> None:

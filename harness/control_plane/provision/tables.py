@@ -56,6 +56,10 @@ def provision_tables(dynamodb, bp: Blueprint) -> dict:
         dynamodb.create_table(**anime_table(bp.anime_table, bp.anime_feed_index))
     if not _exists(dynamodb, bp.users_table):
         dynamodb.create_table(**users_table(bp.users_table))
+    # A table answers reads and writes only once ACTIVE (CREATING first, as in AWS).
+    waiter = dynamodb.get_waiter("table_exists")
+    for table in (bp.anime_table, bp.users_table):
+        waiter.wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
     return {
         "anime_table": bp.anime_table,
         "anime_feed_index": bp.anime_feed_index,

@@ -19,10 +19,13 @@ from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
 from harness.data_plane.ecs.deployment import TaskView, plan
 from harness.data_plane.ecs.deployments import ServiceDeployments
+from harness.data_plane.ecs.iam_gate import IamGate
 from harness.data_plane.ecs.runtime import RunningTask, TaskLaunch, TaskRuntime
 from harness.data_plane.ecs.target_registration import TargetRegistration
+from harness.data_plane.ecs.task_endpoints import TaskEndpoints, TaskIdentity, task_arn
 from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
 from harness.data_plane.ecs.task_process import LoopbackAddresses, free_port
+from harness.errors import HarnessError
 
 log = logging.getLogger("harness.data_plane.ecs.agent")
 
@@ -80,6 +83,8 @@ class TaskLoop(TargetRegistration):
     extra_env: dict[str, str]
     deployments: ServiceDeployments
     _endpoint_env: dict[str, str]
+    _task_endpoints: TaskEndpoints
+    _iam_gate: IamGate
     _control_plane: ControlPlane
     _awslogs: AwsLogsDriver
     _addresses: LoopbackAddresses
@@ -155,11 +160,26 @@ class TaskLoop(TargetRegistration):
 
     def _start_task(self, spec: ServiceSpec, deployment_id: str) -> None:
         definition = self._control_plane.task_definition(spec.task_definition_arn)
+        refusal = definition.refusal()
+        if refusal:
+            raise HarnessError(f"{definition.arn}: {refusal}")
         container = definition.container_for(spec)
         task_id = uuid.uuid4().hex
         host = self._addresses.take()
         port = free_port(host)
         env = self._endpoint_env | container.environment | self.extra_env
+        env |= self._task_endpoints.register(
+            TaskIdentity(
+                task_arn=task_arn(definition.arn, self.cluster, task_id),
+                family=definition.family,
+                revision=definition.revision,
+                role_arn=definition.task_role_arn,
+                ip=host,
+                port=port,
+                cluster=self.cluster,
+            )
+        )
+        self._iam_gate.prepare(definition.task_role_arn)
         env |= {"TASK_ID": task_id, "HOST": host, "PORT": str(port)}
         process = self.runtime.launch(
             TaskLaunch(
@@ -290,6 +310,7 @@ class TaskLoop(TargetRegistration):
                     0.5 * 2 ** (failures - 2), 10
                 )
         log.info("ecs: task %s stopped: %s", task.id, task.stopped_reason)
+        self._task_endpoints.unregister(task_arn(task.task_definition_arn, self.cluster, task.id))
         with self._lock:
             stopped = [
                 t for t in self._tasks if t.service == task.service and t.state is TaskState.STOPPED

@@ -50,6 +50,7 @@ class ContainerSpec:
     health_check: HealthCheck | None = None
     stop_timeout: int | None = None
     log_configuration: dict | None = None
+    log_driver: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,22 @@ class TaskDefinitionSpec:
     containers: tuple[ContainerSpec, ...]
     cpu_units: int | None = None
     memory_mib: int | None = None
+    family: str = ""
+    revision: str = ""
+    task_role_arn: str | None = None
+    execution_role_arn: str | None = None
+
+    def refusal(self) -> str | None:
+        """Why Fargate would not run this definition, in ECS's words, or None. The emulator
+        registers it anyway; the agent refuses to start it and says why in its health."""
+        if self.execution_role_arn is None and any(
+            c.log_driver == "awslogs" for c in self.containers
+        ):
+            return (
+                "Fargate requires task definition to have execution role ARN to support "
+                "log driver awslogs."
+            )
+        return None
 
     def container_for(self, service: ServiceSpec) -> ContainerSpec:
         """The container the load balancer sends to, else the first essential one; a local
@@ -111,6 +128,10 @@ class ControlPlane:
                 containers=tuple(_container_spec(c) for c in answer["containerDefinitions"]),
                 cpu_units=_whole(answer.get("cpu")),
                 memory_mib=_whole(answer.get("memory")),
+                family=answer.get("family", ""),
+                revision=str(answer.get("revision", "")),
+                task_role_arn=answer.get("taskRoleArn") or None,
+                execution_role_arn=answer.get("executionRoleArn") or None,
             )
         return self._task_definitions[arn]
 
@@ -164,6 +185,7 @@ def _container_spec(container: dict) -> ContainerSpec:
         health_check=HealthCheck.from_definition(container.get("healthCheck")),
         stop_timeout=_whole(container.get("stopTimeout")),
         log_configuration=container.get("logConfiguration"),
+        log_driver=(container.get("logConfiguration") or {}).get("logDriver"),
     )
 
 

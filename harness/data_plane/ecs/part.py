@@ -12,15 +12,18 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from harness.control_plane.endpoints import endpoint_variable
 from harness.data_plane.ecs import task_lifecycle as lifecycle
 from harness.data_plane.ecs.app import Task, TaskLoop
 from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
 from harness.data_plane.ecs.deployments import ServiceDeployments
+from harness.data_plane.ecs.iam_gate import GATED_SERVICES, IamGate
 from harness.data_plane.ecs.process_runtime import ProcessRuntime
 from harness.data_plane.ecs.runtime import TaskRuntime
+from harness.data_plane.ecs.task_endpoints import TaskEndpoints
 from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
-from harness.data_plane.ecs.task_process import LoopbackAddresses
+from harness.data_plane.ecs.task_process import LoopbackAddresses, task_visible
 from harness.errors import HarnessError
 from harness.plumbing.waiting import WaitTimedOut, wait_until
 
@@ -48,7 +51,9 @@ class EcsAgent(TaskLoop):
         self.extra_env = dict(extra_env or {})
         self.runtime = runtime or ProcessRuntime(commands)
         self.poll_interval = poll_interval
-        self._endpoint_env = endpoints.env()
+        self._task_endpoints = TaskEndpoints(endpoints)
+        self._iam_gate = IamGate(endpoints, self._task_endpoints.role_of_key)
+        self._endpoint_env = task_visible(endpoints.env())
         self._control_plane = ControlPlane(endpoints, cluster)
         self._awslogs = AwsLogsDriver(endpoints)
         self._addresses = LoopbackAddresses()
@@ -80,6 +85,11 @@ class EcsAgent(TaskLoop):
             ) from None
         if not self._addresses.distinct:
             log.warning("ecs: tasks share 127.0.0.1; an emulated target group keeps one of them")
+        self._task_endpoints.start()
+        self._iam_gate.start()
+        # The services whose IAM the gate checks are reached through it (iam_gate.py).
+        for service in GATED_SERVICES:
+            self._endpoint_env[endpoint_variable(service)] = self._iam_gate.url
         self._thread.start()
         return self
 
@@ -103,6 +113,8 @@ class EcsAgent(TaskLoop):
             self._deregister(task)
             self._finish(task, "Harness stopped")
         self._awslogs.stop()
+        self._task_endpoints.stop()
+        self._iam_gate.stop()
         self.runtime.close()
 
     def kill_task(self, task_id: str) -> None:

@@ -35,6 +35,22 @@ def base_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     return env
 
 
+# A Fargate task has no static keys and no credentials file: its role's credentials come from
+# the agent's credentials endpoint (task_endpoints.py). Pointing the files nowhere keeps a key
+# on this machine (~/.aws) out of the task's credential chain.
+STATIC_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+NO_CREDENTIAL_FILES = {
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_CONFIG_FILE": os.devnull,
+}
+
+
+def task_visible(endpoint_env: Mapping[str, str]) -> dict[str, str]:
+    """The stack's AWS variables as a task may see them: endpoints and region, no keys."""
+    env = {k: v for k, v in endpoint_env.items() if k not in STATIC_CREDENTIALS}
+    return env | NO_CREDENTIAL_FILES
+
+
 def free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))

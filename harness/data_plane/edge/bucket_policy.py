@@ -1,4 +1,6 @@
-"""How S3 answers CloudFront for a missing key, decided by the bucket's policy as S3 would.
+"""What S3 lets a distribution's Origin Access Control do, decided by the bucket's policy as S3
+would: the edge reads an object only if the policy grants `cloudfront.amazonaws.com` s3:GetObject
+on it for this distribution's ARN (AWS:SourceArn), else 403 AccessDenied.
 
 S3 hides whether a key exists from a caller that may not list the bucket: without s3:ListBucket
 a missing key is 403 AccessDenied, with it 404 NoSuchKey. Only what that needs is evaluated:
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 
 CLOUDFRONT = "cloudfront.amazonaws.com"
 LIST_BUCKET = "s3:ListBucket"
+GET_OBJECT = "s3:GetObject"
 _MATCHERS = {
     "stringequals": lambda value, pattern: value == pattern,
     "arnequals": lambda value, pattern: value == pattern,
@@ -29,6 +32,20 @@ def missing_key_status(policy: str | Mapping | None, bucket: str, distribution_a
 
 
 def grants_list_bucket(policy: str | Mapping | None, bucket: str, distribution_arn: str) -> bool:
+    return oac_allows(policy, LIST_BUCKET, f"arn:aws:s3:::{bucket}", distribution_arn)
+
+
+def grants_get_object(
+    policy: str | Mapping | None, bucket: str, key: str, distribution_arn: str
+) -> bool:
+    return oac_allows(policy, GET_OBJECT, f"arn:aws:s3:::{bucket}/{key}", distribution_arn)
+
+
+def oac_allows(
+    policy: str | Mapping | None, action: str, resource: str, distribution_arn: str
+) -> bool:
+    """Whether the bucket policy lets this distribution's OAC principal do `action` on
+    `resource`: an Allow applies and no Deny does (no grant means S3's implicit deny)."""
     if not policy:
         return False
     document = json.loads(policy) if isinstance(policy, str) else policy
@@ -39,7 +56,7 @@ def grants_list_bucket(policy: str | Mapping | None, bucket: str, distribution_a
     effects = {
         statement.get("Effect")
         for statement in _listed(document.get("Statement"))
-        if _applies(statement, f"arn:aws:s3:::{bucket}", context)
+        if _applies(statement, action, resource, context)
     }
     return "Allow" in effects and "Deny" not in effects
 
@@ -50,14 +67,14 @@ def _listed(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _applies(statement: Mapping, resource: str, context: Mapping[str, str]) -> bool:
+def _applies(statement: Mapping, action: str, resource: str, context: Mapping[str, str]) -> bool:
     if {"NotPrincipal", "NotAction", "NotResource"} & statement.keys():
         return False
     return (
         _principal_is_cloudfront(statement.get("Principal"))
         and any(
-            fnmatch.fnmatchcase(LIST_BUCKET.lower(), action.lower())
-            for action in _listed(statement.get("Action"))
+            fnmatch.fnmatchcase(action.lower(), pattern.lower())
+            for pattern in _listed(statement.get("Action"))
         )
         and any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement.get("Resource")))
         and _conditions_hold(statement.get("Condition") or {}, context)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.data_plane.edge import cache_policy, origin_request_policy
-from harness.data_plane.edge.bucket_policy import missing_key_status
+from harness.data_plane.edge.bucket_policy import grants_get_object, missing_key_status
 from harness.data_plane.edge.cache import ResponseCache
 from harness.data_plane.edge.distribution import Distribution, PolicyNotFound, parse_distribution
 from harness.errors import HarnessError
@@ -45,7 +45,7 @@ class ConfigPoller:
         self._s3 = s3
         self.policy_interval = policy_interval
         self.distribution_arn: str | None = None
-        self._missing_key_statuses: dict[str, int] = {}
+        self._bucket_policies: dict[str, str | None] = {}
         self._policies_read_at: float | None = None
         self.distribution_id = distribution_id
         self._origin_urls = dict(origin_urls)
@@ -135,7 +135,14 @@ class ConfigPoller:
 
     def missing_key_status(self, bucket: str) -> int:
         """What the bucket answers the distribution for a missing key, as of the last read."""
-        return self._missing_key_statuses.get(bucket, 403)
+        return missing_key_status(self._bucket_policies.get(bucket), bucket, self.distribution_arn)
+
+    def may_read(self, bucket: str, key: str) -> bool:
+        """Whether the bucket's policy, as of the last read, lets this distribution's Origin
+        Access Control get the object."""
+        return grants_get_object(
+            self._bucket_policies.get(bucket), bucket, key, self.distribution_arn
+        )
 
     def _read_bucket_policies(self, config_changed: bool) -> None:
         if self._s3 is None or self.distribution is None:
@@ -148,10 +155,7 @@ class ConfigPoller:
             answer = self._cloudfront.get_distribution(Id=self.distribution_id)
             self.distribution_arn = answer["Distribution"]["ARN"]
         buckets = {o.bucket for o in self.distribution.origins.values() if o.bucket}
-        self._missing_key_statuses = {
-            bucket: missing_key_status(self._bucket_policy(bucket), bucket, self.distribution_arn)
-            for bucket in buckets
-        }
+        self._bucket_policies = {bucket: self._bucket_policy(bucket) for bucket in buckets}
         self._policies_read_at = now
 
     def _bucket_policy(self, bucket: str) -> str | None:

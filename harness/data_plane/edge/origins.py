@@ -113,21 +113,29 @@ def _access_denied(bucket: str) -> int:
     return 403
 
 
-class S3Origin:
-    """Reads objects with get_object/head_object; the boto3 calls run in worker threads.
+def _no_grant(bucket: str, key: str) -> bool:
+    return False
 
-    `missing_key_status(bucket)` says whether a missing key is 403 AccessDenied or 404 NoSuchKey
-    (from the bucket policy, see `bucket_policy`); it must answer without an API call.
+
+class S3Origin:
+    """Reads objects with get_object/head_object as the distribution's Origin Access Control
+    would; the boto3 calls run in worker threads.
+
+    `may_read(bucket, key)` says whether the bucket policy grants the OAC s3:GetObject on the key
+    (403 AccessDenied if not); `missing_key_status(bucket)` whether a missing key is 403
+    AccessDenied or 404 NoSuchKey (see `bucket_policy`). Both answer without an API call.
     """
 
     def __init__(
         self,
         s3_client,
         *,
+        may_read: Callable[[str, str], bool] = _no_grant,
         missing_key_status: Callable[[str], int] = _access_denied,
         buffer_limit: int = 8 << 20,
     ) -> None:
         self._s3 = s3_client
+        self._may_read = may_read
         self._missing_key_status = missing_key_status
         self._buffer_limit = buffer_limit
 
@@ -137,7 +145,7 @@ class S3Origin:
         if method not in ("GET", "HEAD"):
             return _s3_error(403, "AccessDenied", "Access Denied", method)
         key = unquote(origin.origin_path + path, errors="strict").lstrip("/")
-        if not key:
+        if not key or not self._may_read(origin.bucket, key):
             return _s3_error(403, "AccessDenied", "Access Denied", method)
         params: dict = {"Bucket": origin.bucket, "Key": key}
         for header, param in (

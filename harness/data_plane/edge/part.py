@@ -81,6 +81,7 @@ class Edge:
                 self.cache,
                 S3Origin(
                     self.endpoints.client("s3"),
+                    may_read=self._poller.may_read,
                     missing_key_status=self._poller.missing_key_status,
                 ),
                 self._custom_origin,

@@ -9,7 +9,7 @@ from harness.control_plane.backends.two_emulators import two_emulators
 
 @pytest.fixture(scope="session")
 def emulators():
-    """Two moto processes: the LocalStack stand-in and the DynamoDB Local stand-in."""
+    """A moto process standing in for LocalStack and dynalite for DynamoDB Local."""
     with two_emulators() as running:
         yield running
 

@@ -40,7 +40,12 @@ class Service:
     def ecs(self):
         return self.endpoints.client("ecs")
 
-    def register_revision(self, environment: dict[str, str] | None = None, **overrides) -> str:
+    def register_revision(
+        self,
+        environment: dict[str, str] | None = None,
+        task_role_arn: str | None = None,
+        **overrides,
+    ) -> str:
         container = {
             "name": "api",
             "image": IMAGE,
@@ -48,7 +53,9 @@ class Service:
             "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
             "environment": [{"name": k, "value": v} for k, v in (environment or {}).items()],
         } | overrides
+        roles = {"taskRoleArn": task_role_arn} if task_role_arn else {}
         return self.ecs.register_task_definition(
+            **roles,
             family=self.family,
             networkMode="awsvpc",
             requiresCompatibilities=["FARGATE"],
@@ -65,7 +72,11 @@ class Service:
 def make_service(endpoints, network, tmp_path):
     """A Fargate service behind a target group with the blueprint's health check."""
 
-    def make(desired: int = 2, environment: dict[str, str] | None = None) -> Service:
+    def make(
+        desired: int = 2,
+        environment: dict[str, str] | None = None,
+        task_role_arn: str | None = None,
+    ) -> Service:
         suffix = uuid.uuid4().hex[:10]
         elbv2 = endpoints.client("elbv2")
         target_group_arn = elbv2.create_target_group(
@@ -89,7 +100,7 @@ def make_service(endpoints, network, tmp_path):
             endpoints, f"cluster-{suffix}", "api", f"api-{suffix}", target_group_arn, tmp_path
         )
         service.ecs.create_cluster(clusterName=service.cluster)
-        service.register_revision(environment)
+        service.register_revision(environment, task_role_arn)
         service.ecs.create_service(
             cluster=service.cluster,
             serviceName=service.name,

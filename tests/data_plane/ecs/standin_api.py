@@ -32,8 +32,31 @@ async def environment(request: Request) -> JSONResponse:
     return JSONResponse(dict(os.environ), headers=HEADERS)
 
 
+async def whoami(request: Request) -> JSONResponse:
+    """The caller identity of the SDK's default credential chain, as the API's calls see it."""
+    import boto3
+
+    identity = await asyncio.to_thread(lambda: boto3.client("sts").get_caller_identity())
+    return JSONResponse({"arn": identity["Arn"]}, headers=HEADERS)
+
+
+async def metadata(request: Request) -> JSONResponse:
+    import json
+    import urllib.request
+
+    url = os.environ["ECS_CONTAINER_METADATA_URI_V4"] + "/task"
+    body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
+    return JSONResponse(json.loads(body), headers=HEADERS)
+
+
 app = Starlette(
-    routes=[Route("/api/health", health), Route("/api/slow", slow), Route("/api/env", environment)]
+    routes=[
+        Route("/api/health", health),
+        Route("/api/slow", slow),
+        Route("/api/env", environment),
+        Route("/api/whoami", whoami),
+        Route("/api/metadata", metadata),
+    ]
 )
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from harness.control_plane.provision.storage import cloudfront_read_policy
-from harness.data_plane.edge.bucket_policy import missing_key_status
+from harness.data_plane.edge.bucket_policy import grants_get_object, missing_key_status
 
 ARN = "arn:aws:cloudfront::123456789012:distribution/E2ABCDEF"
 OTHER_ARN = "arn:aws:cloudfront::123456789012:distribution/EOTHER"
@@ -79,3 +79,34 @@ def source_arn(operator: str, value) -> dict:
 )
 def test_missing_key_status_follows_the_bucket_policy(document, status):
     assert missing_key_status(document, BUCKET, ARN) == status
+
+
+@pytest.mark.parametrize(
+    ("document", "key", "allowed"),
+    [
+        (cloudfront_read_policy(BUCKET, ARN, listable=False), "index.html", True),
+        (cloudfront_read_policy(BUCKET, ARN, listable=False), "assets/app.js", True),
+        (cloudfront_read_policy(BUCKET, OTHER_ARN, listable=True), "index.html", False),
+        (cloudfront_read_policy("another-bucket", ARN, listable=True), "index.html", False),
+        (None, "index.html", False),
+        (policy(statement(Action="s3:ListBucket", Resource=f"{BUCKET_ARN}/*")), "a", False),
+        (policy(statement(Action="s3:Get*", Resource=f"{BUCKET_ARN}/assets/*")), "assets/a", True),
+        (
+            policy(statement(Action="s3:Get*", Resource=f"{BUCKET_ARN}/assets/*")),
+            "index.html",
+            False,
+        ),
+        (
+            policy(
+                statement(Action="s3:GetObject", Resource=f"{BUCKET_ARN}/*"),
+                statement(Effect="Deny", Action="s3:*", Resource=f"{BUCKET_ARN}/secret/*"),
+            ),
+            "secret/x",
+            False,
+        ),
+    ],
+)
+def test_the_oac_may_get_an_object_only_as_the_policy_grants(document, key, allowed):
+    # [private-content-restricting-access-to-s3]: s3:GetObject for the service principal with
+    # AWS:SourceArn equal to this distribution's ARN.
+    assert grants_get_object(document, BUCKET, key, ARN) is allowed

@@ -1,0 +1,205 @@
+"""IAM in front of the emulator for the tasks' calls: the emulator (moto) does not check IAM by
+default, AWS does. Each task's SDK calls come here (its AWS_ENDPOINT_URL* point at the gate);
+the gate finds the task role from the request's access key (minted by task_endpoints.py),
+evaluates the role's inline policies for the operation's IAM action and resource, and either
+forwards the request untouched or answers as the service answers an unauthorized caller.
+
+Covered: what the API calls, DynamoDB (JSON protocol) and SNS (query protocol). Other services
+pass through unchecked. Policy changes apply within POLICY_TTL, as IAM's own eventual
+consistency lets them [AWS: troubleshoot_general#troubleshoot_general_eventual-consistency]."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from urllib.parse import parse_qs, unquote
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+
+from harness.data_plane.ecs.identity_policy import allows
+from harness.plumbing.servers import ServerThread
+
+POLICY_TTL = 1.0
+GATED_SERVICES = ("dynamodb", "sns")
+_CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
+_DROPPED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
+
+
+class IamGate:
+    def __init__(self, endpoints, role_of_key: Callable[[str], str | None]) -> None:
+        self._endpoints = endpoints
+        self._iam = endpoints.client("iam")
+        self._role_of_key = role_of_key
+        self._policies: dict[str, tuple[float, list[dict]]] = {}
+        self._refreshing: set[str] = set()
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+        async def app(scope, receive, send) -> None:  # a plain coroutine function: ASGI 3
+            await self._app(scope, receive, send)
+
+        self._server = ServerThread(app, name="ecs-iam-gate")
+        self.refusals = 0
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> IamGate:
+        self._server.start()
+        return self
+
+    def _client_in_loop(self) -> httpx.AsyncClient:
+        # Made on the server's own loop, so that stop() can close it there.
+        if self._client is None:
+            self._client = httpx.AsyncClient(trust_env=False, timeout=30)
+            self._loop = asyncio.get_running_loop()
+        return self._client
+
+    def stop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and self._loop is not None and self._loop.is_running():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(client.aclose(), self._loop).result(timeout=5)
+        self._server.stop()
+
+    async def _app(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        match = _CREDENTIAL.search(request.headers.get("authorization", ""))
+        service = match.group(3) if match else None
+        role = self._role_of_key(match.group(1)) if match else None
+        region = match.group(2) if match else self._endpoints.region
+        if role is not None and service in GATED_SERVICES:
+            from starlette.concurrency import run_in_threadpool
+
+            action, resource = _action_and_resource(service, request, body, region, role)
+            if action and not await run_in_threadpool(self._allowed, role, action, resource):
+                self.refusals += 1
+                await _refusal(service, role, action, resource)(scope, receive, send)
+                return
+        await self._forward(service, request, body)(scope, receive, send)
+
+    def prepare(self, role_arn: str | None) -> None:
+        """Reads a task's role policies before its first call needs them."""
+        if role_arn:
+            self._role_policies(role_arn)
+
+    def _allowed(self, role_arn: str, action: str, resource: str) -> bool:
+        return allows(self._role_policies(role_arn), action, resource)
+
+    def _role_policies(self, role_arn: str) -> list[dict]:
+        """The role's policies; a stale copy is used while a fresh one is read in the
+        background, so a request waits on IAM only the first time its role is seen."""
+        with self._lock:
+            cached = self._policies.get(role_arn)
+            stale = cached is not None and time.monotonic() - cached[0] >= POLICY_TTL
+            refresh = stale and role_arn not in self._refreshing
+            if refresh:
+                self._refreshing.add(role_arn)
+        if cached is None:
+            return self._read_policies(role_arn)
+        if refresh:
+            threading.Thread(
+                target=self._read_policies, args=(role_arn,), name="iam-gate-refresh", daemon=True
+            ).start()
+        return cached[1]
+
+    def _read_policies(self, role_arn: str) -> list[dict]:
+        try:
+            return self._fetch_policies(role_arn)
+        finally:
+            with self._lock:
+                self._refreshing.discard(role_arn)
+
+    def _fetch_policies(self, role_arn: str) -> list[dict]:
+        name = role_arn.rsplit("/", 1)[-1]
+        policies = []
+        for policy_name in self._iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            document = self._iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+            raw = document["PolicyDocument"]
+            policies.append(json.loads(unquote(raw)) if isinstance(raw, str) else raw)
+        with self._lock:
+            self._policies[role_arn] = (time.monotonic(), policies)
+        return policies
+
+    def _forward(self, service: str | None, request: Request, body: bytes):
+        base = (self._endpoints.url(service) if service else None) or self._endpoints.default
+        url = (
+            base.rstrip("/")
+            + request.url.path
+            + (f"?{request.url.query}" if request.url.query else "")
+        )
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _DROPPED]
+
+        async def app(scope, receive, send) -> None:
+            client = self._client_in_loop()
+            answer = await client.request(request.method, url, headers=headers, content=body)
+            kept = {k: v for k, v in answer.headers.items() if k.lower() not in _DROPPED}
+            kept.pop("content-encoding", None)
+            await Response(answer.content, status_code=answer.status_code, headers=kept)(
+                scope, receive, send
+            )
+
+        return app
+
+
+def _account(role_arn: str) -> str:
+    return role_arn.split(":")[4]
+
+
+def _action_and_resource(service, request, body, region, role_arn) -> tuple[str | None, str]:
+    account = _account(role_arn)
+    if service == "dynamodb":
+        target = request.headers.get("x-amz-target", "")
+        operation = target.rsplit(".", 1)[-1]
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            return None, ""
+        table = params.get("TableName", "")
+        resource = f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+        if params.get("IndexName"):
+            resource += f"/index/{params['IndexName']}"
+        return f"dynamodb:{operation}", resource
+    params = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    operation = params.get("Action", "")
+    if "TopicArn" in params:
+        resource = params["TopicArn"]
+    elif "SubscriptionArn" in params:
+        resource = params["SubscriptionArn"].rsplit(":", 1)[0]  # SNS authorizes on the topic
+    else:
+        resource = "*"
+    return (f"sns:{operation}" if operation else None), resource
+
+
+def _refusal(service: str, role_arn: str, action: str, resource: str) -> Response:
+    session = role_arn.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/")
+    message = (
+        f"User: {session} is not authorized to perform: {action} on resource: {resource} "
+        f"because no identity-based policy allows the {action} action"
+    )
+    if service == "dynamodb":
+        return Response(
+            json.dumps(
+                {"__type": "com.amazon.coral.service#AccessDeniedException", "Message": message}
+            ),
+            status_code=400,
+            media_type="application/x-amz-json-1.0",
+        )
+    xml = (
+        '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error>'
+        f"<Type>Sender</Type><Code>AuthorizationError</Code><Message>{message}</Message>"
+        "</Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+    )
+    return Response(xml, status_code=403, media_type="text/xml")
