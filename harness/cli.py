@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from harness.cli_commands import clock as clock_command
 from harness.cli_commands.up import up_detached, up_foreground
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     env = commands.add_parser("env", help="export lines pointing the AWS CLI and SDKs here")
     _run_dir_flag(env)
+    clock_command.add_parser(commands, _run_dir_flag)
     return parser
 
 
@@ -201,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.detach:
                 return up_detached(settings, argv)
             return up_foreground(settings)
+        if args.command == "clock":
+            return clock_command.run(args, _run_dir(args))
         return {"down": _down, "status": _status, "env": _env}[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)

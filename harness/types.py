@@ -81,6 +81,7 @@ class StatusDocument(TypedDict, total=False):
     endpoints: dict[str, str]
     environment: dict[str, str]
     resources: dict[str, Any]
+    clock: dict[str, Any]  # offset_seconds, now (ISO, UTC), file, tasks_follow
     components: Components
     timings: dict[str, float]
 

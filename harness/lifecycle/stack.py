@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 from harness import __version__
+from harness.clock import CLOCK_FILE, clock
 from harness.control_plane.backends import create_backend
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.endpoints import EndpointMap
@@ -79,6 +80,8 @@ class Stack:
             self.run_dir.prepare()
             self.run_dir.lock()
             parts.callback(self.run_dir.unlock)
+            clock.use(self.clock_file)
+            parts.callback(clock.release, self.clock_file)
             self._start_parts(parts)
             self._exit = parts.pop_all()
         self.started_at = time.time()
@@ -100,6 +103,10 @@ class Stack:
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)
         self.endpoints = self.backend.endpoints
+        if s.backend == "embedded":
+            from harness.clock.emulator_time import put_embedded_emulator_on_the_clock
+
+            put_embedded_emulator_on_the_clock()
 
         discover = getattr(self.backend, "discover", None)
         if discover is not None:
@@ -181,15 +188,27 @@ class Stack:
 
     # what the stack tells others ----------------------------------------------------------
 
+    @property
+    def clock_file(self):
+        return self.run_dir.path / CLOCK_FILE
+
     def task_environment(self) -> dict[str, str]:
-        """What each API task gets beyond its task definition: where the emulated JWKS is."""
+        """What each API task gets beyond its task definition: where the emulated JWKS is,
+        and the stack clock (libfaketime on the run directory's clock file)."""
+        from harness.clock import faketime
+
         cognito = self.endpoints.url("cognito-idp")
-        env = {}
+        env = faketime.environment(self.clock_file)
         if cognito:
             env["COGNITO_JWKS_URL"] = (
                 f"{cognito.rstrip('/')}/{self.record.user_pool_id}/.well-known/jwks.json"
             )
         return env
+
+    def clock_status(self) -> dict:
+        from harness.clock import faketime
+
+        return clock.describe() | {"tasks_follow": faketime.find_library() is not None}
 
     @property
     def edge_url(self) -> str | None:
@@ -220,6 +239,7 @@ class Stack:
             "endpoints": self.endpoints.describe() if self.endpoints else {},
             "environment": self.endpoints.env() if self.endpoints else {},
             "resources": self.record.to_json() if self.record else {},
+            "clock": self.clock_status(),
             "components": {
                 "emulator": health(self.backend),
                 "load_balancer": health(self.alb),

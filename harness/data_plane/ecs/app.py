@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from harness.clock import clock
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
 from harness.data_plane.ecs.task_process import (
@@ -176,7 +177,7 @@ class TaskLoop:
         )
 
     def _advance(self, task: Task) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         exit_code = task.process.exit_code() if task.live else None
         if exit_code is not None:
             task.exit_code = exit_code
@@ -186,7 +187,7 @@ class TaskLoop:
         if task.state is TaskState.PROVISIONING:
             if task.process.accepts_connections():
                 task.state = TaskState.RUNNING
-                task.started_at = time.time()
+                task.started_at = clock.now()
                 self._register(task)
             elif time.time() - task.created_at > START_TIMEOUT:
                 self._begin_stop(
@@ -216,7 +217,7 @@ class TaskLoop:
         if task.registered:
             delay = self._control_plane.deregistration_delay(task.target_group_arn)
             self._deregister(task)
-            task.drain_deadline = time.monotonic() + delay
+            task.drain_deadline = clock.monotonic() + delay
             task.state = TaskState.DEACTIVATING
         else:
             task.process.terminate()
@@ -292,4 +293,4 @@ class TaskLoop:
     def _past_grace(self, task: Task) -> bool:
         spec = self._services.get(task.service)
         grace = spec.health_check_grace_period if spec else 0.0
-        return task.started_at is not None and time.time() - task.started_at >= grace
+        return task.started_at is not None and clock.now() - task.started_at >= grace

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from harness.clock import clock
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -119,7 +120,7 @@ class TaskProcess:
         """Ask the task's process group to stop (SIGTERM); `kill_if_slow` finishes the job."""
         if self.exit_code() is None and self._term_sent_at is None:
             self._signal(signal.SIGTERM)
-            self._term_sent_at = time.monotonic()
+            self._term_sent_at = clock.monotonic()
 
     def kill_if_slow(self, grace: float) -> bool:
         """True once the process has exited; SIGKILL after `grace` seconds of SIGTERM."""
@@ -128,7 +129,7 @@ class TaskProcess:
                 self._signal(signal.SIGKILL)  # leftovers of the process group, if any
                 self._group_killed = True
             return True
-        if self._term_sent_at is not None and time.monotonic() - self._term_sent_at > grace:
+        if self._term_sent_at is not None and clock.monotonic() - self._term_sent_at > grace:
             self._signal(signal.SIGKILL)
         return False
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote_plus
 
+from harness.clock import clock
 from harness.data_plane.edge.cache_policy import CachePolicy
 
 Headers = Sequence[tuple[str, str]]
@@ -77,10 +78,10 @@ class CachedResponse:
     path: str = field(default="/")
 
     def age(self, now: float | None = None) -> int:
-        return int((now if now is not None else time.monotonic()) - self.stored_at)
+        return int((now if now is not None else clock.monotonic()) - self.stored_at)
 
     def fresh(self, now: float | None = None) -> bool:
-        return (now if now is not None else time.monotonic()) - self.stored_at < self.ttl
+        return (now if now is not None else clock.monotonic()) - self.stored_at < self.ttl
 
     def header(self, name: str) -> str | None:
         return next((v for n, v in self.headers if n == name), None)
@@ -152,7 +153,7 @@ class ResponseCache:
             self._bytes = 0
 
     def describe(self) -> list[dict]:
-        now = time.monotonic()
+        now = clock.monotonic()
         with self._lock:
             items = list(self._entries.items())
         return [
