@@ -59,6 +59,7 @@ class Components(TypedDict, total=False):
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
+    s3_lifecycle: Mapping[str, Any] | None
     control: Mapping[str, Any]
 
 

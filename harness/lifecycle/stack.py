@@ -60,6 +60,7 @@ class Stack:
         self.agent = None
         self.edge = None
         self.push_sink = None
+        self.s3_lifecycle = None
         self.control = None
         self.timings: dict[str, float] = {}
         self._exit: ExitStack | None = None
@@ -160,6 +161,14 @@ class Stack:
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
 
+        from harness.data_plane.s3_lifecycle import S3Lifecycle
+
+        self.s3_lifecycle = S3Lifecycle(
+            self.endpoints, [self.record.media_bucket], embedded=s.backend == "embedded"
+        )
+        parts.callback(self._stopping, "S3 lifecycle", self.s3_lifecycle.stop)
+        self._step("starting S3 lifecycle", self.s3_lifecycle.start)
+
         if self.deploy_web:
             self._step("deploying the web stub", lambda: deploy_web_stub(self))
 
@@ -247,6 +256,7 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "s3_lifecycle": health(self.s3_lifecycle),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }

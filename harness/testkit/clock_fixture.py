@@ -1,9 +1,16 @@
 """The `clock` fixture: `clock.advance("2h")` moves the stack clock, returns once every API task
-answers on the new time, and the offset is put back after the test."""
+answers on the new time, and the offset is put back after the test.
+
+Putting it back moves time backwards, which AWS never does: libfaketime moves the tasks'
+monotonic clock with it, and their event loops would then wait out the skipped hours before any
+timer fires. So after a step back the tasks are replaced (killed; the ECS agent starts new ones
+on the restored clock), as a fresh stack would have them."""
 
 from __future__ import annotations
 
 import email.utils
+import os
+import signal
 import time
 
 import httpx
@@ -38,7 +45,10 @@ class StackClockControl:
         return self.set_offset(self.offset + seconds)
 
     def set_offset(self, seconds: float) -> float:
+        backwards = seconds < self.offset
         write_offset_file(self.path, seconds)
+        if backwards:
+            self._replace_tasks()
         self.wait_tasks_follow()
         return seconds
 
@@ -67,14 +77,43 @@ class StackClockControl:
             transient=(NotReady, httpx.HTTPError),
         )
 
-    def _task_addresses(self) -> list[tuple[str, int]]:
+    def _services(self) -> list[dict]:
         agent = (self.stack.describe().get("components") or {}).get("ecs_agent") or {}
+        return list((agent.get("services") or {}).values())
+
+    def _running(self) -> list[dict]:
         return [
-            (task["host"], task["port"])
-            for service in (agent.get("services") or {}).values()
+            task
+            for service in self._services()
             for task in service.get("tasks", [])
             if task.get("state") == "RUNNING"
         ]
+
+    def _task_addresses(self) -> list[tuple[str, int]]:
+        return [(task["host"], task["port"]) for task in self._running()]
+
+    def _replace_tasks(self, timeout: float = 90.0) -> None:
+        killed = {task["pid"] for task in self._running() if task.get("pid")}
+        for pid in killed:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        def replaced() -> None:
+            for service in self._services():
+                fresh = [
+                    t
+                    for t in service.get("tasks", [])
+                    if t.get("state") == "RUNNING"
+                    and t.get("pid") not in killed
+                    and t.get("alb_state") in (None, "healthy")
+                ]
+                if len(fresh) < (service.get("desired") or 0):
+                    raise NotReady(f"{len(fresh)} of {service.get('desired')} tasks replaced")
+
+        wait_until_ready(replaced, what="the API tasks replaced after the clock went back",
+                         timeout=timeout)
 
 
 @pytest.fixture
