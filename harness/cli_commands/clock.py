@@ -25,11 +25,12 @@ def add_parser(commands, run_dir_flag) -> None:
 
 
 def run(args: argparse.Namespace, run_dir: RunDir) -> int:
+    if args.clock_action == "advance":
+        seconds = parse_duration(args.duration, "duration")
     if not run_dir.is_locked():
         raise HarnessError(f"no stack is running in {run_dir.path}; start one with `harness up`")
     path = run_dir.path / CLOCK_FILE
     if args.clock_action == "advance":
-        seconds = parse_duration(args.duration, "duration")
         write_offset_file(path, read_offset_file(path) + seconds)
     offset = read_offset_file(path)
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
