@@ -8,6 +8,7 @@ on the restored clock), as a fresh stack would have them."""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import os
 import signal
@@ -95,10 +96,8 @@ class StackClockControl:
     def _replace_tasks(self, timeout: float = 90.0) -> None:
         killed = {task["pid"] for task in self._running() if task.get("pid")}
         for pid in killed:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
         def replaced() -> None:
             for service in self._services():
@@ -112,8 +111,9 @@ class StackClockControl:
                 if len(fresh) < (service.get("desired") or 0):
                     raise NotReady(f"{len(fresh)} of {service.get('desired')} tasks replaced")
 
-        wait_until_ready(replaced, what="the API tasks replaced after the clock went back",
-                         timeout=timeout)
+        wait_until_ready(
+            replaced, what="the API tasks replaced after the clock went back", timeout=timeout
+        )
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from harness.clock import clock
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from harness.clock import clock
 
 log = logging.getLogger(__name__)
 

@@ -71,9 +71,17 @@ class LifecycleLoop:
         return 1
 
     def _note(self, bucket, key, kind, storage_class, rule_id=None) -> None:
-        log.info("s3 lifecycle: %s s3://%s/%s %s (rule %s)", kind, bucket, key, storage_class or "", rule_id)
+        log.info(
+            "s3 lifecycle: %s s3://%s/%s %s (rule %s)", kind, bucket, key, storage_class, rule_id
+        )
         self.applied = [
             *self.applied[-19:],
-            {"bucket": bucket, "key": key, "action": kind, "storage_class": storage_class,
-             "rule": rule_id, "at": clock.now()},
+            {
+                "bucket": bucket,
+                "key": key,
+                "action": kind,
+                "storage_class": storage_class,
+                "rule": rule_id,
+                "at": clock.now(),
+            },
         ]

@@ -58,6 +58,7 @@ def _rule(raw: dict) -> Rule:
     filt = raw.get("Filter") or {}
     conditions = filt.get("And") or filt
     tags = [conditions["Tag"]] if "Tag" in conditions else conditions.get("Tags", [])
+    transitions = [t for t in raw.get("Transitions", []) if "Days" in t]
     return Rule(
         id=raw.get("ID", ""),
         enabled=raw.get("Status") == "Enabled",
@@ -65,9 +66,7 @@ def _rule(raw: dict) -> Rule:
         tags={t["Key"]: t["Value"] for t in tags},
         size_greater_than=conditions.get("ObjectSizeGreaterThan"),
         size_less_than=conditions.get("ObjectSizeLessThan"),
-        transitions=tuple(
-            sorted((t["Days"], t["StorageClass"]) for t in raw.get("Transitions", []) if "Days" in t)
-        ),
+        transitions=tuple(sorted((t["Days"], t["StorageClass"]) for t in transitions)),
         expiration_days=(raw.get("Expiration") or {}).get("Days"),
     )
 

@@ -34,7 +34,10 @@ ARCHIVE = parse_rules(
 )
 
 
-def action(rules, key="media/a.png", size=200 * KB, now=at(2026, 7, 1), **kw):
+JULY = at(2026, 7, 1)
+
+
+def action(rules, key="media/a.png", size=200 * KB, now=JULY, **kw):
     return action_for(
         rules,
         key=key,
