@@ -52,10 +52,9 @@ class StackClock:
         return self._path
 
     def use(self, path: Path) -> None:
-        """Follow `path` (created at +0 when missing)."""
+        """Follow `path`, starting at real time (a new stack's emulator is new too)."""
         path = Path(path)
-        if not path.exists():
-            _write(path, 0.0)
+        _write(path, 0.0)
         with self._lock:
             self._path, self._seen = path, None
             self._offset = self._forward = 0.0
