@@ -6,26 +6,18 @@ Scenarios use them to prove they catch the regression they exist for.
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 
+from harness.plumbing.invalidation import invalidate
+from harness.plumbing.waiting import wait_until
 from harness.types import StackView
 
 API_PATTERN = "/api/*"
 # The AWS-documented way to take a subscription's filter policy away.
 NO_FILTER = "{}"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, interval=0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"after {timeout:.0f}s still waiting for {what}")
-        time.sleep(interval)
 
 
 def _edge_get(edge_url: str, path: str) -> httpx.Response:
@@ -52,16 +44,6 @@ def _set_cache_policy(cloudfront, distribution_id: str, pattern: str, policy_id:
     return previous
 
 
-def invalidate(cloudfront, distribution_id: str, paths: list[str]) -> str:
-    return cloudfront.create_invalidation(
-        DistributionId=distribution_id,
-        InvalidationBatch={
-            "Paths": {"Quantity": len(paths), "Items": paths},
-            "CallerReference": f"breakage-{uuid.uuid4().hex}",
-        },
-    )["Invalidation"]["Id"]
-
-
 @contextmanager
 def api_cache_policy(stack: StackView, policy_id: str, timeout: float = 10.0) -> Iterator[None]:
     """`/api/*` under another cache policy until the block ends; then the original policy
@@ -70,13 +52,17 @@ def api_cache_policy(stack: StackView, policy_id: str, timeout: float = 10.0) ->
     distribution_id = stack.record.distribution_id
     original = _set_cache_policy(cloudfront, distribution_id, API_PATTERN, policy_id)
     try:
-        wait_until(lambda: edge_caches(stack.edge_url), timeout, "the edge to cache /api/*")
+        wait_until(
+            lambda: edge_caches(stack.edge_url), what="the edge to cache /api/*", timeout=timeout
+        )
         yield
     finally:
         _set_cache_policy(cloudfront, distribution_id, API_PATTERN, original)
-        invalidate(cloudfront, distribution_id, [API_PATTERN])
+        invalidate(cloudfront, distribution_id, [API_PATTERN], origin="breakage")
         wait_until(
-            lambda: not edge_caches(stack.edge_url), timeout, "the edge to stop caching /api/*"
+            lambda: not edge_caches(stack.edge_url),
+            what="the edge to stop caching /api/*",
+            timeout=timeout,
         )
 
 
@@ -120,7 +106,10 @@ def health_check_path(stack: StackView, path: str, heal_timeout: float = 60.0) -
     finally:
         elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckPath=original)
         wait_until(
-            lambda: api_answers(stack.edge_url), heal_timeout, "the API to answer again", 0.25
+            lambda: api_answers(stack.edge_url),
+            what="the API to answer again",
+            timeout=heal_timeout,
+            interval=0.25,
         )
         if stack.agent is not None:
             stack.agent.wait_steady(timeout=heal_timeout)

@@ -68,7 +68,7 @@ class LoadBalancer(TargetLoop):
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
         self.access_log = AccessLog(log_dir, target_group_arn)
         self._proxy = ProxyApp(self)
-        self._server = ServerThread(self._proxy, name="alb", port=port)
+        self._server = ServerThread(self._proxy.asgi(), name="alb", port=port, lifespan="on")
         self.listener_port = self._server.port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -119,7 +119,6 @@ class LoadBalancer(TargetLoop):
                 self._loop.call_soon_threadsafe(self._wake.set)
         if self._thread is not None:
             self._thread.join(10)
-        self._proxy.close()
         self._server.stop()
         self.access_log.close()
         if self._log_handler is not None:

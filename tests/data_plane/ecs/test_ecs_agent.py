@@ -12,14 +12,7 @@ import httpx
 import pytest
 
 from harness.errors import HarnessError
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout}s: {what}")
-        time.sleep(0.05)
+from harness.plumbing.waiting import wait_until
 
 
 def live_tasks(agent, service="api") -> list[dict]:
@@ -103,7 +96,11 @@ def test_scale_two_three_one_through_update_service(make_service, running):
     at_three = alb.healthy_count()
     service.update(desiredCount=1)
     agent.wait_steady(10)
-    wait_for(lambda: alb.healthy_count() == 1 and len(alb.targets()) == 1, 5, "ALB at one target")
+    wait_until(
+        lambda: alb.healthy_count() == 1 and len(alb.targets()) == 1,
+        what="ALB at one target",
+        timeout=5,
+    )
 
     assert at_three == 3
     assert len(live_tasks(agent)) == 1
@@ -119,8 +116,10 @@ def test_killed_task_is_replaced_and_clients_see_only_the_detection_window(make_
         time.sleep(0.3)
         killed_at = time.monotonic()
         os.kill(victim["pid"], 9)
-        wait_for(
-            lambda: victim["id"] not in {t["id"] for t in live_tasks(agent)}, 2, "kill noticed"
+        wait_until(
+            lambda: victim["id"] not in {t["id"] for t in live_tasks(agent)},
+            what="kill noticed",
+            timeout=2,
         )
         agent.wait_steady(10)
         recovered_after = time.monotonic() - killed_at
@@ -144,8 +143,10 @@ def test_rolling_update_has_no_failed_request(make_service, running):
         time.sleep(0.3)
         revision = service.register_revision({"APP_VERSION": "2"})
         service.update(taskDefinition=revision)
-        wait_for(
-            lambda: agent.health()["services"]["api"]["task_definition"] == revision, 3, "seen"
+        wait_until(
+            lambda: agent.health()["services"]["api"]["task_definition"] == revision,
+            what="seen",
+            timeout=3,
         )
         agent.wait_steady(20)
         time.sleep(0.3)
@@ -169,7 +170,11 @@ def test_unhealthy_task_in_the_alb_is_drained_and_replaced(make_service, running
         return "unhealthy" if (ip, port) == (sick["host"], sick["port"]) and answer else answer
 
     alb.target_state = state
-    wait_for(lambda: sick["id"] not in {t["id"] for t in live_tasks(agent)}, 3, "sick one stopped")
+    wait_until(
+        lambda: sick["id"] not in {t["id"] for t in live_tasks(agent)},
+        what="sick one stopped",
+        timeout=3,
+    )
     agent.wait_steady(10)
 
     stopped = next(t for t in agent.health()["services"]["api"]["tasks"] if t["id"] == sick["id"])
