@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from steps import png
 
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
+from harness.plumbing.waiting import NotYet, wait_until
 
 pytestmark = pytest.mark.breaks_stack  # it moves the clock under every other test on the stack
 
@@ -34,23 +34,25 @@ def storage_class(s3, bucket: str, key: str) -> str:
 
 
 def wait_for_class(s3, bucket: str, key: str, wanted: str) -> None:
-    def check() -> None:
+    def check() -> bool:
         seen = storage_class(s3, bucket, key)
         if seen != wanted:
-            raise NotReady(f"{key} is {seen}")
+            raise NotYet(f"{key} is {seen}")
+        return True
 
-    wait_until_ready(check, what=f"lifecycle making {key} {wanted}", timeout=30)
+    wait_until(check, what=f"lifecycle making {key} {wanted}", timeout=30)
 
 
 def wait_for_edge(edge: httpx.Client, path: str, status: int) -> httpx.Response:
     answers = []
 
-    def check() -> None:
+    def check() -> bool:
         answers.append(edge.get(path))
         if answers[-1].status_code != status:
-            raise NotReady(f"{path} answered {answers[-1].status_code}")
+            raise NotYet(f"{path} answered {answers[-1].status_code}")
+        return True
 
-    wait_until_ready(check, what=f"the edge answering {status} for {path}", timeout=30)
+    wait_until(check, what=f"the edge answering {status} for {path}", timeout=30)
     return answers[-1]
 
 
@@ -86,9 +88,10 @@ def test_a_rule_on_another_prefix_archives_nothing(clock, stack, aws, api):
 
     clock.advance("181d")
 
-    def another_pass() -> None:
+    def another_pass() -> bool:
         if stack.describe()["components"]["s3_lifecycle"]["passes"] <= passes + 1:
-            raise NotReady("no lifecycle pass on the advanced clock yet")
+            raise NotYet("no lifecycle pass on the advanced clock yet")
+        return True
 
-    wait_until_ready(another_pass, what="a lifecycle pass after the advance", timeout=30)
+    wait_until(another_pass, what="a lifecycle pass after the advance", timeout=30)
     assert storage_class(s3, bucket, "elsewhere/cover.png") == "STANDARD"

@@ -19,8 +19,8 @@ import pytest
 
 from harness.clock import CLOCK_FILE, parse_duration
 from harness.clock.stack_clock import read_offset_file, write_offset_file
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
 from harness.errors import HarnessError
+from harness.plumbing.waiting import NotYet, wait_until
 
 # A task's Date header is whole seconds and uvicorn refreshes it once a second.
 DATE_SLACK = 3.0
@@ -63,19 +63,20 @@ class StackClockControl:
         if not tasks:
             return
 
-        def check() -> None:
+        def check() -> bool:
             expected = self.now()
             for host, port in tasks:
                 answer = httpx.get(f"http://{host}:{port}/api/health", timeout=5, trust_env=False)
                 seen = email.utils.parsedate_to_datetime(answer.headers["date"]).timestamp()
                 if abs(seen - expected) > DATE_SLACK:
-                    raise NotReady(f"task {host}:{port} says {answer.headers['date']}")
+                    raise NotYet(f"task {host}:{port} says {answer.headers['date']}")
+            return True
 
-        wait_until_ready(
+        wait_until(
             check,
             what="the API tasks following the stack clock",
             timeout=timeout,
-            transient=(NotReady, httpx.HTTPError),
+            transient=(NotYet, httpx.HTTPError),
         )
 
     def _services(self) -> list[dict]:
@@ -99,7 +100,7 @@ class StackClockControl:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
 
-        def replaced() -> None:
+        def replaced() -> bool:
             for service in self._services():
                 fresh = [
                     t
@@ -109,9 +110,10 @@ class StackClockControl:
                     and t.get("alb_state") in (None, "healthy")
                 ]
                 if len(fresh) < (service.get("desired") or 0):
-                    raise NotReady(f"{len(fresh)} of {service.get('desired')} tasks replaced")
+                    raise NotYet(f"{len(fresh)} of {service.get('desired')} tasks replaced")
+            return True
 
-        wait_until_ready(
+        wait_until(
             replaced, what="the API tasks replaced after the clock went back", timeout=timeout
         )
 

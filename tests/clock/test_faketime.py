@@ -7,7 +7,7 @@ import pytest
 
 from harness.clock import faketime
 from harness.clock.stack_clock import write_offset_file
-from harness.control_plane.backends.readiness import NotReady, wait_until_ready
+from harness.plumbing.waiting import NotYet, wait_until
 
 PRINTS_TIME_ON_EACH_LINE = (
     "import sys, time\n"
@@ -44,19 +44,20 @@ def test_a_child_process_follows_the_clock_file(tmp_path, library):
         return float(child.stdout.readline()) - time.time()
 
     def sees(offset: float):
-        def check() -> None:
+        def check() -> bool:
             seen = offset_seen()
             if abs(seen - offset) > 2:
-                raise NotReady(f"the child is {seen:.0f}s off real time")
+                raise NotYet(f"the child is {seen:.0f}s off real time")
+            return True
 
         return check
 
     try:
-        wait_until_ready(sees(7200), what="child at +2h", timeout=30)
+        wait_until(sees(7200), what="child at +2h", timeout=30)
         write_offset_file(clock_file, 181 * 86400)
-        wait_until_ready(sees(181 * 86400), what="child at +181d", timeout=30)
+        wait_until(sees(181 * 86400), what="child at +181d", timeout=30)
         write_offset_file(clock_file, 0)
-        wait_until_ready(sees(0), what="child back on real time", timeout=30)
+        wait_until(sees(0), what="child back on real time", timeout=30)
     finally:
         child.stdin.close()
         child.wait(10)
