@@ -61,6 +61,7 @@ class Stack:
         self.edge = None
         self.push_sink = None
         self.s3_lifecycle = None
+        self.alb_metrics = None
         self.control = None
         self.timings: dict[str, float] = {}
         self._exit: ExitStack | None = None
@@ -139,6 +140,19 @@ class Stack:
         )
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
+
+        from harness.data_plane.alb.access_log import FILE_NAME
+        from harness.data_plane.alb.metrics import AlbMetrics
+
+        alb = self.alb
+        self.alb_metrics = AlbMetrics(
+            self.endpoints.client("cloudwatch"),
+            logs / FILE_NAME,
+            alb.health,
+            lambda: alb.access_log.elb if alb.access_log.elb != "-" else None,
+        )
+        parts.callback(self._stopping, "ALB metrics", self.alb_metrics.stop)
+        self.alb_metrics.start()
 
         self.agent = EcsAgent(
             self.endpoints,
@@ -257,6 +271,7 @@ class Stack:
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
                 "s3_lifecycle": health(self.s3_lifecycle),
+                "alb_metrics": health(self.alb_metrics),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
