@@ -61,6 +61,7 @@ class Components(TypedDict, total=False):
     push_sink: Mapping[str, Any] | None
     s3_lifecycle: Mapping[str, Any] | None
     alb_metrics: Mapping[str, Any] | None
+    alarms: Mapping[str, Any] | None
     control: Mapping[str, Any]
 
 

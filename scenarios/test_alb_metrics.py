@@ -60,3 +60,16 @@ def test_requests_through_the_edge_are_counted_per_load_balancer_and_target(
     assert statistic(cloudwatch, "TargetResponseTime", dimensions, "Maximum") > 0
     assert statistic(cloudwatch, "HealthyHostCount", dimensions, "Maximum") >= 2
     assert statistic(cloudwatch, "HTTPCode_Target_5XX_Count", lb_only, "Sum") == 0
+
+
+def test_the_blueprints_5xx_alarm_is_evaluated_to_ok_without_5xx(aws, stack):
+    alarm_name = stack.blueprint.api_5xx_alarm if stack.blueprint else "animehub-api-5xx"
+
+    def evaluated() -> dict:
+        (alarm,) = aws.cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+        if alarm["StateValue"] == "INSUFFICIENT_DATA":
+            raise NotYet("not evaluated yet")
+        return alarm
+
+    alarm = wait_until(evaluated, what="the 5xx alarm evaluated", timeout=30)
+    assert alarm["StateValue"] == "OK"  # no 5xx datapoint: notBreaching

@@ -19,6 +19,7 @@ from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.lifecycle.run_dir import RunDir
+from harness.lifecycle.time_parts import start_time_parts
 from harness.settings import Settings
 from harness.types import StatusDocument
 
@@ -62,6 +63,7 @@ class Stack:
         self.push_sink = None
         self.s3_lifecycle = None
         self.alb_metrics = None
+        self.alarms = None
         self.control = None
         self.timings: dict[str, float] = {}
         self._exit: ExitStack | None = None
@@ -141,19 +143,6 @@ class Stack:
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
 
-        from harness.data_plane.alb.access_log import FILE_NAME
-        from harness.data_plane.alb.metrics import AlbMetrics
-
-        alb = self.alb
-        self.alb_metrics = AlbMetrics(
-            self.endpoints.client("cloudwatch"),
-            logs / FILE_NAME,
-            alb.health,
-            lambda: alb.access_log.elb if alb.access_log.elb != "-" else None,
-        )
-        parts.callback(self._stopping, "ALB metrics", self.alb_metrics.stop)
-        self.alb_metrics.start()
-
         self.agent = EcsAgent(
             self.endpoints,
             self.record.cluster,
@@ -175,13 +164,10 @@ class Stack:
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
 
-        from harness.data_plane.s3_lifecycle import S3Lifecycle
-
-        self.s3_lifecycle = S3Lifecycle(
-            self.endpoints, [self.record.media_bucket], embedded=s.backend == "embedded"
+        self._step(
+            "starting S3 lifecycle, ALB metrics and alarm evaluation",
+            lambda: start_time_parts(self, parts),
         )
-        parts.callback(self._stopping, "S3 lifecycle", self.s3_lifecycle.stop)
-        self._step("starting S3 lifecycle", self.s3_lifecycle.start)
 
         if self.deploy_web:
             self._step("deploying the web stub", lambda: deploy_web_stub(self))
@@ -272,6 +258,7 @@ class Stack:
                 "push_sink": health(self.push_sink),
                 "s3_lifecycle": health(self.s3_lifecycle),
                 "alb_metrics": health(self.alb_metrics),
+                "alarms": health(self.alarms),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }

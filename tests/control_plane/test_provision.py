@@ -175,3 +175,20 @@ def test_a_changed_blueprint_is_applied_in_place(emulator, record):
     )["services"]
     assert service["taskDefinition"] == changed.task_definition_arn
     provision(emulator, BLUEPRINT)
+
+
+def test_an_alarm_on_api_5xx_notifies_the_alerts_topic(emulator, record):
+    (alarm,) = emulator.client("cloudwatch").describe_alarms(AlarmNames=[BLUEPRINT.api_5xx_alarm])[
+        "MetricAlarms"
+    ]
+    assert alarm["Namespace"] == "AWS/ApplicationELB"
+    assert alarm["MetricName"] == "HTTPCode_Target_5XX_Count"
+    assert alarm["Dimensions"] == [
+        {"Name": "LoadBalancer", "Value": record.load_balancer_arn.split(":loadbalancer/")[1]}
+    ]
+    assert (alarm["Statistic"], alarm["Period"], alarm["TreatMissingData"]) == (
+        "Sum",
+        60,
+        "notBreaching",
+    )
+    assert alarm["AlarmActions"] == [f"arn:aws:sns:us-east-1:123456789012:{BLUEPRINT.alerts_topic}"]

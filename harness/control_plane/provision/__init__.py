@@ -11,6 +11,7 @@ from harness.control_plane.provision.distribution import provision_distribution
 from harness.control_plane.provision.identity import provision_identity
 from harness.control_plane.provision.load_balancing import provision_load_balancing
 from harness.control_plane.provision.messaging import provision_messaging
+from harness.control_plane.provision.monitoring import provision_monitoring
 from harness.control_plane.provision.network import provision_network
 from harness.control_plane.provision.storage import provision_bucket_policies, provision_storage
 from harness.control_plane.provision.tables import provision_tables
@@ -34,6 +35,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
     made.update(provision_compute(clients["ecs"], bp, made))
     made.update(provision_distribution(clients["cloudfront"], bp, made))
     provision_bucket_policies(clients["s3"], clients["cloudfront"], bp, made)
+    provision_monitoring(endpoints.client("cloudwatch"), clients["sns"], bp, made)
     return StackRecord(**made)
 
 
