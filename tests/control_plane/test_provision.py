@@ -192,3 +192,11 @@ def test_an_alarm_on_api_5xx_notifies_the_alerts_topic(emulator, record):
         "notBreaching",
     )
     assert alarm["AlarmActions"] == [f"arn:aws:sns:us-east-1:123456789012:{BLUEPRINT.alerts_topic}"]
+
+
+@pytest.mark.parametrize("table", ["anime_table", "users_table"])
+def test_tables_have_point_in_time_recovery(emulator, record, table):
+    described = emulator.client("dynamodb").describe_continuous_backups(
+        TableName=getattr(record, table)
+    )["ContinuousBackupsDescription"]
+    assert described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
