@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 
+from harness.cli_commands.common import run_dir_of
 from harness.clock import CLOCK_FILE, format_duration, parse_duration
 from harness.clock.faketime import CACHE_SECONDS
 from harness.clock.stack_clock import read_offset_file, write_offset_file
@@ -22,6 +23,7 @@ def add_parser(commands, run_dir_flag) -> None:
     advance = actions.add_parser("advance", help="move the clock forward for the whole stack")
     run_dir_flag(advance)
     advance.add_argument("duration", help="how far: 181d, 2h, 30m, 45s (or sums like 1d12h)")
+    parser.set_defaults(run=lambda args: run(args, run_dir_of(args)))
 
 
 def run(args: argparse.Namespace, run_dir: RunDir) -> int:
