@@ -148,7 +148,7 @@ class ResponseCache:
 
     def purge(self, invalidation_paths: Iterable[str]) -> int:
         paths = tuple(invalidation_paths)
-        now = time.monotonic()
+        now = clock.monotonic()  # the clock stored_at is on
         with self._lock:
             self._purges = [(t, p) for t, p in self._purges if now - t < PURGE_MEMORY]
             self._purges.append((now, paths))
