@@ -8,9 +8,9 @@ transitioned by default, so the cover is 130 KB; restoring-objects.)"""
 import httpx
 import pytest
 from botocore.exceptions import ClientError
-from steps import png
 
 from harness.plumbing.waiting import NotYet, wait_until
+from harness.testkit.images import png
 
 pytestmark = pytest.mark.breaks_stack  # it moves the clock under every other test on the stack
 
