@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness import __version__
 from harness.cli_commands import clock as clock_command
-from harness.cli_commands import down, logs, outputs, stacks, up_data
+from harness.cli_commands import deploy, down, image, logs, outputs, stacks, up_data
 from harness.cli_commands.outputs import stack_outputs
 from harness.cli_commands.up import up_detached, up_foreground
 from harness.errors import HarnessError
@@ -41,6 +41,9 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
         "--endpoint-file", help="endpoint backend: a YAML file (default: URL, service: URL)"
     )
     parser.add_argument("--aws-stack-name", help="aws backend: the CloudFormation stack")
+    parser.add_argument(
+        "--task-runtime", help="how ECS tasks run: auto (default), process or container"
+    )
 
 
 def _run_dir_flag(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "env", help="export lines: the AWS endpoint variables and the stack's ids (UserPoolId, ...)"
     )
     _run_dir_flag(env)
-    for command in (down, outputs, logs, stacks):
+    for command in (down, outputs, logs, stacks, image, deploy):
         command.add_to(commands, _run_dir_flag)
     clock_command.add_parser(commands, _run_dir_flag)
     return parser
@@ -93,6 +96,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "endpoint_urls",
             "endpoint_file",
             "aws_stack_name",
+            "task_runtime",
             "run_dir",
         )
     }

@@ -10,6 +10,7 @@ from pathlib import Path
 from harness.errors import ConfigError
 
 BACKENDS = ("embedded", "endpoint", "containers", "aws")
+TASK_RUNTIMES = ("auto", "process", "container")
 DEFAULT_REGION = "us-east-1"
 PREFIX = "ANIMEHUB_"
 
@@ -56,6 +57,14 @@ def _backend(name: str, raw: str) -> str:
     return raw
 
 
+def _task_runtime(name: str, raw: str) -> str:
+    if raw not in TASK_RUNTIMES:
+        raise ConfigError(
+            name, f"unknown task runtime {raw!r}; choose one of {', '.join(TASK_RUNTIMES)}"
+        )
+    return raw
+
+
 def _region(name: str, raw: str) -> str:
     parts = raw.split("-")
     if len(parts) < 3 or not parts[-1].isdigit() or not all(p.isalpha() for p in parts[:-1]):
@@ -92,6 +101,11 @@ class Settings:
     endpoint_file: Path | None = None
     # For the aws backend: a CloudFormation stack that describes a real deployment.
     aws_stack_name: str | None = None
+    # How the ECS agent runs tasks: auto = containers where an engine and the image are there.
+    task_runtime: str = "auto"
+    # For the containers backend: images standing in for LocalStack and DynamoDB Local.
+    localstack_image: str | None = None
+    dynamodb_image: str | None = None
     # Where each value came from: the flag or variable the user typed, for error messages.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -101,6 +115,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         _backend("backend", self.backend)
+        _task_runtime("task_runtime", self.task_runtime)
         _region("region", self.region)
         _tasks("tasks", self.tasks)
         for name in ("edge_port", "alb_port", "emulator_port", "push_sink_port"):
@@ -122,6 +137,7 @@ class Settings:
         sources: dict[str, str] = {}
         parsers = {
             "backend": _backend,
+            "task_runtime": _task_runtime,
             "region": _region,
             "tasks": _tasks,
             "edge_port": _port,

@@ -2,9 +2,6 @@
 around it; the target group checks a wrong health path, the ALB fails open as AWS's does and
 ECS replaces the tasks it finds unhealthy (the control plane shows the broken health check)."""
 
-import os
-import signal
-
 import pytest
 from playwright.sync_api import expect
 from steps import refresh_list, share_through_app, the_list, unique
@@ -42,7 +39,7 @@ def test_an_api_task_dies_mid_session_and_the_service_heals(open_app, make_user,
     assert len(before) == _service(stack)["desired"] >= 2
 
     victim = next(t for t in _service(stack)["tasks"] if t["state"] == "RUNNING")
-    os.kill(victim["pid"], signal.SIGKILL)
+    stack.agent.kill_task(victim["id"])  # SIGKILL to its process or container
 
     for _ in range(4):  # the fan keeps reading while the balancer finds out
         refresh_list(page)

@@ -9,3 +9,38 @@ def endpoints():
     backend = EmbeddedBackend("us-east-1").start()
     yield backend.endpoints
     backend.stop()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """A Docker engine's client; without one the test skips, saying why."""
+    from harness.containers.engine import connect, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    client = connect(timeout=600)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def api_image(engine):
+    """The API image, built offline unless it is there already (seconds once cached)."""
+    from harness.containers.api_image import build_api_image
+
+    return build_api_image(engine)
+
+
+def labelled_containers(engine, label: str, *, running: bool = False) -> list:
+    """Sparse (no inspect each), so that a container removed meanwhile does not fail it."""
+    filters = {"label": label, **({"status": "running"} if running else {})}
+    return engine.containers.list(all=not running, sparse=True, filters=filters)
+
+
+@pytest.fixture(scope="session")
+def moto_image(engine):
+    """An emulator image built here from moto's wheels (where LocalStack's cannot be pulled)."""
+    from harness.containers.moto_image import ensure_moto_image
+
+    return ensure_moto_image(engine)

@@ -160,7 +160,9 @@ def two_stacks(tmp_path_factory):
     ups = [
         subprocess.Popen(
             [sys.executable, "-m", "harness", "up", "--detach", "--run-dir", str(d)]
-            + ["--tasks", str(tasks)],
+            + ["--tasks", str(tasks)]
+            # The tasks' processes are counted; tests/data_plane/ecs covers containers.
+            + ["--task-runtime", "process"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -229,7 +231,8 @@ def _wait_until_gone(pids: set[int], ports: set[int], seconds: float = 10) -> No
 
 def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
     up = subprocess.Popen(
-        [sys.executable, "-m", "harness", "up", "--run-dir", str(tmp_path), "--tasks", "1"],
+        [sys.executable, "-m", "harness", "up", "--run-dir", str(tmp_path), "--tasks", "1"]
+        + ["--task-runtime", "process"],  # its processes are counted; tests/ecs: containers
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

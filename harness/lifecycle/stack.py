@@ -128,6 +128,7 @@ class Stack:
         from harness.data_plane.alb import LoadBalancer
         from harness.data_plane.api_front import ApiFront
         from harness.data_plane.ecs import EcsAgent
+        from harness.data_plane.ecs.runtime_choice import create_runtime
         from harness.data_plane.edge import Edge
         from harness.data_plane.push_sink import PushSink
         from harness.pipelines.web_deploy import deploy_web_stub
@@ -147,6 +148,8 @@ class Stack:
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
 
+        runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
+
         # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront and ELBv2 through the
         # front, which answers with the tasks the agent runs, the invalidations the edge
         # applied and the target health the ALB sees.
@@ -163,6 +166,7 @@ class Stack:
             alb=self.alb,
             log_dir=logs / "tasks",
             extra_env=self.task_environment(),
+            runtime=runtime,
         )
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)

@@ -77,6 +77,9 @@ def render(doc: StatusDocument) -> str:
     lines = [f"{name}: {_ok(h)}" for name, h in parts.items() if name != "edge_cache"]
 
     agent = parts.get("ecs_agent") or {}
+    runtime = agent.get("runtime") or {}
+    if runtime:
+        lines += ["", f"ECS tasks run as {runtime.get('name')}s: {runtime.get('why')}"]
     for service, info in (agent.get("services") or {}).items():
         lines += [
             "",
@@ -95,7 +98,8 @@ def render(doc: StatusDocument) -> str:
             ]
             for t in info.get("tasks", [])
         ]
-        lines += _table(["task", "address", "pid", "state", "in the ALB", "stopped"], tasks)
+        pid = "container" if runtime.get("name") == "container" else "pid"
+        lines += _table(["task", "address", pid, "state", "in the ALB", "stopped"], tasks)
 
     alb = parts.get("load_balancer") or {}
     if alb.get("targets") is not None:

@@ -71,17 +71,34 @@ def _labels(role: str, run_id: str) -> dict[str, str]:
     return {RUN_LABEL: run_id, ROLE_LABEL: role}
 
 
-def localstack_spec(region: str, auth_token: str | None, run_id: str) -> ContainerSpec:
+def localstack_spec(
+    region: str, auth_token: str | None, run_id: str, image: str | None = None
+) -> ContainerSpec:
     served = sorted(s for s, target in routing(auth_token).items() if target == LOCALSTACK)
     env = {"SERVICES": ",".join(served), "AWS_DEFAULT_REGION": region}
     if auth_token:
         env["LOCALSTACK_AUTH_TOKEN"] = auth_token
+    if image and image != LOCALSTACK_IMAGE:
+        env = {"PORT": str(LOCALSTACK_PORT), "AWS_DEFAULT_REGION": region}  # a stand-in
     return ContainerSpec(
-        LOCALSTACK, LOCALSTACK_IMAGE, LOCALSTACK_PORT, env=env, labels=_labels(LOCALSTACK, run_id)
+        LOCALSTACK,
+        image or LOCALSTACK_IMAGE,
+        LOCALSTACK_PORT,
+        env=env,
+        labels=_labels(LOCALSTACK, run_id),
     )
 
 
-def dynamodb_local_spec(run_id: str) -> ContainerSpec:
+def dynamodb_local_spec(run_id: str, image: str | None = None) -> ContainerSpec:
+    """A stand-in image (by setting) gets its own command and the port in $PORT."""
+    if image and image != DYNAMODB_LOCAL_IMAGE:
+        return ContainerSpec(
+            DYNAMODB_LOCAL,
+            image,
+            DYNAMODB_LOCAL_PORT,
+            env={"PORT": str(DYNAMODB_LOCAL_PORT)},
+            labels=_labels(DYNAMODB_LOCAL, run_id),
+        )
     return ContainerSpec(
         DYNAMODB_LOCAL,
         DYNAMODB_LOCAL_IMAGE,

@@ -12,24 +12,18 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from harness.clock import clock
 from harness.data_plane.ecs import task_lifecycle as lifecycle
 from harness.data_plane.ecs.awslogs import AwsLogsDriver
-from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
+from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
 from harness.data_plane.ecs.deployment import TaskView, plan
 from harness.data_plane.ecs.deployments import ServiceDeployments
+from harness.data_plane.ecs.runtime import RunningTask, TaskLaunch, TaskRuntime
 from harness.data_plane.ecs.target_registration import TargetRegistration
 from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
-from harness.data_plane.ecs.task_process import (
-    LoopbackAddresses,
-    TaskProcess,
-    base_environment,
-    free_port,
-)
-from harness.errors import HarnessError
+from harness.data_plane.ecs.task_process import LoopbackAddresses, free_port
 
 log = logging.getLogger("harness.data_plane.ecs.agent")
 
@@ -43,7 +37,7 @@ class Task:
     id: str
     service: str
     task_definition_arn: str
-    process: TaskProcess
+    process: RunningTask
     target_group_arn: str | None
     deployment_id: str = ""
     container_name: str = ""
@@ -81,7 +75,7 @@ class TaskLoop(TargetRegistration):
     cluster: str
     service_names: list[str]
     alb: object | None
-    commands: Mapping[str, Sequence[str]]
+    runtime: TaskRuntime
     poll_interval: float
     log_dir: object
     extra_env: dict[str, str]
@@ -163,18 +157,25 @@ class TaskLoop(TargetRegistration):
     def _start_task(self, spec: ServiceSpec, deployment_id: str) -> None:
         definition = self._control_plane.task_definition(spec.task_definition_arn)
         container = definition.container_for(spec)
-        argv = self._command_for(container.image)
         task_id = uuid.uuid4().hex
         host = self._addresses.take()
         port = free_port(host)
-        env = base_environment() | self._endpoint_env | container.environment | self.extra_env
+        env = self._endpoint_env | container.environment | self.extra_env
         env |= {"TASK_ID": task_id, "HOST": host, "PORT": str(port)}
-        process = TaskProcess(
-            argv,
-            env,
-            host,
-            port,
-            self.log_dir / f"task-{spec.name}-{task_id}.log",
+        process = self.runtime.launch(
+            TaskLaunch(
+                task_id=task_id,
+                service=spec.name,
+                image=container.image,
+                environment=env,
+                host=host,
+                port=port,
+                log_path=self.log_dir / f"task-{spec.name}-{task_id}.log",
+                cpu_units=definition.cpu_units,
+                memory_mib=container.memory_mib or definition.memory_mib,
+                health_check=container.health_check,
+                stop_timeout=container.stop_timeout,
+            )
         )
         task = Task(
             id=task_id,
@@ -191,18 +192,14 @@ class TaskLoop(TargetRegistration):
         with self._lock:
             self._tasks.append(task)
         self._problems.pop(spec.name, None)
-        log.info("ecs: %s task %s provisioning on %s:%s", spec.name, task_id, host, port)
-
-    def _command_for(self, image: str) -> Sequence[str]:
-        """The local command for an image: by repository (`team/animehub-api`), else by its
-        last path segment (`animehub-api`)."""
-        repository = image_repository(image)
-        for name in (repository, repository.rsplit("/", 1)[-1]):
-            if name in self.commands:
-                return self.commands[name]
-        raise HarnessError(
-            f"no local command for image {image!r} (repository {repository!r}); "
-            f"known: {sorted(self.commands)}"
+        log.info(
+            "ecs: %s task %s provisioning (%s %s) on %s:%s",
+            spec.name,
+            task_id,
+            self.runtime.name,
+            process.pid,
+            host,
+            port,
         )
 
     def _advance(self, task: Task) -> None:

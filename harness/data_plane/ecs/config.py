@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from harness.data_plane.alb.config import read_deregistration_delay
+from harness.data_plane.ecs.runtime import HealthCheck
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class ContainerSpec:
     environment: dict[str, str] = field(default_factory=dict)
     container_ports: tuple[int, ...] = ()
     essential: bool = True
+    memory_mib: int | None = None
+    health_check: HealthCheck | None = None
     stop_timeout: int | None = None
     log_configuration: dict | None = None
 
@@ -53,6 +56,8 @@ class ContainerSpec:
 class TaskDefinitionSpec:
     arn: str
     containers: tuple[ContainerSpec, ...]
+    cpu_units: int | None = None
+    memory_mib: int | None = None
 
     def container_for(self, service: ServiceSpec) -> ContainerSpec:
         """The container the load balancer sends to, else the first essential one; a local
@@ -104,6 +109,8 @@ class ControlPlane:
             self._task_definitions[arn] = TaskDefinitionSpec(
                 arn=answer["taskDefinitionArn"],
                 containers=tuple(_container_spec(c) for c in answer["containerDefinitions"]),
+                cpu_units=_whole(answer.get("cpu")),
+                memory_mib=_whole(answer.get("memory")),
             )
         return self._task_definitions[arn]
 
@@ -153,6 +160,16 @@ def _container_spec(container: dict) -> ContainerSpec:
             p["containerPort"] for p in container.get("portMappings", []) if "containerPort" in p
         ),
         essential=container.get("essential", True),
-        stop_timeout=container.get("stopTimeout"),
+        memory_mib=_whole(container.get("memory")),
+        health_check=HealthCheck.from_definition(container.get("healthCheck")),
+        stop_timeout=_whole(container.get("stopTimeout")),
         log_configuration=container.get("logConfiguration"),
     )
+
+
+def _whole(raw) -> int | None:
+    """Task-level cpu/memory are strings in the API ("256"), container-level ones numbers."""
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

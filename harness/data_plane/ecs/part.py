@@ -1,13 +1,13 @@
 """The ECS data plane's running part: keeps each service's desired tasks running as local
-processes (the loop is in `app.py`), with start/stop/health, a wait until the services are
-steady, and what the API front asks (its tasks, StopTask, a forced deployment).
+processes or containers (the runtime, `runtime.py`; the loop is in `app.py`), with
+start/stop/health, a wait until the services are steady, and what the API front asks (its
+tasks, StopTask, a forced deployment).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,14 +17,14 @@ from harness.data_plane.ecs.app import Task, TaskLoop
 from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
 from harness.data_plane.ecs.deployments import ServiceDeployments
+from harness.data_plane.ecs.process_runtime import ProcessRuntime
+from harness.data_plane.ecs.runtime import TaskRuntime
 from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
 from harness.data_plane.ecs.task_process import LoopbackAddresses
 from harness.errors import HarnessError
 from harness.plumbing.waiting import WaitTimedOut, wait_until
 
 log = logging.getLogger("harness.data_plane.ecs.agent")
-
-DEFAULT_COMMANDS: Mapping[str, Sequence[str]] = {"animehub-api": (sys.executable, "-m", "api")}
 
 
 class EcsAgent(TaskLoop):
@@ -38,6 +38,7 @@ class EcsAgent(TaskLoop):
         log_dir: Path,
         extra_env: Mapping[str, str] | None = None,
         commands: Mapping[str, Sequence[str]] | None = None,
+        runtime: TaskRuntime | None = None,
         poll_interval: float = 0.5,
     ) -> None:
         self.cluster = cluster
@@ -45,7 +46,7 @@ class EcsAgent(TaskLoop):
         self.alb = alb
         self.log_dir = Path(log_dir)
         self.extra_env = dict(extra_env or {})
-        self.commands = dict(DEFAULT_COMMANDS if commands is None else commands)
+        self.runtime = runtime or ProcessRuntime(commands)
         self.poll_interval = poll_interval
         self._endpoint_env = endpoints.env()
         self._control_plane = ControlPlane(endpoints, cluster)
@@ -102,6 +103,13 @@ class EcsAgent(TaskLoop):
             self._deregister(task)
             self._finish(task, "Harness stopped")
         self._awslogs.stop()
+        self.runtime.close()
+
+    def kill_task(self, task_id: str) -> None:
+        """SIGKILL to a task's process or container, as a crash would (a fault to test)."""
+        with self._lock:
+            task = next(t for t in self._tasks if t.id == task_id)
+        task.process.kill()
 
     def wait_steady(self, timeout: float) -> None:
         # Read the services now, so that a change the caller just made counts (read your writes).
@@ -137,7 +145,15 @@ class EcsAgent(TaskLoop):
                 "problem": self._problems.get(name),
                 "tasks": [self._describe(t) for t in mine],
             }
-        return {"cluster": self.cluster, "services": report}
+        return {
+            "cluster": self.cluster,
+            "runtime": {
+                "name": self.runtime.name,
+                "why": self.runtime.why,
+                "label": getattr(self.runtime, "label", None),
+            },
+            "services": report,
+        }
 
     # -- what the ECS API front asks --------------------------------------------------------
 

@@ -133,6 +133,10 @@ class TaskProcess:
             self._signal(signal.SIGKILL)
         return False
 
+    def kill(self) -> None:
+        if self._process is not None:
+            self._signal(signal.SIGKILL)
+
     def stop(self, grace: float = 5.0) -> int | None:
         """Blocking stop: SIGTERM, wait up to `grace`, SIGKILL, reap."""
         if self._process is None:
@@ -154,8 +158,12 @@ class TaskProcess:
                 raise
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
+
+
+def log_tail(path: Path, lines: int = 20) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])

@@ -3,6 +3,7 @@ Starting real containers is tested only where an engine answers."""
 
 import pytest
 
+from harness.containers.engine import connect, image_unavailable_reason, unavailable_reason
 from harness.control_plane.backends import create_backend
 from harness.control_plane.backends.container_specs import (
     DYNAMODB_LOCAL_IMAGE,
@@ -14,12 +15,11 @@ from harness.control_plane.backends.container_specs import (
     routing,
 )
 from harness.control_plane.backends.containers import ContainersBackend, endpoint_map
-from harness.control_plane.backends.docker_engine import docker_unavailable_reason
 from harness.control_plane.endpoints import SERVICES
 from harness.errors import HarnessError
 from harness.settings import Settings
 
-NO_ENGINE = docker_unavailable_reason()
+NO_ENGINE = unavailable_reason()
 
 
 def test_without_a_token_licensed_services_go_to_the_embedded_server():
@@ -95,6 +95,10 @@ def test_without_an_engine_start_says_so_in_one_line():
 
 @pytest.mark.skipif(NO_ENGINE is not None, reason=f"needs a Docker engine: {NO_ENGINE}")
 def test_start_serves_every_service_and_stop_removes_the_containers():
+    for image in (LOCALSTACK_IMAGE, DYNAMODB_LOCAL_IMAGE):
+        missing = image_unavailable_reason(image)
+        if missing:
+            pytest.skip(missing)
     backend = ContainersBackend("us-east-1").start()
     try:
         assert backend.endpoints.client("dynamodb").list_tables()["TableNames"] == []
@@ -102,9 +106,43 @@ def test_start_serves_every_service_and_stop_removes_the_containers():
         assert backend.docker_available
     finally:
         backend.stop()
-    import docker
-
-    client = docker.from_env()
+    client = connect()
     left = client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={backend.run_id}"})
     client.close()
     assert left == []
+
+
+def test_a_stand_in_image_by_setting_runs_on_the_roles_port_with_its_own_command():
+    spec = dynamodb_local_spec("run1", "animehub-moto:5")
+    assert spec.image == "animehub-moto:5" and spec.command == ()
+    assert spec.env == {"PORT": "8000"}
+    assert localstack_spec("us-east-1", None, "run1", "animehub-moto:5").env["PORT"] == "4566"
+    settings = Settings.from_env(
+        {"ANIMEHUB_BACKEND": "containers", "ANIMEHUB_DYNAMODB_IMAGE": "animehub-moto:5"}
+    )
+    backend = create_backend(settings)
+    assert backend.specs[1].image == "animehub-moto:5"
+    assert backend.specs[0].image == LOCALSTACK_IMAGE
+
+
+def test_emulator_containers_built_here_start_serve_and_are_removed(engine, moto_image):
+    images = {"localstack": moto_image, "dynamodb-local": moto_image}
+    backend = ContainersBackend("us-east-1", images=images).start()
+    label = f"{RUN_LABEL}={backend.run_id}"
+    try:
+        running = engine.containers.list(sparse=True, filters={"label": label})
+        assert sorted(c.attrs["Image"] for c in running) == [moto_image, moto_image]
+        dynamodb = backend.endpoints.client("dynamodb")
+        dynamodb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        assert "t" not in backend.endpoints.client("s3").list_buckets()["Buckets"]
+        # Each role is its own container: the table is on DynamoDB's, not on LocalStack's.
+        assert backend.endpoints.url("dynamodb") != backend.endpoints.default
+        assert backend.endpoints.client("cognito-idp").list_user_pools(MaxResults=5) is not None
+    finally:
+        backend.stop()
+    assert engine.containers.list(all=True, sparse=True, filters={"label": label}) == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -13,51 +12,12 @@ import pytest
 
 from harness.errors import HarnessError
 from harness.plumbing.waiting import wait_until
+from harness.testkit.polling_client import Poller
 
 
 def live_tasks(agent, service="api") -> list[dict]:
     tasks = agent.health()["services"][service]["tasks"]
     return [t for t in tasks if t["state"] in ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")]
-
-
-class Poller:
-    """A client that keeps calling /api/health through the ALB and keeps every outcome."""
-
-    def __init__(self, url: str, path: str = "/api/health") -> None:
-        self.url, self.path = url, path
-        self.outcomes: list[tuple[float, int, str | None, str | None]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> Poller:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        with httpx.Client(base_url=self.url, trust_env=False, timeout=5) as client:
-            while not self._stop.is_set():
-                try:
-                    response = client.get(self.path)
-                    body = response.json() if response.status_code == 200 else {}
-                    self.outcomes.append(
-                        (
-                            time.monotonic(),
-                            response.status_code,
-                            response.headers.get("X-AnimeHub-Task"),
-                            body.get("version"),
-                        )
-                    )
-                except httpx.HTTPError as exc:
-                    self.outcomes.append((time.monotonic(), 0, None, repr(exc)))
-                time.sleep(0.02)
-
-    @property
-    def failures(self):
-        return [o for o in self.outcomes if o[1] != 200]
 
 
 def test_two_tasks_share_the_load_with_the_task_environment(make_service, running):
