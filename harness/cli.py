@@ -21,6 +21,7 @@ from harness.cli_commands import (
     stacks,
     up_data,
 )
+from harness.cli_commands import clock as clock_command
 from harness.cli_commands.outputs import stack_outputs
 from harness.cli_commands.up import up_detached, up_foreground
 from harness.errors import HarnessError
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _run_dir_flag(env)
     for command in (down, outputs, logs, stacks, image, deploy, blueprint):
         command.add_to(commands, _run_dir_flag)
+    clock_command.add_parser(commands, _run_dir_flag)
     return parser
 
 

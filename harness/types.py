@@ -60,6 +60,9 @@ class Components(TypedDict, total=False):
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
+    s3_lifecycle: Mapping[str, Any] | None
+    alb_metrics: Mapping[str, Any] | None
+    alarms: Mapping[str, Any] | None
     control: Mapping[str, Any]
 
 
@@ -82,6 +85,7 @@ class StatusDocument(TypedDict, total=False):
     endpoints: dict[str, str]
     environment: dict[str, str]
     resources: dict[str, Any]
+    clock: dict[str, Any]  # offset_seconds, now (ISO, UTC), file, tasks_follow
     components: Components
     timings: dict[str, float]
     # The state file only, from `harness up --persist` / `--seed`:

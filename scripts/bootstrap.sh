@@ -39,6 +39,18 @@ if [[ ! -f emulators/node_modules/dynalite/package.json ]]; then
     fi
 fi
 
+# libfaketime puts the API tasks on the stack clock (harness/clock/faketime.py).
+if ! .venv/bin/python -c 'from harness.clock.faketime import find_library as f; raise SystemExit(f() is None)' 2>/dev/null; then
+    if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+        say "installing Debian's libfaketime for the stack clock"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfaketime; } >/tmp/animehub-faketime-install.log 2>&1; then
+            say "could not install libfaketime (see /tmp/animehub-faketime-install.log)"
+        fi
+    else
+        say "no libfaketime: API tasks will not follow \`harness clock advance\`; install libfaketime (Debian/Ubuntu) or faketime (Homebrew)"
+    fi
+fi
+
 if $want_browser; then
     if .venv/bin/python -m harness.testkit.browser >/dev/null 2>&1; then
         exit 0

@@ -83,6 +83,10 @@ class Blueprint:
     deregistration_delay_seconds: int = 5
     idle_timeout_seconds: int = 60
 
+    # CloudWatch: an alarm on the API's 5xx answers, notifying an SNS topic
+    alerts_topic_suffix: str = "alerts"
+    api_5xx_threshold: int = 5  # 5xx answers in one minute
+
     # CloudFront
     behaviours: tuple[Behaviour, ...] = (
         Behaviour("/api/*", "api", CACHING_DISABLED, ALL_VIEWER_EXCEPT_HOST_HEADER, True),
@@ -190,3 +194,11 @@ class Blueprint:
     def image(self) -> str:
         registry = f"{ACCOUNT_ID_FOR_EMULATORS}.dkr.ecr.{self.region}.amazonaws.com"
         return f"{registry}/{self.image_repository}:{self.version}"
+
+    @property
+    def alerts_topic(self) -> str:
+        return f"{self.name}-{self.alerts_topic_suffix}"
+
+    @property
+    def api_5xx_alarm(self) -> str:
+        return f"{self.name}-api-5xx"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 from harness import __version__
+from harness.clock import CLOCK_FILE, clock
 from harness.control_plane.backends import create_backend
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.cognito_discovery import token_settings
@@ -20,6 +21,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
+from harness.lifecycle.time_parts import start_time_parts
 from harness.settings import Settings
 from harness.types import StatusDocument
 
@@ -62,6 +64,9 @@ class Stack:
         self.api_front = None
         self.edge = None
         self.push_sink = None
+        self.s3_lifecycle = None
+        self.alb_metrics = None
+        self.alarms = None
         self.control = None
         self.timings: dict[str, float] = {}
         self._exit: ExitStack | None = None
@@ -83,6 +88,8 @@ class Stack:
             self.run_dir.prepare()
             self.run_dir.lock()
             parts.callback(self.run_dir.unlock)
+            clock.use(self.clock_file)
+            parts.callback(clock.release, self.clock_file)
             self._start_parts(parts)
             self._exit = parts.pop_all()
         self.started_at = time.time()
@@ -104,6 +111,10 @@ class Stack:
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)
         self.endpoints = self.backend.endpoints
+        if s.backend == "embedded":
+            from harness.clock.emulator_time import put_embedded_emulator_on_the_clock
+
+            put_embedded_emulator_on_the_clock()
 
         discover = getattr(self.backend, "discover", None)
         if discover is not None:
@@ -173,6 +184,11 @@ class Stack:
         self._step("starting the edge", self.edge.start)
         self.api_front.serve_cloudfront(self.edge)
 
+        self._step(
+            "starting S3 lifecycle, ALB metrics and alarm evaluation",
+            lambda: start_time_parts(self, parts),
+        )
+
         if self.deploy_web:
             self._step("deploying the web stub", lambda: deploy_web_stub(self))
 
@@ -201,13 +217,26 @@ class Stack:
 
     # what the stack tells others ----------------------------------------------------------
 
+    @property
+    def clock_file(self):
+        return self.run_dir.path / CLOCK_FILE
+
     def task_environment(self) -> dict[str, str]:
         """What each API task gets beyond its task definition: the token issuer and JWKS
-        location, as the pool's own OpenID configuration names them (cognito_discovery)."""
+        location, as the pool's own OpenID configuration names them (cognito_discovery), and
+        the stack clock (libfaketime on the run directory's clock file)."""
+        from harness.clock import faketime
+
+        env = faketime.environment(self.clock_file)
         cognito = self.endpoints.url("cognito-idp")
-        if not cognito:
-            return {}  # AWS: the API's defaults are AWS's issuer form
-        return token_settings(cognito, self.record.region, self.record.user_pool_id)
+        if cognito:  # on AWS the API's defaults are AWS's issuer form
+            env |= token_settings(cognito, self.record.region, self.record.user_pool_id)
+        return env
+
+    def clock_status(self) -> dict:
+        from harness.clock import faketime
+
+        return clock.describe() | {"tasks_follow": faketime.find_library() is not None}
 
     @property
     def edge_url(self) -> str | None:
@@ -238,6 +267,7 @@ class Stack:
             "endpoints": self.endpoints.describe() if self.endpoints else {},
             "environment": self.endpoints.env() if self.endpoints else {},
             "resources": self.record.to_json() if self.record else {},
+            "clock": self.clock_status(),
             "components": {
                 "emulator": health(self.backend),
                 "load_balancer": health(self.alb),
@@ -246,6 +276,9 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "s3_lifecycle": health(self.s3_lifecycle),
+                "alb_metrics": health(self.alb_metrics),
+                "alarms": health(self.alarms),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }

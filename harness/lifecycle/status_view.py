@@ -15,6 +15,7 @@ def summary(doc: StatusDocument) -> str:
         ("load balancer", doc.get("alb_url")),
         ("push sink", doc.get("push_sink_url")),
         ("backend", doc.get("backend")),
+        ("stack clock", _clock(doc.get("clock"))),
     ]
     endpoints = doc.get("endpoints", {})
     distinct = sorted(set(endpoints.values()))
@@ -36,6 +37,18 @@ def summary(doc: StatusDocument) -> str:
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows if value)
+
+
+def _clock(clock: dict | None) -> str | None:
+    if not clock:
+        return None
+    from harness.clock import format_duration
+
+    offset = clock.get("offset_seconds") or 0
+    shown = f"{clock.get('now')} (real time {'+' if offset >= 0 else ''}{format_duration(offset)})"
+    if not clock.get("tasks_follow", True):
+        shown += "; API tasks follow real time (libfaketime not found)"
+    return shown
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:

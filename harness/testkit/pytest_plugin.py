@@ -25,6 +25,7 @@ import pytest
 
 from harness.control_plane.backends import selection
 from harness.errors import ConfigError, HarnessError
+from harness.testkit.clock_fixture import clock
 from harness.testkit.failure_artifacts import pytest_runtest_makereport, save_failure_artifacts
 from harness.testkit.fan_fixtures import api, make_api, make_user, open_app, user
 from harness.testkit.plugin_config import (
@@ -56,6 +57,7 @@ __all__ = [
     "_breaks_stack_needs_own_stack",
     "api",
     "aws",
+    "clock",
     "edge_url",
     "make_api",
     "make_user",

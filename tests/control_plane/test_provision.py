@@ -287,3 +287,28 @@ def test_the_emulator_keeps_the_origin_access_control_of_an_origin(emulator, rec
     config = cloudfront.get_distribution_config(Id=record.distribution_id)["DistributionConfig"]
     ids = {o.get("OriginAccessControlId") for o in config["Origins"]["Items"][:2]}
     assert ids == {_access_control_id(cloudfront)}
+
+
+def test_an_alarm_on_api_5xx_notifies_the_alerts_topic(emulator, record):
+    (alarm,) = emulator.client("cloudwatch").describe_alarms(AlarmNames=[BLUEPRINT.api_5xx_alarm])[
+        "MetricAlarms"
+    ]
+    assert alarm["Namespace"] == "AWS/ApplicationELB"
+    assert alarm["MetricName"] == "HTTPCode_Target_5XX_Count"
+    assert alarm["Dimensions"] == [
+        {"Name": "LoadBalancer", "Value": record.load_balancer_arn.split(":loadbalancer/")[1]}
+    ]
+    assert (alarm["Statistic"], alarm["Period"], alarm["TreatMissingData"]) == (
+        "Sum",
+        60,
+        "notBreaching",
+    )
+    assert alarm["AlarmActions"] == [f"arn:aws:sns:us-east-1:123456789012:{BLUEPRINT.alerts_topic}"]
+
+
+@pytest.mark.parametrize("table", ["anime_table", "users_table"])
+def test_tables_have_point_in_time_recovery(emulator, record, table):
+    described = emulator.client("dynamodb").describe_continuous_backups(
+        TableName=getattr(record, table)
+    )["ContinuousBackupsDescription"]
+    assert described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"

@@ -12,6 +12,7 @@ from harness.control_plane.provision.distribution import provision_distribution
 from harness.control_plane.provision.identity import provision_identity
 from harness.control_plane.provision.load_balancing import provision_load_balancing
 from harness.control_plane.provision.messaging import provision_messaging
+from harness.control_plane.provision.monitoring import provision_monitoring
 from harness.control_plane.provision.network import provision_network, provision_vpc_endpoints
 from harness.control_plane.provision.registry_and_logs import (
     provision_log_group,
@@ -56,6 +57,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             lambda: provision_compute(clients["ecs"], bp, made),
             lambda: _distribution_and_policies(clients["cloudfront"], clients["s3"], bp, made),
         )
+    provision_monitoring(clients["cloudwatch"], clients["sns"], bp, made)
     recorded = {f.name for f in fields(StackRecord)}
     return StackRecord(**{name: value for name, value in made.items() if name in recorded})
 

@@ -60,8 +60,24 @@ def provision_tables(dynamodb, bp: Blueprint) -> dict:
     waiter = dynamodb.get_waiter("table_exists")
     for table in (bp.anime_table, bp.users_table):
         waiter.wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    for table in (bp.anime_table, bp.users_table):
+        _point_in_time_recovery(dynamodb, table)
     return {
         "anime_table": bp.anime_table,
         "anime_feed_index": bp.anime_feed_index,
         "users_table": bp.users_table,
     }
+
+
+def _point_in_time_recovery(dynamodb, table: str) -> None:
+    """PITR on, so a table can be restored to any second of the last 35 days (DynamoDB
+    developer guide, PointInTimeRecovery)."""
+    described = dynamodb.describe_continuous_backups(TableName=table)[
+        "ContinuousBackupsDescription"
+    ]
+    status = described.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
+    if status != "ENABLED":
+        dynamodb.update_continuous_backups(
+            TableName=table,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )

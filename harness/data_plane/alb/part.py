@@ -10,10 +10,10 @@ import asyncio
 import contextlib
 import logging
 import threading
-import time
 from collections import deque
 from pathlib import Path
 
+from harness.clock import clock
 from harness.data_plane.alb.access_log import AccessLog, elb_name
 from harness.data_plane.alb.app import ADMIN_PATH, ProxyApp
 from harness.data_plane.alb.config import (
@@ -205,7 +205,7 @@ class LoadBalancer(TargetLoop):
             target = self._targets.get(address)
             if target is not None:
                 target.in_flight -= 1
-                self._finish_draining(target, time.monotonic())
+                self._finish_draining(target, clock.monotonic())
 
     # -- internals -------------------------------------------------------------------------
 

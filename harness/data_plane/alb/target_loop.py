@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from harness.clock import clock
 from harness.data_plane.alb.config import TargetAddress, TargetGroupSettings
 from harness.data_plane.alb.health_checks import TargetHealth, probe
 
@@ -51,7 +52,7 @@ class TargetLoop:
 
     def _apply(self, registered: set[TargetAddress], settings: TargetGroupSettings) -> None:
         """Called with the lock held: start checking new targets, drain removed ones."""
-        now = time.monotonic()
+        now = clock.monotonic()
         for address in registered:
             current = self._targets.get(address)
             if current is None or current.draining_since is not None:

@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from harness.clock import clock
 from harness.data_plane.ecs import task_lifecycle as lifecycle
 from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
@@ -222,7 +223,7 @@ class TaskLoop(TargetRegistration):
         )
 
     def _advance(self, task: Task) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         exit_code = task.process.exit_code() if task.live else None
         if exit_code is not None:
             self._exited(task, exit_code)
@@ -242,7 +243,7 @@ class TaskLoop(TargetRegistration):
                     StopCode.TASK_FAILED_TO_START,
                 )
         elif task.state is TaskState.ACTIVATING:
-            task.started_at = time.time()
+            task.started_at = clock.now()
             task.enter(TaskState.RUNNING)
         elif task.state is TaskState.RUNNING:
             if self._healthy(task):
@@ -288,7 +289,7 @@ class TaskLoop(TargetRegistration):
         if task.registered:
             delay = self._control_plane.deregistration_delay(task.target_group_arn)
             self._deregister(task)
-            task.drain_deadline = time.monotonic() + delay
+            task.drain_deadline = clock.monotonic() + delay
             task.enter(TaskState.DEACTIVATING)
         else:
             task.process.terminate()

@@ -4,8 +4,8 @@ period. Mixed into the agent's loop (`app.TaskLoop`), which owns the state it re
 from __future__ import annotations
 
 import logging
-import time
 
+from harness.clock import clock
 from harness.data_plane.ecs.task_lifecycle import TaskState
 
 log = logging.getLogger("harness.data_plane.ecs.agent")
@@ -57,4 +57,4 @@ class TargetRegistration:
     def _past_grace(self, task) -> bool:
         spec = self._services.get(task.service)
         grace = spec.health_check_grace_period if spec else 0.0
-        return task.started_at is not None and time.time() - task.started_at >= grace
+        return task.started_at is not None and clock.now() - task.started_at >= grace

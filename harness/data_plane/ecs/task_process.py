@@ -10,9 +10,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from harness.clock import clock
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class TaskProcess:
         """Ask the task's process group to stop (SIGTERM); `kill_if_slow` finishes the job."""
         if self.exit_code() is None and self._term_sent_at is None:
             self._signal(signal.SIGTERM)
-            self._term_sent_at = time.monotonic()
+            self._term_sent_at = clock.monotonic()
 
     def kill_if_slow(self, grace: float) -> bool:
         """True once the process has exited; SIGKILL after `grace` seconds of SIGTERM."""
@@ -144,7 +145,7 @@ class TaskProcess:
                 self._signal(signal.SIGKILL)  # leftovers of the process group, if any
                 self._group_killed = True
             return True
-        if self._term_sent_at is not None and time.monotonic() - self._term_sent_at > grace:
+        if self._term_sent_at is not None and clock.monotonic() - self._term_sent_at > grace:
             self._signal(signal.SIGKILL)
         return False
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from harness.clock import clock
 from harness.data_plane.edge import compression
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
 from harness.data_plane.edge.config import ConfigPoller
@@ -136,7 +137,7 @@ class EdgeApp:
 
         key = cache_key(policy, request.path, request.query, request.headers)
         entry = self._cache.get(key)
-        now = time.monotonic()
+        now = clock.monotonic()
         if entry is not None and entry.fresh(now):
             return conditional(request, from_entry(entry, HIT, entry.age(now)))
         validators = {}

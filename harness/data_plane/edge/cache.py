@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote_plus
 
+from harness.clock import clock
 from harness.data_plane.edge.cache_policy import CachePolicy
 
 Headers = Sequence[tuple[str, str]]
@@ -78,10 +78,10 @@ class CachedResponse:
     query: str = ""  # the query strings in the cache key, sorted by name
 
     def age(self, now: float | None = None) -> int:
-        return int((now if now is not None else time.monotonic()) - self.stored_at)
+        return int((now if now is not None else clock.monotonic()) - self.stored_at)
 
     def fresh(self, now: float | None = None) -> bool:
-        return (now if now is not None else time.monotonic()) - self.stored_at < self.ttl
+        return (now if now is not None else clock.monotonic()) - self.stored_at < self.ttl
 
     def header(self, name: str) -> str | None:
         return next((v for n, v in self.headers if n == name), None)
@@ -148,7 +148,7 @@ class ResponseCache:
 
     def purge(self, invalidation_paths: Iterable[str]) -> int:
         paths = tuple(invalidation_paths)
-        now = time.monotonic()
+        now = clock.monotonic()  # the clock stored_at is on
         with self._lock:
             self._purges = [(t, p) for t, p in self._purges if now - t < PURGE_MEMORY]
             self._purges.append((now, paths))
@@ -174,7 +174,7 @@ class ResponseCache:
             self._bytes = 0
 
     def describe(self) -> list[dict]:
-        now = time.monotonic()
+        now = clock.monotonic()
         with self._lock:
             items = list(self._entries.items())
         return [

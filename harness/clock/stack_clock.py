@@ -1,0 +1,130 @@
+"""The stack clock: real time plus one offset, held in one file of the run directory.
+
+The file holds a libfaketime offset (`+7200`, seconds), so the same file drives the harness's
+own parts (through `StackClock`) and every API task (libfaketime reads it through
+FAKETIME_TIMESTAMP_FILE, see `faketime.py`): one `advance` reaches the whole stack at once.
+
+Two readings:
+- `now()`: wall time on the stack clock (epoch seconds), what AWS would stamp: it follows the
+  offset both ways, as libfaketime does in the tasks.
+- `monotonic()`: for intervals (cache ages, drain deadlines, grace periods). It moves forward
+  with every advance and never backward: a test that restores the offset must not leave a
+  draining target waiting for the 181 days it had skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+CLOCK_FILE = "clock"
+
+
+def format_offset(seconds: float) -> str:
+    return f"{seconds:+.0f}"
+
+
+def parse_offset(text: str) -> float:
+    """What the file holds; an empty or unreadable file is real time."""
+    try:
+        return float(text.strip() or 0)
+    except ValueError:
+        return 0.0
+
+
+class StackClock:
+    """Real time until `use(path)`; then real time + the offset in that file, re-read when the
+    file changes (a stat per reading: `harness clock advance` runs in another process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._path: Path | None = None
+        self._seen: tuple | None = None
+        self._offset = 0.0
+        self._forward = 0.0  # the sum of every forward step seen: what monotonic() adds
+
+    # where it lives -----------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def use(self, path: Path) -> None:
+        """Follow `path`, starting at real time (a new stack's emulator is new too)."""
+        path = Path(path)
+        _write(path, 0.0)
+        with self._lock:
+            self._path, self._seen = path, None
+            self._offset = self._forward = 0.0
+        self.offset()
+
+    def release(self, path: Path) -> None:
+        """Back to real time, unless another stack has taken the clock since."""
+        with self._lock:
+            if self._path == Path(path):
+                self._path, self._seen, self._offset = None, None, 0.0
+
+    # readings -----------------------------------------------------------------------------
+
+    def offset(self) -> float:
+        path = self._path
+        if path is None:
+            return 0.0
+        try:
+            st = os.stat(path)
+        except OSError:
+            return self._offset
+        seen = (st.st_ino, st.st_mtime_ns, st.st_size)
+        with self._lock:
+            if seen != self._seen:
+                self._seen = seen
+                new = parse_offset(path.read_text())
+                self._forward += max(0.0, new - self._offset)
+                self._offset = new
+            return self._offset
+
+    def now(self) -> float:
+        return time.time() + self.offset()
+
+    def monotonic(self) -> float:
+        self.offset()
+        return time.monotonic() + self._forward
+
+    # changes ------------------------------------------------------------------------------
+
+    def set_offset(self, seconds: float) -> float:
+        if self._path is None:
+            raise RuntimeError("the stack clock follows no run directory")
+        _write(self._path, seconds)
+        return self.offset()
+
+    def advance(self, seconds: float) -> float:
+        return self.set_offset(self.offset() + seconds)
+
+    def describe(self) -> dict:
+        offset = self.offset()
+        return {
+            "offset_seconds": offset,
+            "now": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset)),
+            "file": str(self._path) if self._path else None,
+        }
+
+
+def _write(path: Path, seconds: float) -> None:
+    # Replace, not rewrite: readers (and libfaketime) never see a half-written file.
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(format_offset(seconds) + "\n")
+    tmp.replace(path)
+
+
+def read_offset_file(path: Path) -> float:
+    try:
+        return parse_offset(Path(path).read_text())
+    except OSError:
+        return 0.0
+
+
+def write_offset_file(path: Path, seconds: float) -> None:
+    _write(Path(path), seconds)

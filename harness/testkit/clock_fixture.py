@@ -1,0 +1,132 @@
+"""The `clock` fixture: `clock.advance("2h")` moves the stack clock, returns once every API task
+answers on the new time, and the offset is put back after the test.
+
+Putting it back moves time backwards, which AWS never does: libfaketime moves the tasks'
+monotonic clock with it, and their event loops would then wait out the skipped hours before any
+timer fires. So after a step back the tasks are replaced (killed; the ECS agent starts new ones
+on the restored clock), as a fresh stack would have them."""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import os
+import signal
+import time
+
+import httpx
+import pytest
+
+from harness.clock import CLOCK_FILE, parse_duration
+from harness.clock.stack_clock import read_offset_file, write_offset_file
+from harness.errors import HarnessError
+from harness.plumbing.waiting import NotYet, wait_until
+
+# A task's Date header is whole seconds and uvicorn refreshes it once a second.
+DATE_SLACK = 3.0
+FOLLOW_TIMEOUT = 30.0
+
+
+class StackClockControl:
+    def __init__(self, stack) -> None:
+        self.stack = stack
+        self.path = stack.run_dir.path / CLOCK_FILE
+        self.initial = read_offset_file(self.path)
+
+    @property
+    def offset(self) -> float:
+        return read_offset_file(self.path)
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, duration: str | float) -> float:
+        """Forward by `181d`/`2h`/`30m` (or seconds); the new offset."""
+        seconds = parse_duration(duration) if isinstance(duration, str) else float(duration)
+        return self.set_offset(self.offset + seconds)
+
+    def set_offset(self, seconds: float) -> float:
+        backwards = seconds < self.offset
+        write_offset_file(self.path, seconds)
+        if backwards:
+            self._replace_tasks()
+        self.wait_tasks_follow()
+        return seconds
+
+    def restore(self) -> None:
+        if self.offset != self.initial:
+            self.set_offset(self.initial)
+
+    def wait_tasks_follow(self, timeout: float = FOLLOW_TIMEOUT) -> None:
+        """Until every running API task's Date header is on the stack clock."""
+        tasks = self._task_addresses()
+        if not tasks:
+            return
+
+        def check() -> bool:
+            expected = self.now()
+            for host, port in tasks:
+                answer = httpx.get(f"http://{host}:{port}/api/health", timeout=5, trust_env=False)
+                seen = email.utils.parsedate_to_datetime(answer.headers["date"]).timestamp()
+                if abs(seen - expected) > DATE_SLACK:
+                    raise NotYet(f"task {host}:{port} says {answer.headers['date']}")
+            return True
+
+        wait_until(
+            check,
+            what="the API tasks following the stack clock",
+            timeout=timeout,
+            transient=(NotYet, httpx.HTTPError),
+        )
+
+    def _services(self) -> list[dict]:
+        agent = (self.stack.describe().get("components") or {}).get("ecs_agent") or {}
+        return list((agent.get("services") or {}).values())
+
+    def _running(self) -> list[dict]:
+        return [
+            task
+            for service in self._services()
+            for task in service.get("tasks", [])
+            if task.get("state") == "RUNNING"
+        ]
+
+    def _task_addresses(self) -> list[tuple[str, int]]:
+        return [(task["host"], task["port"]) for task in self._running()]
+
+    def _replace_tasks(self, timeout: float = 90.0) -> None:
+        killed = {task["pid"] for task in self._running() if task.get("pid")}
+        for pid in killed:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+        def replaced() -> bool:
+            for service in self._services():
+                fresh = [
+                    t
+                    for t in service.get("tasks", [])
+                    if t.get("state") == "RUNNING"
+                    and t.get("pid") not in killed
+                    and t.get("alb_state") in (None, "healthy")
+                ]
+                if len(fresh) < (service.get("desired") or 0):
+                    raise NotYet(f"{len(fresh)} of {service.get('desired')} tasks replaced")
+            return True
+
+        wait_until(
+            replaced, what="the API tasks replaced after the clock went back", timeout=timeout
+        )
+
+
+@pytest.fixture
+def clock(stack):
+    """The stack clock; whatever a test advances is undone after it."""
+    status = stack.describe()
+    if not (status.get("clock") or {}).get("file"):
+        raise HarnessError("this stack has no stack clock (a deployment on AWS runs on AWS's)")
+    if status.get("backend") != "embedded":
+        # Only the in-process emulator is put on the stack clock (clock/emulator_time.py).
+        pytest.skip(f"the {status.get('backend')} backend's emulator runs on real time")
+    control = StackClockControl(stack)
+    yield control
+    control.restore()

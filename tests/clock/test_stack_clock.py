@@ -1,0 +1,48 @@
+import time
+
+import pytest
+
+from harness.clock import StackClock
+from harness.clock.stack_clock import write_offset_file
+
+
+@pytest.fixture
+def stack_clock(tmp_path):
+    clock = StackClock()
+    clock.use(tmp_path / "clock")
+    yield clock
+    clock.release(tmp_path / "clock")
+
+
+def test_real_time_until_it_follows_a_file():
+    assert abs(StackClock().now() - time.time()) < 1
+
+
+def test_the_file_is_libfaketimes_offset_format(stack_clock, tmp_path):
+    assert (tmp_path / "clock").read_text() == "+0\n"
+    stack_clock.advance(7200)
+    assert (tmp_path / "clock").read_text() == "+7200\n"
+    assert abs(stack_clock.now() - (time.time() + 7200)) < 1
+
+
+def test_an_advance_written_by_another_process_is_seen(stack_clock, tmp_path):
+    write_offset_file(tmp_path / "clock", 181 * 86400)  # what `harness clock advance` does
+    assert stack_clock.offset() == 181 * 86400
+
+
+def test_monotonic_moves_with_advances_and_never_back(stack_clock):
+    before = stack_clock.monotonic()
+    stack_clock.advance(3600)
+    advanced = stack_clock.monotonic()
+    assert advanced - before >= 3600
+    stack_clock.set_offset(0)  # a test putting the offset back
+    assert stack_clock.monotonic() >= advanced
+    assert abs(stack_clock.now() - time.time()) < 1  # wall time does go back, as in the tasks
+
+
+def test_release_leaves_a_clock_another_stack_took(tmp_path):
+    clock = StackClock()
+    clock.use(tmp_path / "a")
+    clock.use(tmp_path / "b")
+    clock.release(tmp_path / "a")
+    assert clock.path == tmp_path / "b"

@@ -1,0 +1,85 @@
+"""An alarm in the emulator's CloudWatch goes to ALARM on the stack clock and notifies its SNS
+topic; a metric nobody publishes leaves it INSUFFICIENT_DATA (TreatMissingData `missing`)."""
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from harness.clock import clock
+from harness.data_plane.alarms import AlarmEvaluator
+
+
+@pytest.fixture
+def stack_clock(tmp_path):
+    clock.use(tmp_path / "clock")
+    yield clock
+    clock.release(tmp_path / "clock")
+
+
+@pytest.fixture
+def topic_queue(endpoints):
+    sns, sqs = endpoints.client("sns"), endpoints.client("sqs")
+    topic = sns.create_topic(Name=f"alarms-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    queue = sqs.create_queue(QueueName=f"alarms-{uuid.uuid4().hex[:6]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn["QueueArn"])
+    return topic, sqs, queue
+
+
+def put_alarm(cloudwatch, name, metric, topic):
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/ApplicationELB",
+        MetricName=metric,
+        Dimensions=[{"Name": "LoadBalancer", "Value": "app/x/1"}],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=2,
+        DatapointsToAlarm=2,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[topic],
+    )
+
+
+def test_breaching_minutes_raise_the_alarm_and_notify(endpoints, stack_clock, topic_queue):
+    topic, sqs, queue = topic_queue
+    cloudwatch = endpoints.client("cloudwatch")
+    name = f"5xx-{uuid.uuid4().hex[:6]}"
+    put_alarm(cloudwatch, name, "HTTPCode_Target_5XX_Count", topic)
+    evaluator = AlarmEvaluator(endpoints)
+    for _ in range(2):  # two breaching minutes
+        cloudwatch.put_metric_data(
+            Namespace="AWS/ApplicationELB",
+            MetricData=[
+                {
+                    "MetricName": "HTTPCode_Target_5XX_Count",
+                    "Dimensions": [{"Name": "LoadBalancer", "Value": "app/x/1"}],
+                    "Timestamp": datetime.fromtimestamp(stack_clock.now(), UTC),
+                    "Value": 9,
+                }
+            ],
+        )
+        stack_clock.advance(60)
+
+    evaluator.evaluate_once()
+
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    assert alarm["StateValue"] == "ALARM"
+    (message,) = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5)["Messages"]
+    assert json.loads(json.loads(message["Body"])["Message"])["AlarmName"] == name
+
+
+def test_an_alarm_on_a_metric_nobody_publishes_never_alarms(endpoints, stack_clock, topic_queue):
+    topic, _, _ = topic_queue
+    cloudwatch = endpoints.client("cloudwatch")
+    name = f"wrong-{uuid.uuid4().hex[:6]}"
+    put_alarm(cloudwatch, name, "RequestsPerMinuteThatDoesNotExist", topic)
+    stack_clock.advance(3600)
+
+    AlarmEvaluator(endpoints).evaluate_once()
+
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    assert alarm["StateValue"] == "INSUFFICIENT_DATA"
