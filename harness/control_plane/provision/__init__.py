@@ -57,7 +57,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             lambda: provision_compute(clients["ecs"], bp, made),
             lambda: _distribution_and_policies(clients["cloudfront"], clients["s3"], bp, made),
         )
-    provision_monitoring(clients["cloudwatch"], clients["sns"], bp, made)
+    provision_monitoring(endpoints.client("cloudwatch"), clients["sns"], bp, made)
     recorded = {f.name for f in fields(StackRecord)}
     return StackRecord(**{name: value for name, value in made.items() if name in recorded})
 

@@ -44,6 +44,7 @@ class Service:
         self,
         environment: dict[str, str] | None = None,
         task_role_arn: str | None = None,
+        execution_role_arn: str | None = None,
         **overrides,
     ) -> str:
         container = {
@@ -54,6 +55,8 @@ class Service:
             "environment": [{"name": k, "value": v} for k, v in (environment or {}).items()],
         } | overrides
         roles = {"taskRoleArn": task_role_arn} if task_role_arn else {}
+        if execution_role_arn:
+            roles["executionRoleArn"] = execution_role_arn
         return self.ecs.register_task_definition(
             **roles,
             family=self.family,

@@ -181,7 +181,12 @@ def test_task_output_reaches_its_awslogs_group_and_stream(make_service, running,
             "awslogs-create-group": "true",
         },
     }
-    revision = service.register_revision({"STANDIN_FAIL": "1"}, logConfiguration=log_configuration)
+    # Fargate needs an execution role for awslogs [task_execution_IAM_role].
+    revision = service.register_revision(
+        {"STANDIN_FAIL": "1"},
+        execution_role_arn="arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        logConfiguration=log_configuration,
+    )
     service.update(taskDefinition=revision, desiredCount=1)
     _, agent = running(service)
     task = wait_until(
