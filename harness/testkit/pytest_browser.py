@@ -11,9 +11,17 @@ import pytest
 from harness.testkit.browser import CHROMIUM_ARGS, system_chromium
 
 NO_CHROMIUM = (
-    "no Chromium: neither Playwright's own browser nor a system one "
-    "(install it with `apt-get install chromium` or `playwright install chromium`)"
+    "no Chromium: neither Playwright's own browser nor a system one on the PATH "
+    "(install it with `scripts/bootstrap.sh --browser`, `apt-get install chromium` or "
+    "`playwright install chromium`, or point ANIMEHUB_CHROMIUM at one)"
 )
+
+
+def no_chromium_line() -> str:
+    override = os.environ.get("ANIMEHUB_CHROMIUM")
+    if override:
+        return f"no Chromium: ANIMEHUB_CHROMIUM={override} does not exist"
+    return NO_CHROMIUM
 
 
 def chromium_executable(playwright) -> str | None:
@@ -38,7 +46,8 @@ def browser_type_launch_args(browser_type_launch_args, playwright, pytestconfig)
         return browser_type_launch_args
     executable = chromium_executable(playwright)
     if executable is None:
-        pytest.skip(NO_CHROMIUM)
+        # A failure, not a skip: a run without a browser has not tested the scenarios.
+        pytest.fail(no_chromium_line(), pytrace=False)
     args = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
     return {**browser_type_launch_args, "executable_path": executable, "args": args}
 

@@ -29,6 +29,9 @@ from harness.control_plane.backends import selection
 from harness.errors import ConfigError, HarnessError
 from harness.settings import BACKENDS, Settings
 
+# The gate (--gate): a release or CI run that cannot go green by testing nothing.
+pytest_plugins = ["harness.testkit.gate"]
+
 RESULTS_DIR = pytest.StashKey[Path]()
 RUN_ID_KEY = "animehub_run_id"
 KEEP_RUNS = 10
