@@ -64,13 +64,15 @@ def _env(path: str) -> dict[str, str]:
 
 
 def _pytest(tmp_path: Path, source: str, *args: str, path: str) -> subprocess.CompletedProcess:
-    (tmp_path / "test_scenario.py").write_text(source)
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir(exist_ok=True)
+    (scenarios / "test_scenario.py").write_text(source)
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            str(tmp_path),
+            str(scenarios),
             "-p",
             "no:randomly",
             "-q",
@@ -98,7 +100,8 @@ def test_a_missing_browser_fails_the_run_with_one_line_naming_it(tmp_path):
 
 def test_a_missing_override_is_named(tmp_path):
     path = _bin_without_chromium(tmp_path, ())
-    (tmp_path / "conftest.py").write_text(
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "conftest.py").write_text(
         "import os\nos.environ['ANIMEHUB_CHROMIUM'] = '/no/such/chromium'\n"
     )
     result = _pytest(tmp_path, BROWSER_SCENARIO, path=path)
@@ -107,30 +110,35 @@ def test_a_missing_override_is_named(tmp_path):
 
 
 def test_under_the_gate_no_scenario_collected_is_a_failure(tmp_path):
-    result = _pytest(tmp_path, "def test_no_stack():\n    pass\n", "--gate", path=os.defpath)
+    # Every scenario deselected (-k): the run tested nothing.
+    result = _pytest(tmp_path, SKIPPING_SCENARIOS, "--gate", "-k", "nothing", path=os.defpath)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "gate: no scenario was collected, so nothing was tested" in result.stdout
 
 
-def test_without_the_gate_no_scenario_is_fine(tmp_path):
-    result = _pytest(tmp_path, "def test_no_stack():\n    pass\n", path=os.defpath)
-    assert result.returncode == pytest.ExitCode.OK, result.stdout
+def test_without_the_gate_no_scenario_is_pytests_own_no_tests_status(tmp_path):
+    result = _pytest(tmp_path, SKIPPING_SCENARIOS, "-k", "nothing", path=os.defpath)
+    assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout
+    assert "gate:" not in result.stdout
 
 
 def test_under_the_gate_a_run_time_skip_fails_and_a_chosen_skip_stays(tmp_path):
     result = _pytest(tmp_path, SKIPPING_SCENARIOS, "--gate", "-rfEs", path=os.defpath)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "1 skipped, 1 error" in result.stdout
-    assert "ERROR test_scenario.py::test_skips_at_run_time - gate: a scenario" in result.stdout
+    assert (
+        "ERROR scenarios/test_scenario.py::test_skips_at_run_time - gate: a scenario"
+        in result.stdout
+    )
     assert "gate: a scenario may not skip in a gate run: this stack has no push sink" in (
         result.stdout
     )
-    assert "SKIPPED [1] test_scenario.py:15: narrowed on purpose" in result.stdout
+    assert "SKIPPED [1] scenarios/test_scenario.py:15: narrowed on purpose" in result.stdout
 
 
 def test_under_the_gate_with_workers_no_scenario_is_a_failure(tmp_path):
     result = _pytest(
-        tmp_path, "def test_no_stack():\n    pass\n", "--gate", "-n", "2", path=os.defpath
+        tmp_path, SKIPPING_SCENARIOS, "--gate", "-n", "2", "-k", "nothing", path=os.defpath
     )
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "gate: no scenario was collected" in result.stdout

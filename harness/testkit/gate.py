@@ -9,7 +9,7 @@ Under the gate:
   scenarios the chosen backend does not offer (added as markers at collection). `-m` and `-k`
   deselect rather than skip, so narrowing the run on purpose is untouched.
 
-A scenario is a test that uses the stack (the `stack` fixture, directly or through `page`).
+A scenario is a test in a folder named `scenarios` (the repository's, or one a test makes).
 A missing browser is a failure whether or not the gate is on (see pytest_browser.py).
 """
 
@@ -38,8 +38,11 @@ def gate_on(config: pytest.Config) -> bool:
     return bool(config.getoption("gate")) or os.environ.get("ANIMEHUB_GATE", "") in ("1", "true")
 
 
+SCENARIO_FOLDER = "scenarios"
+
+
 def is_scenario(item: pytest.Item) -> bool:
-    return "stack" in getattr(item, "fixturenames", ())
+    return SCENARIO_FOLDER in item.path.parts
 
 
 def _chosen_skip(item: pytest.Item) -> bool:
