@@ -6,12 +6,15 @@ import os
 import socket
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from harness.errors import HarnessError
+
+# Generous: a time-out here only catches a hang; how fast the agent reacts is measured in
+# benchmarks/reactions.py, not asserted.
+PATIENCE = 60
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
@@ -62,6 +65,11 @@ class Poller:
                     self.outcomes.append((time.monotonic(), 0, None, repr(exc)))
                 time.sleep(0.02)
 
+    def wait_for_outcomes(self, count: int) -> None:
+        """Until `count` more requests have come back (the poller has seen the state)."""
+        target = len(self.outcomes) + count
+        wait_for(lambda: len(self.outcomes) >= target, PATIENCE, f"{count} more answers")
+
     @property
     def failures(self):
         return [o for o in self.outcomes if o[1] != 200]
@@ -72,9 +80,7 @@ def test_two_tasks_share_the_load_with_the_task_environment(make_service, runnin
     os.environ["ANIMEHUB_TEST_LEAK"] = "leaked"
     try:
         alb, agent = running(service)
-        started = time.monotonic()
-        agent.wait_steady(15)
-        steady_after = time.monotonic() - started
+        agent.wait_steady(PATIENCE)
     finally:
         del os.environ["ANIMEHUB_TEST_LEAK"]
 
@@ -83,7 +89,6 @@ def test_two_tasks_share_the_load_with_the_task_environment(make_service, runnin
         env = client.get("/api/env").json()
     report = agent.health()["services"]["api"]
 
-    assert steady_after < 10
     assert seen == {t["id"] for t in report["tasks"]} and len(seen) == 2
     assert (report["desired"], report["running"], report["healthy"]) == (2, 2, 2)
     assert env["TASK_ID"] in seen
@@ -96,14 +101,16 @@ def test_two_tasks_share_the_load_with_the_task_environment(make_service, runnin
 def test_scale_two_three_one_through_update_service(make_service, running):
     service = make_service(desired=2)
     alb, agent = running(service)
-    agent.wait_steady(15)
+    agent.wait_steady(PATIENCE)
 
     service.update(desiredCount=3)
-    agent.wait_steady(10)
+    agent.wait_steady(PATIENCE)
     at_three = alb.healthy_count()
     service.update(desiredCount=1)
-    agent.wait_steady(10)
-    wait_for(lambda: alb.healthy_count() == 1 and len(alb.targets()) == 1, 5, "ALB at one target")
+    agent.wait_steady(PATIENCE)
+    wait_for(
+        lambda: alb.healthy_count() == 1 and len(alb.targets()) == 1, PATIENCE, "ALB at one target"
+    )
 
     assert at_three == 3
     assert len(live_tasks(agent)) == 1
@@ -112,43 +119,48 @@ def test_scale_two_three_one_through_update_service(make_service, running):
 def test_killed_task_is_replaced_and_clients_see_only_the_detection_window(make_service, running):
     service = make_service(desired=2)
     alb, agent = running(service)
-    agent.wait_steady(15)
+    agent.wait_steady(PATIENCE)
     victim = live_tasks(agent)[0]
 
     with Poller(alb.url) as poller:
-        time.sleep(0.3)
+        poller.wait_for_outcomes(5)
         killed_at = time.monotonic()
         os.kill(victim["pid"], 9)
         wait_for(
-            lambda: victim["id"] not in {t["id"] for t in live_tasks(agent)}, 2, "kill noticed"
+            lambda: victim["id"] not in {t["id"] for t in live_tasks(agent)},
+            PATIENCE,
+            "kill noticed",
         )
-        agent.wait_steady(10)
-        recovered_after = time.monotonic() - killed_at
-        time.sleep(0.3)
+        agent.wait_steady(PATIENCE)
+        steady_at = time.monotonic()
+        poller.wait_for_outcomes(10)
 
     stopped = next(t for t in agent.health()["services"]["api"]["tasks"] if t["id"] == victim["id"])
     assert stopped["state"] == "STOPPED"
     assert "Essential container in task exited" in stopped["stopped_reason"]
     assert len(live_tasks(agent)) == 2 and alb.healthy_count() == 2
-    assert recovered_after < 5
-    assert all(0 <= t - killed_at < 1.0 for t, *_ in poller.failures), poller.failures
+    # Ordering, not a budget: clients fail only between the kill and the service being steady.
+    assert all(killed_at <= t <= steady_at for t, *_ in poller.failures), poller.failures
+    assert all(o[1] == 200 for o in poller.outcomes[-10:]), poller.outcomes[-10:]
     assert {o[2] for o in poller.outcomes[-10:]} >= {t["id"] for t in live_tasks(agent)} - {None}
 
 
 def test_rolling_update_has_no_failed_request(make_service, running):
     service = make_service(desired=2, environment={"APP_VERSION": "1"})
     alb, agent = running(service)
-    agent.wait_steady(15)
+    agent.wait_steady(PATIENCE)
 
     with Poller(alb.url) as poller:
-        time.sleep(0.3)
+        poller.wait_for_outcomes(5)
         revision = service.register_revision({"APP_VERSION": "2"})
         service.update(taskDefinition=revision)
         wait_for(
-            lambda: agent.health()["services"]["api"]["task_definition"] == revision, 3, "seen"
+            lambda: agent.health()["services"]["api"]["task_definition"] == revision,
+            PATIENCE,
+            "seen",
         )
-        agent.wait_steady(20)
-        time.sleep(0.3)
+        agent.wait_steady(PATIENCE)
+        poller.wait_for_outcomes(5)
 
     versions = [o[3] for o in poller.outcomes]
     assert poller.failures == []
@@ -160,7 +172,7 @@ def test_unhealthy_task_in_the_alb_is_drained_and_replaced(make_service, running
     """The ALB's verdict, faked, so the test need not wait two 5 s health-check intervals."""
     service = make_service(desired=1)
     alb, agent = running(service)
-    agent.wait_steady(15)
+    agent.wait_steady(PATIENCE)
     sick = live_tasks(agent)[0]
     real_state = alb.target_state
 
@@ -169,8 +181,12 @@ def test_unhealthy_task_in_the_alb_is_drained_and_replaced(make_service, running
         return "unhealthy" if (ip, port) == (sick["host"], sick["port"]) and answer else answer
 
     alb.target_state = state
-    wait_for(lambda: sick["id"] not in {t["id"] for t in live_tasks(agent)}, 3, "sick one stopped")
-    agent.wait_steady(10)
+    wait_for(
+        lambda: sick["id"] not in {t["id"] for t in live_tasks(agent)},
+        PATIENCE,
+        "sick one stopped",
+    )
+    agent.wait_steady(PATIENCE)
 
     stopped = next(t for t in agent.health()["services"]["api"]["tasks"] if t["id"] == sick["id"])
     assert stopped["stopped_reason"].startswith("Task failed ELB health checks")
@@ -180,7 +196,16 @@ def test_unhealthy_task_in_the_alb_is_drained_and_replaced(make_service, running
 def test_wait_steady_reports_the_log_of_a_task_that_exits(make_service, running):
     service = make_service(desired=1, environment={"STANDIN_FAIL": "1"})
     _, agent = running(service)
+    wait_for(
+        lambda: any(
+            "exit code 3" in (t.get("stopped_reason") or "")
+            for t in agent.health()["services"]["api"]["tasks"]
+        ),
+        PATIENCE,
+        "the failing task to have exited",
+    )
 
+    # The service can never be steady: this short wait is the question, not a budget.
     with pytest.raises(HarnessError) as failure:
         agent.wait_steady(1.5)
 
@@ -192,7 +217,7 @@ def test_wait_steady_reports_the_log_of_a_task_that_exits(make_service, running)
 def test_stop_leaves_no_process_and_no_port(make_service, running):
     service = make_service(desired=2)
     alb, agent = running(service)
-    agent.wait_steady(15)
+    agent.wait_steady(PATIENCE)
     tasks = live_tasks(agent)
 
     agent.stop()
@@ -203,7 +228,8 @@ def test_stop_leaves_no_process_and_no_port(make_service, running):
         with pytest.raises(OSError), socket.create_connection((task["host"], task["port"]), 0.5):
             pass
     assert agent.health()["services"]["api"]["running"] == 0
-    assert alb.targets() == [] or all(t["state"] == "draining" for t in alb.targets())
+    # Nothing was in flight, so each deregistration completes at once (AWS-RULES: ALB).
+    wait_for(lambda: alb.targets() == [], PATIENCE, "every target deregistered")
 
 
 def test_control_plane_refusal_leaves_the_agent_authoritative(make_service, running):
@@ -217,8 +243,6 @@ def test_control_plane_refusal_leaves_the_agent_authoritative(make_service, runn
 
 
 def test_the_real_api_answers_health_through_the_alb(make_service, running):
-    if not (Path(__file__).parents[2] / "api" / "__main__.py").exists():
-        pytest.skip("api/__main__.py does not exist yet: the real API's entry point is missing")
     names = ("ANIME_TABLE", "ANIME_FEED_INDEX", "USERS_TABLE", "MEDIA_BUCKET", "COGNITO_CLIENT_ID")
     environment = {name: name.lower() for name in names} | {
         "SHARED_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:anime-shared",
@@ -227,7 +251,7 @@ def test_the_real_api_answers_health_through_the_alb(make_service, running):
     service = make_service(desired=1, environment=environment)
     alb, agent = running(service, commands=None)  # the agent's default: python -m api
 
-    agent.wait_steady(30)
+    agent.wait_steady(PATIENCE)
     response = httpx.get(alb.url + "/api/health", trust_env=False)
 
     assert response.status_code == 200
