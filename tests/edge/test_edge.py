@@ -57,10 +57,10 @@ def test_static_file_miss_then_hit_with_rising_age(viewer, buckets):
     second = viewer.get("/app.js")
     assert second.headers["x-cache"] == "Hit from cloudfront"
     assert second.content == b"console.log(1)"
-    time.sleep(1.05)
+    time.sleep(1.05)  # this test is about time passing: Age counts the seconds in the cache
     third = viewer.get("/app.js")
     assert third.headers["x-cache"] == "Hit from cloudfront"
-    assert int(third.headers["age"]) >= 1 > int(second.headers["age"])
+    assert int(third.headers["age"]) >= int(second.headers["age"]) + 1
     # max-age=0 under CachingOptimized is kept for the 1 s min TTL, then revalidated.
     revalidated = viewer.get("/feed.json")
     assert (revalidated.headers["x-cache"], revalidated.content) == (
