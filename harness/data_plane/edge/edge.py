@@ -163,6 +163,7 @@ class Edge:
             "url": self._server.url if self._server else None,
             "serving": self._server is not None,
             "config_etag": distribution.etag if distribution else None,
+            "config_generation": poller.config_generation if poller else 0,
             "config_loaded_at": poller.loaded_at if poller else None,
             "last_refresh_at": poller.last_refresh_at if poller else None,
             "last_refresh_error": poller.last_error if poller else None,
