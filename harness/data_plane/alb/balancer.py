@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from harness.data_plane.alb.access_log import AccessLog, elb_name
 from harness.data_plane.alb.health_checks import TargetHealth, TargetState, probe
 from harness.data_plane.alb.proxy import ADMIN_PATH, ProxyApp
 from harness.data_plane.alb.target_group import (
@@ -81,6 +82,7 @@ class LoadBalancer:
         self._deregistered: deque[dict] = deque(maxlen=RECENT_DEREGISTRATIONS)
         self._settings: TargetGroupSettings | None = None
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
+        self.access_log = AccessLog(log_dir, target_group_arn)
         self._proxy = ProxyApp(self)
         self._server = ServerThread(self._proxy, name="alb", port=port)
         self.listener_port = self._server.port
@@ -135,6 +137,7 @@ class LoadBalancer:
             self._thread.join(10)
         self._proxy.close()
         self._server.stop()
+        self.access_log.close()
         if self._log_handler is not None:
             logging.getLogger("harness.data_plane.alb").removeHandler(self._log_handler)
             self._log_handler.close()
@@ -214,6 +217,7 @@ class LoadBalancer:
     def _refresh_settings(self) -> None:
         settings = read_target_group(self._elbv2, self.target_group_arn)
         self.idle_timeout = read_idle_timeout(self._elbv2, settings.load_balancer_arns)
+        self.access_log.elb = elb_name(next(iter(settings.load_balancer_arns), None))
         self._settings = settings
 
     def _apply(self, registered: set[TargetAddress], settings: TargetGroupSettings) -> None:

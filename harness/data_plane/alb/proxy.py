@@ -12,6 +12,7 @@ from typing import Protocol
 
 import httpx
 
+from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.target_group import TargetAddress
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: 
 class Router(Protocol):
     listener_port: int
     idle_timeout: float
+    access_log: AccessLog
 
     def acquire(self) -> TargetAddress | None: ...
     def release(self, target: TargetAddress) -> None: ...
@@ -98,14 +100,20 @@ class ProxyApp:
             body = json.dumps(self._router.health(), indent=1).encode()
             await _respond(send, 200, body, b"application/json")
             return
-        target = self._router.acquire()
-        if target is None:
-            await _respond(send, 503, error_page(503), b"text/html")
-            return
+        record = _new_record(scope)
+        counted_receive, counted_send = _counting(record, receive, send)
         try:
-            await self._forward(target, scope, receive, send)
+            target = self._router.acquire()
+            if target is None:
+                await _respond(counted_send, 503, error_page(503), b"text/html")
+                return
+            record.target = str(target)
+            try:
+                await self._forward(target, scope, counted_receive, counted_send, record)
+            finally:
+                self._router.release(target)
         finally:
-            self._router.release(target)
+            self._router.access_log.write(record, time.time())
 
     def close(self, timeout: float = 5.0) -> None:
         """Close the pooled connections from outside the listener's event loop."""
@@ -129,7 +137,9 @@ class ProxyApp:
             )
         return self._client
 
-    async def _forward(self, target: TargetAddress, scope, receive, send) -> None:
+    async def _forward(
+        self, target: TargetAddress, scope, receive, send, record: AccessRecord
+    ) -> None:
         idle = self._router.idle_timeout
         timeout = httpx.Timeout(idle, connect=min(10.0, idle))
         path = scope.get("raw_path") or scope["path"].encode()
@@ -138,6 +148,7 @@ class ProxyApp:
         if query:
             url += "?" + query.decode("latin-1")
         headers = forwarded_headers(scope, self._router.listener_port)
+        record.trace_id = headers[-1][1].decode("latin-1")
         has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope["headers"])
         client = self._http_client()
         request = client.build_request(
@@ -147,16 +158,21 @@ class ProxyApp:
             content=_request_body(receive) if has_body else None,
             timeout=timeout,
         )
+        record.target_started = time.time()
         try:
             response = await client.send(request, stream=True)
         except httpx.TimeoutException:
             log.info("alb: target %s timed out", target)
+            record.error_reason = "TargetResponseTimeout"
             await _respond(send, 504, error_page(504), b"text/html")
             return
         except httpx.HTTPError as exc:
             log.info("alb: target %s failed: %r", target, exc)
+            record.error_reason = "TargetConnectionError"
             await _respond(send, 502, error_page(502), b"text/html")
             return
+        record.response_started = time.time()
+        record.target_status = response.status_code
         try:
             await send(
                 {
@@ -178,6 +194,41 @@ class ProxyApp:
             raise
         finally:
             await response.aclose()
+
+
+def _new_record(scope) -> AccessRecord:
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+    query = (scope.get("query_string") or b"").decode("latin-1")
+    host = headers.get("host", "-")
+    return AccessRecord(
+        started=time.time(),
+        client=tuple(scope.get("client") or ("127.0.0.1", 0)),
+        method=scope["method"],
+        url=f"http://{host}{path}" + (f"?{query}" if query else ""),
+        http_version=scope.get("http_version", "1.1"),
+        user_agent=headers.get("user-agent", "-"),
+        trace_id=headers.get("x-amzn-trace-id", "-"),
+        request_id=headers.get("x-amz-cf-id") or headers.get("x-request-id") or "-",
+    )
+
+
+def _counting(record: AccessRecord, receive, send):
+    """receive and send that count bytes and remember the status the client got."""
+
+    async def counted_receive():
+        message = await receive()
+        record.received_bytes += len(message.get("body", b""))
+        return message
+
+    async def counted_send(message) -> None:
+        if message["type"] == "http.response.start":
+            record.elb_status = message["status"]
+        elif message["type"] == "http.response.body":
+            record.sent_bytes += len(message.get("body", b""))
+        await send(message)
+
+    return counted_receive, counted_send
 
 
 async def _request_body(receive) -> AsyncIterator[bytes]:
