@@ -1,4 +1,4 @@
-"""`harness up | down | status | env`: the stack from a shell."""
+"""`harness up | down | status | env | accept`: the stack from a shell."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from harness.cli_commands import accept
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
@@ -69,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     env = commands.add_parser("env", help="export lines pointing the AWS CLI and SDKs here")
     _run_dir_flag(env)
+
+    accept.add_parser(commands)
     return parser
 
 
@@ -300,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.detach:
                 return _up_detached(settings, argv)
             return _up_foreground(settings)
-        return {"down": _down, "status": _status, "env": _env}[args.command](args)
+        handlers = {"down": _down, "status": _status, "env": _env, "accept": accept.run}
+        return handlers[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return 1

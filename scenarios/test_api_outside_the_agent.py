@@ -40,7 +40,7 @@ def api_process(stack, aws):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # only catches an API that never starts
         while True:
             assert process.poll() is None, process.stderr.read().decode()
             try:
@@ -60,7 +60,7 @@ def api_process(stack, aws):
 def _message_for(sqs, queue_url: str, anime_id: str) -> dict:
     """Every share of the session lands on this queue: read past the others (they stay hidden
     for the visibility timeout, so each receive brings new ones) to find this one."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # only catches a message that never comes
     while time.monotonic() < deadline:
         answer = sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=60

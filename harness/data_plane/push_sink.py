@@ -84,6 +84,10 @@ class DeviceLog:
         with self._lock:
             return list(self._confirmations.get(device_id, ()))
 
+    def device_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._notifications)
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             return {
@@ -192,6 +196,10 @@ class PushSink:
 
     def notifications(self, device_id: str) -> list[Notification]:
         return self.devices.notifications(device_id)
+
+    def all_notifications(self) -> dict[str, list[Notification]]:
+        """Every device's notifications (a failed test's artifacts keep them)."""
+        return {device: self.devices.notifications(device) for device in self.devices.device_ids()}
 
     def confirmations(self, device_id: str) -> list[dict]:
         return self.devices.confirmations(device_id)

@@ -52,6 +52,19 @@ def browser_type_launch_args(browser_type_launch_args, playwright, pytestconfig)
     return {**browser_type_launch_args, "executable_path": executable, "args": args}
 
 
+# Playwright's 5 s default for `expect` is a budget on a loaded 2-core machine (a share took
+# 8.7 s through the stack with three workers and other suites running): a check waits for its
+# state with a time-out that only catches a hang.
+EXPECT_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _generous_expect_timeout() -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
 @pytest.fixture(scope="session")
 def base_url(pytestconfig, stack) -> str:
     """--base-url if given, else the stack's edge: `page.goto("/")` opens the web app."""

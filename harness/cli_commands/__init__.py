@@ -1,0 +1,1 @@
+"""Subcommands of `harness` that live in their own modules (cli.py dispatches to them)."""
