@@ -13,8 +13,9 @@ import threading
 import time
 from pathlib import Path
 
-from harness.cli_commands import accept
+from harness.cli_commands import accept, fault
 from harness.errors import HarnessError
+from harness.faults.store import FaultStore
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
 from harness.settings import BACKENDS, Settings, default_run_dir
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     _run_dir_flag(env)
 
     accept.add_parser(commands)
+    fault.add_parser(commands)
     return parser
 
 
@@ -218,6 +220,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _down(args: argparse.Namespace) -> int:
     run_dir = _run_dir(args)
+    FaultStore(run_dir.path).clear()  # faults end with the stack, however it ends
     state = run_dir.read_state()
     if not run_dir.is_locked():
         run_dir.clear_state()
@@ -272,6 +275,8 @@ def _status(args: argparse.Namespace) -> int:
     print(summary(doc))
     print()
     print(render(doc))
+    faults = doc.get("faults") or []
+    print(f"\nfaults: {len(faults)} active" + "".join(f"\n  {f['summary']}" for f in faults))
     return 0
 
 
@@ -303,7 +308,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.detach:
                 return _up_detached(settings, argv)
             return _up_foreground(settings)
-        handlers = {"down": _down, "status": _status, "env": _env, "accept": accept.run}
+        handlers = {
+            "down": _down,
+            "status": _status,
+            "env": _env,
+            "accept": accept.run,
+            "fault": fault.run,
+        }
         return handlers[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from harness.faults.http import wrap_deliveries
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger("harness.data_plane.push_sink")
@@ -166,9 +167,11 @@ def create_app(devices: DeviceLog, confirm: Callable[[str], int] = _confirm) -> 
 
 
 class PushSink:
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, faults=None) -> None:
         self.devices = DeviceLog()
-        self._server = ServerThread(create_app(self.devices), name="push-sink", port=port)
+        # A device failing its deliveries (hop `sns-delivery`) answers the fault's status.
+        app = wrap_deliveries(create_app(self.devices), faults)
+        self._server = ServerThread(app, name="push-sink", port=port)
         self._started = False
 
     @property

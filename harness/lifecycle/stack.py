@@ -17,6 +17,8 @@ from harness.control_plane.backends import create_backend
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
+from harness.faults.aws_proxy import AwsFaultProxy
+from harness.faults.store import FaultStore
 from harness.lifecycle.run_dir import RunDir
 from harness.settings import Settings
 
@@ -54,6 +56,9 @@ class Stack:
         self.agent = None
         self.edge = None
         self.push_sink = None
+        self.aws_faults = None
+        # Faults on any hop (harness.faults): a file in the run dir that every part reads.
+        self.faults = FaultStore(self.run_dir.path)
         self.control = None
         self.timings: dict[str, float] = {}
         self._exit: ExitStack | None = None
@@ -117,15 +122,25 @@ class Stack:
         )
         self.record.save(self.run_dir.path / "record.json")
 
-        self.push_sink = PushSink(port=s.push_sink_port)
+        self.faults.clear()  # a stack starts with no fault, whatever an old run left
+        parts.callback(self.faults.clear)
+        self.push_sink = PushSink(port=s.push_sink_port, faults=self.faults)
         parts.callback(self._stopping, "push sink", self.push_sink.stop)
         self._step("starting the push sink", self.push_sink.start)
 
         self.alb = LoadBalancer(
-            self.endpoints, self.record.target_group_arn, port=s.alb_port, log_dir=logs
+            self.endpoints,
+            self.record.target_group_arn,
+            port=s.alb_port,
+            log_dir=logs,
+            faults=self.faults,
         )
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
+
+        self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
+        parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
+        self._step("starting the AWS fault proxy", self.aws_faults.start)
 
         self.agent = EcsAgent(
             self.endpoints,
@@ -133,7 +148,8 @@ class Stack:
             [self.record.service],
             alb=self.alb,
             log_dir=logs / "tasks",
-            extra_env=self.task_environment(),
+            # Tasks reach AWS through the fault proxy, which forwards to the endpoints.
+            extra_env=self.task_environment() | self.aws_faults.task_environment(),
         )
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
@@ -144,6 +160,7 @@ class Stack:
             {self.record.load_balancer_dns: self.alb.url},
             port=s.edge_port,
             log_dir=logs,
+            faults=self.faults,
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
@@ -224,4 +241,6 @@ class Stack:
                 "push_sink": health(self.push_sink),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "faults": [f.to_json() | {"summary": f.describe()} for f in self.faults.list()],
+            "aws_fault_proxy_url": self.aws_faults.url if self.aws_faults else None,
         }

@@ -30,7 +30,7 @@ from harness.errors import ConfigError, HarnessError
 from harness.settings import BACKENDS, Settings
 
 # The gate (--gate): a release or CI run that cannot go green by testing nothing.
-pytest_plugins = ["harness.testkit.gate"]
+pytest_plugins = ["harness.testkit.gate", "harness.faults.fixture"]
 
 RESULTS_DIR = pytest.StashKey[Path]()
 RUN_ID_KEY = "animehub_run_id"

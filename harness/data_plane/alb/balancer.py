@@ -29,6 +29,8 @@ from harness.data_plane.alb.target_group import (
     read_target_group,
 )
 from harness.errors import HarnessError
+from harness.faults.health import injected_check
+from harness.faults.http import wrap
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class LoadBalancer:
         refresh_interval: float = 0.5,
         log_dir: Path | None = None,
         fail_open: bool = False,
+        faults=None,
     ) -> None:
         self.target_group_arn = target_group_arn
         self.refresh_interval = refresh_interval
@@ -70,6 +73,7 @@ class LoadBalancer:
         # answers 503 instead unless asked, so that a broken health check is visible.
         self.fail_open = fail_open
         self.log_dir = log_dir
+        self.faults = faults  # harness.faults.store.FaultStore, or None
         self._elbv2 = endpoints.client("elbv2")
         self._lock = threading.Lock()
         # One refresh at a time: a slow read applied after a newer one would bring a
@@ -84,7 +88,7 @@ class LoadBalancer:
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
         self.access_log = AccessLog(log_dir, target_group_arn)
         self._proxy = ProxyApp(self)
-        self._server = ServerThread(self._proxy, name="alb", port=port)
+        self._server = ServerThread(wrap(self._proxy, "edge-alb", faults), name="alb", port=port)
         self.listener_port = self._server.port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -305,7 +309,9 @@ class LoadBalancer:
         while True:
             settings = self._settings
             started = time.monotonic()
-            result = await probe(self._health_client, target.address, settings.health_check)
+            result = await injected_check(self.faults, str(target.address)) or await probe(
+                self._health_client, target.address, settings.health_check
+            )
             with self._lock:
                 before = target.health.state
                 target.health.record(result, settings.health_check)

@@ -14,6 +14,7 @@ import httpx
 
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.target_group import TargetAddress
+from harness.faults.http import at_target
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +160,10 @@ class ProxyApp:
             timeout=timeout,
         )
         record.target_started = time.time()
+        faults = getattr(self._router, "faults", None)
         try:
-            response = await client.send(request, stream=True)
+            response = await at_target(faults, str(target), scope["path"], idle)
+            response = response or await client.send(request, stream=True)
         except httpx.TimeoutException:
             log.info("alb: target %s timed out", target)
             record.error_reason = "TargetResponseTimeout"

@@ -16,6 +16,7 @@ from harness.data_plane.edge.app import EdgeApp
 from harness.data_plane.edge.cache import ResponseCache
 from harness.data_plane.edge.config_poller import ConfigPoller
 from harness.data_plane.edge.origins import CustomOrigin, S3Origin
+from harness.faults.http import wrap
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger("harness.data_plane.edge")
@@ -36,6 +37,7 @@ class Edge:
         port: int = 0,
         refresh_interval: float = 0.5,
         log_dir: pathlib.Path | None = None,
+        faults=None,
     ) -> None:
         self.endpoints = endpoints
         self.distribution_id = distribution_id
@@ -43,6 +45,7 @@ class Edge:
         self.port = port
         self.refresh_interval = refresh_interval
         self.log_dir = log_dir
+        self.faults = faults  # harness.faults.store.FaultStore, or None
         self.via = f"1.1 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"
         self.cache = ResponseCache()
         self._poller: ConfigPoller | None = None
@@ -89,7 +92,9 @@ class Edge:
                 pop=POP,
                 access_log=self._access_log,
             )
-            self._server = ServerThread(app, name="edge", port=self.port)
+            self._server = ServerThread(
+                wrap(app, "viewer-edge", self.faults), name="edge", port=self.port
+            )
             self._server.start()
             self._poller.start()
         except BaseException:
