@@ -13,7 +13,7 @@ import httpx
 
 from harness.control_plane.endpoints import EndpointMap, endpoint_variable
 from harness.faults.aws_errors import SERVER_ERRORS, error_response, throttling_error
-from harness.faults.http import InjectedReset, _reset
+from harness.faults.http import InjectedReset
 from harness.faults.store import FaultStore
 from harness.plumbing.servers import ServerThread
 
@@ -67,8 +67,6 @@ class AwsFaultApp:
             log.info("fault %s on %s %s", fault.id, service, operation)
             if fault.kind == "latency":
                 await asyncio.sleep(fault.latency_ms / 1000)
-            elif fault.kind == "reset":
-                await _reset(send)
             else:
                 code, status = (
                     throttling_error(service)

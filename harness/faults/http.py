@@ -116,6 +116,10 @@ async def at_target(faults: FaultStore | None, target: str, path: str, idle_time
         return None
     if fault.kind == "reset":
         raise httpx.RemoteProtocolError(f"injected fault {fault.id}: connection reset")
-    return httpx.Response(
-        fault.status, content=_body(fault), headers={"x-animehub-fault": fault.id}
-    )
+    body = _body(fault)
+    headers = {
+        "content-type": "text/plain; charset=utf-8",
+        "content-length": str(len(body)),
+        "x-animehub-fault": fault.id,
+    }
+    return httpx.Response(fault.status, headers=headers, stream=httpx.ByteStream(body))
