@@ -39,7 +39,7 @@ class Fault:
     service: str | None = None  # aws: the signing name (dynamodb, sns, ...)
     operation: str | None = None  # aws: PutItem, Publish, ...
     probability: float = 1.0
-    every_nth: int = 0  # 0: by probability only; N: the Nth, 2Nth, ... matching request
+    every_nth: int = 0  # 0: by probability; N: the 1st, N+1th, 2N+1th ... matching request
     id: str = ""
 
     def describe(self) -> str:

@@ -22,6 +22,7 @@ class FaultStore:
         self._stamp: int | None = None
         self._faults: list[Fault] = []
         self._counts: dict[str, int] = {}
+        self._injected: dict[str, int] = {}
         self._random = random.Random()
 
     # -- writing (fixture, CLI) ---------------------------------------------------------------
@@ -55,13 +56,22 @@ class FaultStore:
                     continue
                 count = self._counts.get(fault.id, 0) + 1
                 self._counts[fault.id] = count
-                if fault.every_nth:
-                    if count % fault.every_nth == 0:
-                        return fault
-                    continue
-                if self._random.random() < fault.probability:
+                # Every Nth from the first: 1st, N+1th, ... (the first call always meets it).
+                hit = (
+                    (count - 1) % fault.every_nth == 0
+                    if fault.every_nth
+                    else self._random.random() < fault.probability
+                )
+                if hit:
+                    self._injected[fault.id] = self._injected.get(fault.id, 0) + 1
                     return fault
         return None
+
+    def injected(self, fault_id: str) -> int:
+        """How often this store's readers met the fault (the parts of the stack in this
+        process read through one store)."""
+        with self._lock:
+            return self._injected.get(fault_id, 0)
 
     def _current(self) -> list[Fault]:
         try:

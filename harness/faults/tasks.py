@@ -8,7 +8,8 @@ import signal
 
 from harness.errors import ConfigError, HarnessError
 
-SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGKILL": signal.SIGKILL}
+# SIGSTOP hangs a task for real: alive, its connections open, answering nothing.
+SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGKILL": signal.SIGKILL, "SIGSTOP": signal.SIGSTOP}
 
 
 def running_tasks(status: dict) -> list[dict]:

@@ -241,6 +241,9 @@ class Stack:
                 "push_sink": health(self.push_sink),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "faults": [f.to_json() | {"summary": f.describe()} for f in self.faults.list()],
+            "faults": [
+                f.to_json() | {"summary": f.describe(), "injected": self.faults.injected(f.id)}
+                for f in self.faults.list()
+            ],
             "aws_fault_proxy_url": self.aws_faults.url if self.aws_faults else None,
         }
