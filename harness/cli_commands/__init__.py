@@ -1,1 +1,1 @@
-"""Subcommands of `harness` that live in their own modules (cli.py dispatches to them)."""
+"""The CLI's subcommands that need more than a few lines, a module each (harness/cli.py parses)."""

@@ -1,8 +1,8 @@
 """A stack started elsewhere (`harness up --detach`), seen through its state file.
 
-It offers what tests read from an in-process Stack: edge_url, endpoints, record, push_sink,
-run_dir, describe(). The in-process parts (agent, alb, edge) are None: a test that needs to
-reach into them skips.
+It offers what tests read from an in-process Stack (`harness.types.StackView`): edge_url,
+endpoints, record, push_sink, run_dir, describe(). The in-process parts (agent, alb, edge) and the
+blueprint are None: a test that needs to reach into them skips.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from harness.control_plane.record import StackRecord
 from harness.data_plane.push_sink import PushSinkClient
 from harness.errors import ConfigError
 from harness.lifecycle.run_dir import STATE_FILE, RunDir
+from harness.types import StatusDocument
 
 
 def endpoints_from_state(state: dict) -> EndpointMap:
@@ -39,10 +40,13 @@ def endpoints_from_state(state: dict) -> EndpointMap:
 
 
 class AttachedStack:
+    """A `StackView` (harness.types) read from a state file."""
+
     attached = True
     agent = None
     alb = None
     edge = None
+    blueprint = None
 
     def __init__(self, state: dict, state_path: Path) -> None:
         missing = [k for k in ("edge_url", "resources", "environment") if not state.get(k)]
@@ -74,7 +78,7 @@ class AttachedStack:
             raise ConfigError("stack_state", f"{path} is not JSON ({exc})") from None
         return cls(state, path)
 
-    def describe(self) -> dict:
+    def describe(self) -> StatusDocument:
         control = self.state.get("control_url")
         if control:
             try:

@@ -21,6 +21,7 @@ from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
 from harness.lifecycle.run_dir import RunDir
 from harness.settings import Settings
+from harness.types import StatusDocument
 
 log = logging.getLogger("harness.lifecycle.stack")
 
@@ -35,6 +36,10 @@ def _quiet(step: str, seconds: float | None) -> None:
 
 
 class Stack:
+    """The stack in this process: a `StackView` (harness.types) whose parts are reachable."""
+
+    attached = False
+
     def __init__(
         self,
         settings: Settings,
@@ -207,7 +212,7 @@ class Stack:
     def edge_url(self) -> str | None:
         return self.edge.url if self.edge else self._deployed_edge_url
 
-    def describe(self) -> dict:
+    def describe(self) -> StatusDocument:
         """The status document: endpoints, edge URL, resource ids, component health."""
 
         def health(part) -> dict | None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from harness.plumbing.servers import ServerThread
+from harness.types import StatusDocument
 
 
 class ControlServer:
-    def __init__(self, describe) -> None:
+    def __init__(self, describe: Callable[[], StatusDocument]) -> None:
         async def status(_: Request) -> JSONResponse:
             from starlette.concurrency import run_in_threadpool
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import time
 
+from harness.types import StatusDocument
 
-def summary(doc: dict) -> str:
+
+def summary(doc: StatusDocument) -> str:
     res = doc.get("resources", {})
     rows = [
         ("edge (open in a browser)", doc.get("edge_url")),
@@ -53,7 +55,7 @@ def _ok(health: dict | None) -> str:
     return "ok"
 
 
-def render(doc: dict) -> str:
+def render(doc: StatusDocument) -> str:
     parts = doc.get("components", {})
     lines = [f"{name}: {_ok(h)}" for name, h in parts.items() if name != "edge_cache"]
 

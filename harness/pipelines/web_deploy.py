@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from harness.types import StackView
+
 WEB_STUB = Path(__file__).resolve().parents[2] / "web_stub"
 INDEX = "index.html"
 CONFIG = "config.json"
@@ -82,13 +84,13 @@ def rewrite_index(html: str, asset_names: dict[str, str]) -> str:
     return html
 
 
-def site_config(stack, version: str) -> dict:
+def site_config(stack: StackView, version: str) -> dict:
     """config.json: where the browser finds Cognito, the API and the fan's push endpoint."""
     record = stack.record
     cognito = (
         stack.endpoints.url("cognito-idp") or f"https://cognito-idp.{record.region}.amazonaws.com"
     )
-    sink = getattr(stack, "push_sink", None)
+    sink = stack.push_sink
     return {
         "cognito": {
             "endpoint": cognito.rstrip("/") + "/",
@@ -133,7 +135,7 @@ def build(files: dict[str, bytes], config: dict) -> tuple[dict[str, tuple[bytes,
 
 
 def deploy_web_stub(
-    stack,
+    stack: StackView,
     *,
     version: str | None = None,
     source_dir: Path | None = None,
@@ -142,7 +144,7 @@ def deploy_web_stub(
     """Upload, then invalidate what changed in place, then (if the edge is known) wait until
     the edge serves the new config.json."""
     began = time.monotonic()
-    version = version or getattr(getattr(stack, "blueprint", None), "version", None) or "dev"
+    version = version or (stack.blueprint.version if stack.blueprint else None) or "dev"
     config = site_config(stack, version)
     objects, asset_names = build(_source_files(Path(source_dir or WEB_STUB)), config)
     bucket = stack.record.web_bucket
@@ -176,20 +178,19 @@ def deploy_web_stub(
             "CallerReference": f"web-{version}-{uuid.uuid4().hex[:8]}",
         },
     )["Invalidation"]["Id"]
-    edge_url = getattr(stack, "edge_url", None)
+    edge_url = stack.edge_url
     if edge_url and wait_for_edge:
-        edge = getattr(stack, "edge", None)
-        if edge is not None:
-            edge.poll_now()
+        if stack.edge is not None:
+            stack.edge.poll_now()
         wait_until_applied(stack, applied_before, wait_for_edge)
         wait_until_served(edge_url, version, wait_for_edge)
     deployment.seconds = time.monotonic() - began
     return deployment
 
 
-def invalidations_applied(stack) -> int | None:
+def invalidations_applied(stack: StackView) -> int | None:
     """How many invalidations the harness's edge has applied, where the stack reports it."""
-    edge = getattr(stack, "edge", None)
+    edge = stack.edge
     try:
         health = edge.health() if edge is not None else stack.describe()["components"]["edge"]
         return int(health["invalidations_applied"])
@@ -197,7 +198,7 @@ def invalidations_applied(stack) -> int | None:
         return None
 
 
-def wait_until_applied(stack, before: int | None, timeout: float) -> None:
+def wait_until_applied(stack: StackView, before: int | None, timeout: float) -> None:
     """Like `aws cloudfront wait invalidation-completed`: the emulator cannot say when the
     harness's edge has purged, so ask the edge. (An unchanged no-cache file can look fresh
     for the min TTL, so config.json alone does not prove the purge.)"""

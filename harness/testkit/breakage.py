@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import httpx
 
+from harness.types import StackView
+
 API_PATTERN = "/api/*"
 # The AWS-documented way to take a subscription's filter policy away.
 NO_FILTER = "{}"
@@ -153,7 +155,7 @@ def api_cached_for(stack, seconds: int, timeout: float = 60.0):
 
 
 @contextmanager
-def subscription_filter_dropped(stack, subscription_arn: str) -> Iterator[str]:
+def subscription_filter_dropped(stack: StackView, subscription_arn: str) -> Iterator[str]:
     """A subscription without its filter policy; yields the policy it had."""
     sns = stack.endpoints.client("sns")
     attributes = sns.get_subscription_attributes(SubscriptionArn=subscription_arn)["Attributes"]
@@ -179,7 +181,7 @@ def api_answers(edge_url: str) -> bool:
 
 
 @contextmanager
-def health_check_path(stack, path: str, heal_timeout: float = 60.0) -> Iterator[None]:
+def health_check_path(stack: StackView, path: str, heal_timeout: float = 60.0) -> Iterator[None]:
     """The target group checks `path` until the block ends; then the original path, and only
     once the API answers through the edge again."""
     elbv2 = stack.endpoints.client("elbv2")
@@ -194,5 +196,5 @@ def health_check_path(stack, path: str, heal_timeout: float = 60.0) -> Iterator[
         wait_until(
             lambda: api_answers(stack.edge_url), heal_timeout, "the API to answer again", 0.25
         )
-        if getattr(stack, "agent", None) is not None:
+        if stack.agent is not None:
             stack.agent.wait_steady(timeout=heal_timeout)

@@ -14,30 +14,62 @@ them.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import re
 import shutil
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from harness.control_plane.backends import selection
 from harness.errors import ConfigError, HarnessError
-from harness.settings import BACKENDS, Settings
+from harness.settings import BACKENDS
+from harness.testkit.failure_artifacts import pytest_runtest_makereport, save_failure_artifacts
+from harness.testkit.fan_fixtures import api, make_api, make_user, open_app, user
+from harness.testkit.plugin_config import (
+    KEEP_RUNS,
+    PLAYWRIGHT_DEFAULT_OUTPUT,
+    RESULTS_DIR,
+    RUN_ID_KEY,
+    STACK_SUMMARY,
+    results_dir,
+    stack_settings,
+    stack_state_option,
+    worker_dir,
+)
+from harness.testkit.stack_fixtures import (
+    AwsClients,
+    _breaks_stack_needs_own_stack,
+    aws,
+    edge_url,
+    push_sink,
+    stack,
+)
 
-# The gate (--gate): a release or CI run that cannot go green by testing nothing.
+# The gate (--gate): a release or CI run that cannot go green by testing nothing; and the
+# faults fixture.
 pytest_plugins = ["harness.testkit.gate", "harness.faults.fixture"]
 
-RESULTS_DIR = pytest.StashKey[Path]()
-RUN_ID_KEY = "animehub_run_id"
-KEEP_RUNS = 10
-STACK_SUMMARY = "stack.json"
-PLAYWRIGHT_DEFAULT_OUTPUT = "test-results"
-
+# The fixtures and the failure hook live in modules of their own; pytest finds them here.
+__all__ = [
+    "AwsClients",
+    "STACK_SUMMARY",
+    "_breaks_stack_needs_own_stack",
+    "api",
+    "aws",
+    "edge_url",
+    "make_api",
+    "make_user",
+    "open_app",
+    "push_sink",
+    "pytest_runtest_makereport",
+    "results_dir",
+    "save_failure_artifacts",
+    "stack",
+    "stack_state_option",
+    "user",
+]
 
 # -- options and configuration ------------------------------------------------------------
 
@@ -69,36 +101,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a folder per session (<results>/<date>-<pid>/<worker>/) with each worker's "
         "stack run dir and failure artifacts (env ANIMEHUB_RESULTS_DIR; default ./results)",
     )
-
-
-def worker_id(config: pytest.Config) -> str:
-    # From the worker's own input, not PYTEST_XDIST_WORKER: a pytest started inside a worker
-    # (pytester) inherits that variable without being a worker.
-    return getattr(config, "workerinput", {}).get("workerid", "main")
-
-
-def results_dir(config: pytest.Config) -> Path:
-    return config.stash[RESULTS_DIR]
-
-
-def worker_dir(config: pytest.Config) -> Path:
-    return results_dir(config) / worker_id(config)
-
-
-def stack_state_option(config: pytest.Config) -> str | None:
-    return config.getoption("stack_state") or os.environ.get("ANIMEHUB_STACK_STATE") or None
-
-
-def stack_settings(config: pytest.Config) -> Settings:
-    overrides = {
-        "run_dir": worker_dir(config) / "run",
-        "backend": config.getoption("backend"),
-        "tasks": config.getoption("tasks"),
-    }
-    if worker_id(config) != "main":
-        # Fixed ports cannot serve one stack per worker.
-        overrides |= {"edge_port": 0, "alb_port": 0, "emulator_port": 0, "push_sink_port": 0}
-    return Settings.from_env(**overrides)
 
 
 class _RunIdForWorkers:
@@ -250,229 +252,3 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
             by_url.setdefault(url, []).append(service)
         for url, services in by_url.items():
             terminalreporter.line(f"  {url}: {', '.join(services)}")
-
-
-# -- the stack and what tests take from it ------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def stack(request: pytest.FixtureRequest):
-    """The session's stack: started in-process (and stopped at the end), or attached."""
-    config = request.config
-    state_path = stack_state_option(config)
-    if state_path:
-        from harness.lifecycle.attached_stack import AttachedStack
-
-        yield AttachedStack.load(state_path)
-        return
-    from harness.lifecycle.stack import Stack
-
-    settings = stack_settings(config)
-    shutil.rmtree(settings.run_dir, ignore_errors=True)
-    summary = worker_dir(config) / STACK_SUMMARY
-    summary.unlink(missing_ok=True)
-    running = Stack(settings)
-    try:
-        running.start()
-    except HarnessError as exc:
-        raise HarnessError(
-            f"the stack did not start: {exc} (logs: {settings.run_dir}/logs)"
-        ) from exc
-    try:
-        summary.write_text(json.dumps(running.describe(), indent=2, default=str))
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="session")
-def edge_url(stack) -> str:
-    return stack.edge_url
-
-
-class AwsClients:
-    """boto3 clients on the stack's endpoints: `aws("cognito-idp")` or `aws.cognito_idp`."""
-
-    def __init__(self, endpoints) -> None:
-        self.endpoints = endpoints
-        self._clients: dict[str, object] = {}
-
-    def __call__(self, service: str):
-        if service not in self._clients:
-            self._clients[service] = self.endpoints.client(service)
-        return self._clients[service]
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self(name.replace("_", "-"))
-
-
-@pytest.fixture(scope="session")
-def aws(stack) -> AwsClients:
-    return AwsClients(stack.endpoints)
-
-
-@pytest.fixture(scope="session")
-def push_sink(stack):
-    if stack.push_sink is None:
-        pytest.skip("this stack has no push sink")
-    return stack.push_sink
-
-
-@pytest.fixture
-def make_user(stack, aws):
-    """Makes fresh confirmed, signed-in fans (harness.testkit.fans.Fan); deletes them afterwards."""
-    from botocore.exceptions import ClientError
-
-    from harness.testkit.fans import create_fan, delete_fan
-
-    cognito = aws("cognito-idp")
-    made = []
-
-    def make(**options):
-        fan = create_fan(
-            cognito, stack.record.user_pool_id, stack.record.user_pool_client_id, **options
-        )
-        made.append(fan)
-        return fan
-
-    yield make
-    for fan in made:
-        with contextlib.suppress(ClientError):
-            delete_fan(cognito, stack.record.user_pool_id, fan)
-
-
-@pytest.fixture
-def user(make_user):
-    return make_user()
-
-
-@pytest.fixture
-def make_api(edge_url):
-    """`make_api(fan=None)`: an httpx client on the edge, signed in as `fan` if given."""
-    clients: list[httpx.Client] = []
-
-    def make(fan=None) -> httpx.Client:
-        client = httpx.Client(
-            base_url=edge_url,
-            headers=fan.auth_header if fan is not None else {},
-            timeout=15,
-            trust_env=False,
-        )
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
-
-@pytest.fixture
-def api(make_api, user) -> httpx.Client:
-    return make_api(user)
-
-
-@pytest.fixture
-def open_app(new_context, edge_url):
-    """`open_app(fan=None, path="/")`: the web app in a browser context of its own, signed in
-    as `fan` (its session put where the app keeps it) and using `fan.device_id` for pushes.
-    With `path=None` the page is returned before it loads anything."""
-
-    def open_(fan=None, path: str | None = "/"):
-        storage = []
-        if fan is not None:
-            storage = [
-                {"name": "animehub.session", "value": json.dumps(fan.browser_session())},
-                {"name": "animehub.device", "value": fan.device_id},
-            ]
-        origins = [{"origin": edge_url, "localStorage": storage}]
-        context = new_context(storage_state={"cookies": [], "origins": origins})
-        page = context.new_page()
-        if path is not None:
-            page.goto(path)
-        return page
-
-    return open_
-
-
-@pytest.fixture(autouse=True)
-def _breaks_stack_needs_own_stack(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("breaks_stack") is None:
-        return
-    if stack_state_option(request.config) and worker_id(request.config) != "main":
-        pytest.skip("breaks the stack on purpose: not on a stack other workers share")
-
-
-# -- the browser --------------------------------------------------------------------------
-
-
-# -- artifacts of a failed test -----------------------------------------------------------
-
-
-def _slug(nodeid: str) -> str:
-    # The folder pytest-playwright names after the test, so that its trace lands beside ours.
-    try:
-        from slugify import slugify
-    except ImportError:
-        slug = re.sub(r"[^a-z0-9]+", "-", nodeid.lower()).strip("-")
-    else:
-        slug = slugify(nodeid)
-    return slug if len(slug) < 256 else f"{slug[:100]}-{slug[-100:]}"
-
-
-def _screenshots(item: pytest.Item, folder: Path) -> list[Path]:
-    browser = item.funcargs.get("browser")
-    if browser is None:
-        return []
-    saved = []
-    pages = [page for context in browser.contexts for page in context.pages]
-    for index, page in enumerate(pages, start=1):
-        path = folder / f"screenshot-{index}.png"
-        try:
-            page.screenshot(path=str(path), timeout=5000)
-        except Exception:  # noqa: BLE001 - a page that cannot be shot must not hide the failure
-            continue
-        saved.append(path)
-    return saved
-
-
-def save_failure_artifacts(item: pytest.Item, when: str) -> list[str]:
-    config = item.config
-    folder = worker_dir(config) / "failures" / _slug(item.nodeid)
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"artifacts: {folder}"]
-    if when == "call":
-        lines += [f"  screenshot: {p}" for p in _screenshots(item, folder)]
-    if item.funcargs.get("browser") is not None and getattr(config.option, "tracing", "off") in (
-        "on",
-        "retain-on-failure",
-    ):
-        lines.append(f"  trace: {folder}/trace*.zip (written as the test's contexts close)")
-    running = item.funcargs.get("stack")
-    logs = running.run_dir.logs if running is not None else stack_settings(config).run_dir / "logs"
-    if logs.is_dir():
-        shutil.copytree(logs, folder / "logs", dirs_exist_ok=True)
-        lines.append(f"  component logs: {folder / 'logs'} (copied from {logs})")
-    if running is not None:
-        try:
-            status = running.describe()
-        except Exception as exc:  # noqa: BLE001 - the stack may be what broke
-            status = {"error": repr(exc)}
-        (folder / STACK_SUMMARY).write_text(json.dumps(status, indent=2, default=str))
-        lines.append(f"  stack status: {folder / STACK_SUMMARY}")
-    return lines
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if not report.failed or "stack" not in getattr(item, "fixturenames", ()):
-        return
-    try:
-        lines = save_failure_artifacts(item, report.when)
-    except Exception as exc:  # noqa: BLE001 - never let artifact trouble hide the failure
-        lines = [f"artifacts could not be saved: {exc!r}"]
-    report.sections.append(("animehub artifacts", "\n".join(lines)))
-    report.user_properties.append(("animehub_artifacts", lines[0].removeprefix("artifacts: ")))

@@ -1,5 +1,5 @@
 """The Application Load Balancer's data plane: health checks and proxying by elbv2 settings."""
 
-from harness.data_plane.alb.balancer import LoadBalancer
+from harness.data_plane.alb.part import LoadBalancer
 
 __all__ = ["LoadBalancer"]

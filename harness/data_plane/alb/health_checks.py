@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import httpx
 
-from harness.data_plane.alb.target_group import HealthCheckSettings, TargetAddress
+from harness.data_plane.alb.config import HealthCheckSettings, TargetAddress
 
 USER_AGENT = "ELB-HealthChecker/2.0"
 

@@ -3,16 +3,13 @@ CloudFront's headers, apply custom error responses."""
 
 from __future__ import annotations
 
-import base64
-import email.utils
 import logging
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
-from harness.data_plane.edge.config_poller import ConfigPoller
+from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
 from harness.data_plane.edge.forwarding import (
     CONDITIONAL_HEADERS,
@@ -21,56 +18,26 @@ from harness.data_plane.edge.forwarding import (
     origin_query,
 )
 from harness.data_plane.edge.origins import CustomOrigin, OriginError, OriginResponse, S3Origin
+from harness.data_plane.edge.responses import (
+    CACHEABLE_ERRORS,
+    CACHEABLE_STATUSES,
+    DEFAULT_ERROR_CACHING_TTL,
+    EDGE_RESPONSE_HEADERS,
+    ERROR,
+    HIT,
+    REFRESH_HIT,
+    EdgeResponse,
+    as_miss,
+    conditional,
+    edge_error,
+    from_entry,
+    merge_headers,
+    new_request_id,
+)
 from harness.data_plane.edge.ttl import ttl_seconds
 from harness.data_plane.edge.viewer import MalformedRequest, ViewerRequest, body_stream
 
 log = logging.getLogger("harness.data_plane.edge")
-
-HIT = "Hit from cloudfront"
-MISS = "Miss from cloudfront"
-REFRESH_HIT = "RefreshHit from cloudfront"
-ERROR = "Error from cloudfront"
-
-CACHEABLE_STATUSES = frozenset({200, 203, 300, 301, 410})
-# Error responses CloudFront caches (for ErrorCachingMinTTL, 10 s unless configured).
-CACHEABLE_ERRORS = frozenset({400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504})
-DEFAULT_ERROR_CACHING_TTL = 10
-NOT_MODIFIED_HEADERS = frozenset(
-    {"etag", "cache-control", "expires", "last-modified", "vary", "content-location"}
-)
-EDGE_RESPONSE_HEADERS = frozenset({"x-cache", "via", "x-amz-cf-pop", "x-amz-cf-id", "age"})
-
-
-def new_request_id() -> str:
-    """Like CloudFront's X-Amz-Cf-Id: 56 characters of URL-safe base64."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()
-
-
-@dataclass
-class EdgeResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    x_cache: str
-    body: bytes = b""
-    stream: AsyncIterator[bytes] | None = None
-    age: int | None = None
-    origin: OriginResponse | None = field(default=None, repr=False)
-
-    async def close(self) -> None:
-        if self.stream is not None and hasattr(self.stream, "aclose"):
-            await self.stream.aclose()
-        if self.origin is not None:
-            await self.origin.close()
-
-
-def edge_error(status: int, message: str) -> EdgeResponse:
-    body = f"{status} ERROR\nThe request could not be satisfied.\n{message}\n".encode()
-    return EdgeResponse(
-        status=status,
-        headers=[("content-type", "text/plain; charset=utf-8"), ("server", "CloudFront")],
-        x_cache=ERROR,
-        body=body,
-    )
 
 
 class EdgeApp:
@@ -161,7 +128,7 @@ class EdgeApp:
         if request.path == "/" and distribution.default_root_object:
             origin_path = "/" + distribution.default_root_object
         if not cacheable:
-            return self._as_miss(
+            return as_miss(
                 await self._fetch(origin, behaviour, request, request_id, origin_path, body, False)
             )
 
@@ -169,7 +136,7 @@ class EdgeApp:
         entry = self._cache.get(key)
         now = time.monotonic()
         if entry is not None and entry.fresh(now):
-            return self._conditional(request, self._from_entry(entry, HIT, entry.age(now)))
+            return conditional(request, from_entry(entry, HIT, entry.age(now)))
         validators = {}
         if entry is not None and entry.status == 200:
             if etag := entry.header("etag"):
@@ -182,11 +149,11 @@ class EdgeApp:
         if isinstance(answer, EdgeResponse):
             return answer
         if answer.status == 304 and entry is not None and validators:
-            merged = _merge_headers(entry.headers, answer.headers)
+            merged = merge_headers(entry.headers, answer.headers)
             ttl = ttl_seconds(policy, dict(merged))
             refreshed = self._cache.refresh(key, now, ttl) or entry
             refreshed = replace(refreshed, headers=tuple(merged))
-            return self._conditional(request, self._from_entry(refreshed, REFRESH_HIT, None))
+            return conditional(request, from_entry(refreshed, REFRESH_HIT, None))
         ttl = self._ttl_for(distribution, behaviour, answer)
         if (
             ttl > 0
@@ -204,7 +171,7 @@ class EdgeApp:
                     path=request.path,
                 ),
             )
-        return self._conditional(request, self._as_miss(answer))
+        return conditional(request, as_miss(answer))
 
     def _ttl_for(self, distribution: Distribution, behaviour: Behaviour, answer) -> int:
         if answer.status in CACHEABLE_STATUSES:
@@ -251,54 +218,6 @@ class EdgeApp:
         except OriginError as exc:
             log.warning("edge: %s %s: %s", request.method, request.path, exc.reason)
             return edge_error(exc.status, exc.reason)
-
-    def _as_miss(self, answer: OriginResponse | EdgeResponse) -> EdgeResponse:
-        if isinstance(answer, EdgeResponse):
-            return answer
-        return EdgeResponse(
-            status=answer.status,
-            headers=answer.headers,
-            x_cache=ERROR if answer.status >= 400 else MISS,
-            body=answer.body or b"",
-            stream=answer.stream,
-            origin=answer,
-        )
-
-    @staticmethod
-    def _from_entry(entry: CachedResponse, x_cache: str, age: int | None) -> EdgeResponse:
-        return EdgeResponse(
-            status=entry.status,
-            headers=list(entry.headers),
-            x_cache=ERROR if entry.status >= 400 else x_cache,
-            body=entry.body,
-            age=age,
-        )
-
-    @staticmethod
-    def _conditional(request: ViewerRequest, response: EdgeResponse) -> EdgeResponse:
-        """Answer the viewer's If-None-Match / If-Modified-Since from a complete 200."""
-        if response.status != 200 or request.method not in ("GET", "HEAD"):
-            return response
-        etag = next((v for n, v in response.headers if n == "etag"), None)
-        if_none_match = request.header("if-none-match")
-        if if_none_match is not None:
-            wanted = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-            if etag is None or not ("*" in wanted or etag.removeprefix("W/") in wanted):
-                return response
-        else:
-            since = _parse_date(request.header("if-modified-since"))
-            modified = _parse_date(
-                next((v for n, v in response.headers if n == "last-modified"), None)
-            )
-            if since is None or modified is None or modified > since:
-                return response
-        return replace(
-            response,
-            status=304,
-            headers=[(n, v) for n, v in response.headers if n in NOT_MODIFIED_HEADERS],
-            body=b"",
-            stream=None,
-        )
 
     async def _custom_error(self, distribution, custom, request, request_id, original):
         status = custom.response_code or original.status
@@ -367,19 +286,3 @@ class EdgeApp:
         finally:
             await response.close()
         return sent
-
-
-def _merge_headers(stored, fresh) -> list[tuple[str, str]]:
-    """A cached response's headers updated by a 304's (RFC 9111 4.3.4)."""
-    updates = {n: v for n, v in fresh if n in NOT_MODIFIED_HEADERS}
-    merged = [(n, updates.pop(n, v)) for n, v in stored]
-    return merged + list(updates.items())
-
-
-def _parse_date(value: str | None):
-    if not value:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from harness.data_plane.edge import selection
-from harness.data_plane.edge.selection import Selection, items
+from harness.data_plane.edge import forwarded_values
+from harness.data_plane.edge.forwarded_values import Selection, items
 
 ONE_YEAR = 31_536_000
 
@@ -18,9 +18,9 @@ class CachePolicy:
     min_ttl: int
     default_ttl: int
     max_ttl: int
-    headers: Selection = selection.headers("none")
-    cookies: Selection = selection.cookies("none")
-    query_strings: Selection = selection.query_strings("none")
+    headers: Selection = forwarded_values.headers("none")
+    cookies: Selection = forwarded_values.cookies("none")
+    query_strings: Selection = forwarded_values.query_strings("none")
     accept_encoding_gzip: bool = False
     accept_encoding_brotli: bool = False
     id: str | None = None
@@ -28,7 +28,7 @@ class CachePolicy:
     @property
     def caches(self) -> bool:
         # Keying on every viewer header is CloudFront's legacy way of saying "do not cache".
-        return self.max_ttl > 0 and self.headers.behavior != selection.ALL
+        return self.max_ttl > 0 and self.headers.behavior != forwarded_values.ALL
 
     def describe(self) -> str:
         return self.name
@@ -70,8 +70,8 @@ USE_ORIGIN_CACHE_CONTROL_HEADERS = CachePolicy(
     min_ttl=0,
     default_ttl=0,
     max_ttl=ONE_YEAR,
-    headers=selection.headers("whitelist", _ORIGIN_CONTROL_HEADERS),
-    cookies=selection.cookies("all"),
+    headers=forwarded_values.headers("whitelist", _ORIGIN_CONTROL_HEADERS),
+    cookies=forwarded_values.cookies("all"),
     accept_encoding_gzip=True,
     accept_encoding_brotli=True,
 )
@@ -81,9 +81,9 @@ USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS = CachePolicy(
     min_ttl=0,
     default_ttl=0,
     max_ttl=ONE_YEAR,
-    headers=selection.headers("whitelist", _ORIGIN_CONTROL_HEADERS),
-    cookies=selection.cookies("all"),
-    query_strings=selection.query_strings("all"),
+    headers=forwarded_values.headers("whitelist", _ORIGIN_CONTROL_HEADERS),
+    cookies=forwarded_values.cookies("all"),
+    query_strings=forwarded_values.query_strings("all"),
     accept_encoding_gzip=True,
     accept_encoding_brotli=True,
 )
@@ -111,7 +111,7 @@ def from_api(policy: Mapping) -> CachePolicy:
         min_ttl=min_ttl,
         default_ttl=int(config.get("DefaultTTL", max(min_ttl, 86_400))),
         max_ttl=int(config.get("MaxTTL", max(min_ttl, ONE_YEAR))),
-        **selection.from_api(params),
+        **forwarded_values.from_api(params),
         accept_encoding_gzip=bool(params.get("EnableAcceptEncodingGzip", False)),
         accept_encoding_brotli=bool(params.get("EnableAcceptEncodingBrotli", False)),
     )
@@ -119,14 +119,15 @@ def from_api(policy: Mapping) -> CachePolicy:
 
 def legacy_cookies(forwarded: Mapping) -> Selection:
     cookies = forwarded.get("Cookies") or {}
-    return selection.cookies(cookies.get("Forward", "none"), items(cookies.get("WhitelistedNames")))
+    names = items(cookies.get("WhitelistedNames"))
+    return forwarded_values.cookies(cookies.get("Forward", "none"), names)
 
 
 def legacy_headers(forwarded: Mapping) -> Selection:
     names = items(forwarded.get("Headers"))
     if "*" in names:
-        return selection.headers("all")
-    return selection.headers("whitelist" if names else "none", names)
+        return forwarded_values.headers("all")
+    return forwarded_values.headers("whitelist" if names else "none", names)
 
 
 def from_legacy(behaviour: Mapping) -> CachePolicy:
@@ -134,9 +135,9 @@ def from_legacy(behaviour: Mapping) -> CachePolicy:
     forwarded = behaviour.get("ForwardedValues") or {}
     if forwarded.get("QueryString"):
         keys = items(forwarded.get("QueryStringCacheKeys"))
-        queries = selection.query_strings("whitelist" if keys else "all", keys)
+        queries = forwarded_values.query_strings("whitelist" if keys else "all", keys)
     else:
-        queries = selection.query_strings("none")
+        queries = forwarded_values.query_strings("none")
     return CachePolicy(
         name="legacy",
         min_ttl=int(behaviour.get("MinTTL", 0)),

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import unquote_plus
 
-from harness.data_plane.edge import selection
+from harness.data_plane.edge import forwarded_values
 from harness.data_plane.edge.cache import cookie_pairs, normalised_accept_encoding
 from harness.data_plane.edge.distribution import Behaviour, Origin
-from harness.data_plane.edge.selection import Selection
+from harness.data_plane.edge.forwarded_values import Selection
 
 HOP_BY_HOP = frozenset(
     {
@@ -40,21 +40,21 @@ EDGE_HEADERS = frozenset({"x-forwarded-for", "via", "x-amz-cf-id", "cookie", "ac
 
 def forwarded_headers(behaviour: Behaviour) -> Selection:
     policy = behaviour.cache_policy
-    keyed = policy.headers if policy else selection.headers("none")
+    keyed = policy.headers if policy else forwarded_values.headers("none")
     request = behaviour.origin_request_policy
     return keyed.union(request.headers) if request else keyed
 
 
 def forwarded_cookies(behaviour: Behaviour) -> Selection:
     policy = behaviour.cache_policy
-    keyed = policy.cookies if policy else selection.cookies("none")
+    keyed = policy.cookies if policy else forwarded_values.cookies("none")
     request = behaviour.origin_request_policy
     return keyed.union(request.cookies) if request else keyed
 
 
 def forwarded_query_strings(behaviour: Behaviour) -> Selection:
     policy = behaviour.cache_policy
-    keyed = policy.query_strings if policy else selection.query_strings("none")
+    keyed = policy.query_strings if policy else forwarded_values.query_strings("none")
     request = behaviour.origin_request_policy
     return keyed.union(request.query_strings) if request else keyed
 
@@ -62,9 +62,9 @@ def forwarded_query_strings(behaviour: Behaviour) -> Selection:
 def origin_query(raw_query: str, behaviour: Behaviour) -> str:
     """The viewer's query string, reduced to the names forwarded, each piece kept as sent."""
     chosen = forwarded_query_strings(behaviour)
-    if chosen.behavior == selection.ALL:
+    if chosen.behavior == forwarded_values.ALL:
         return raw_query
-    if chosen.behavior == selection.NONE:
+    if chosen.behavior == forwarded_values.NONE:
         return ""
     pieces = [p for p in raw_query.split("&") if p]
     return "&".join(p for p in pieces if chosen.includes(unquote_plus(p.partition("=")[0])))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.data_plane.ecs.control_plane import image_repository
+from harness.data_plane.ecs.config import image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
 
 

@@ -28,7 +28,12 @@ def fake_stack():
     backend = EmbeddedBackend("us-east-1").start()
     record = provision(backend.endpoints, BLUEPRINT)
     sink = SimpleNamespace(url="http://127.0.0.1:9/sink")
+    # A StackView (harness.types) with no parts in this process.
     yield SimpleNamespace(
+        attached=False,
+        agent=None,
+        alb=None,
+        edge=None,
         record=record,
         endpoints=backend.endpoints,
         push_sink=sink,

@@ -14,7 +14,7 @@ import httpx
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.edge.app import EdgeApp
 from harness.data_plane.edge.cache import ResponseCache
-from harness.data_plane.edge.config_poller import ConfigPoller
+from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.origins import CustomOrigin, S3Origin
 from harness.faults.http import wrap
 from harness.plumbing.servers import ServerThread

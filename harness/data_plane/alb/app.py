@@ -13,7 +13,7 @@ from typing import Protocol
 import httpx
 
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
-from harness.data_plane.alb.target_group import TargetAddress
+from harness.data_plane.alb.config import TargetAddress
 from harness.faults.http import at_target
 
 log = logging.getLogger(__name__)

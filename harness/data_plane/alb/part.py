@@ -12,15 +12,11 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from harness.data_plane.alb.access_log import AccessLog, elb_name
-from harness.data_plane.alb.health_checks import TargetHealth, TargetState, probe
-from harness.data_plane.alb.proxy import ADMIN_PATH, ProxyApp
-from harness.data_plane.alb.target_group import (
+from harness.data_plane.alb.app import ADMIN_PATH, ProxyApp
+from harness.data_plane.alb.config import (
     DEFAULT_IDLE_TIMEOUT,
     TargetAddress,
     TargetGroupSettings,
@@ -28,32 +24,19 @@ from harness.data_plane.alb.target_group import (
     read_registered_targets,
     read_target_group,
 )
+from harness.data_plane.alb.health_checks import TargetState
+from harness.data_plane.alb.target_loop import TargetLoop, _Target
 from harness.errors import HarnessError
-from harness.faults.health import injected_check
 from harness.faults.http import wrap
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger(__name__)
 
-# Settings change rarely; targets change with every task start and stop.
-SETTINGS_EVERY_N_REFRESHES = 4
 ROUTABLE = (TargetState.HEALTHY, TargetState.UNAVAILABLE)
 RECENT_DEREGISTRATIONS = 20
 
 
-@dataclass
-class _Target:
-    address: TargetAddress
-    registered_at: float
-    health: TargetHealth = field(default_factory=TargetHealth)
-    in_flight: int = 0
-    served: int = 0
-    draining_since: float | None = None
-    last_check: float | None = None
-    checker: asyncio.Task | None = None
-
-
-class LoadBalancer:
+class LoadBalancer(TargetLoop):
     """One HTTP listener on 127.0.0.1 whose default action forwards to one target group."""
 
     def __init__(
@@ -223,122 +206,6 @@ class LoadBalancer:
         self.idle_timeout = read_idle_timeout(self._elbv2, settings.load_balancer_arns)
         self.access_log.elb = elb_name(next(iter(settings.load_balancer_arns), None))
         self._settings = settings
-
-    def _apply(self, registered: set[TargetAddress], settings: TargetGroupSettings) -> None:
-        """Called with the lock held: start checking new targets, drain removed ones."""
-        now = time.monotonic()
-        for address in registered:
-            current = self._targets.get(address)
-            if current is None or current.draining_since is not None:
-                if current is not None and current.checker is not None:
-                    self._cancel(current)
-                target = _Target(address, registered_at=now)
-                if not settings.health_check.enabled:
-                    target.health.disable()
-                self._targets[address] = target
-                log.info("alb: target %s registered", address)
-                self._schedule_checks(target)
-        for target in list(self._targets.values()):
-            if target.address not in registered and target.draining_since is None:
-                self._deregistered.append(self._describe(target) | {"deregistered_at": time.time()})
-                target.health.drain()
-                target.draining_since = now
-                self._cancel(target)
-                log.info("alb: target %s draining (%d in flight)", target.address, target.in_flight)
-            self._finish_draining(target, now)
-
-    def _finish_draining(self, target: _Target, now: float) -> None:
-        """AWS completes a deregistration at once when nothing is in flight, else after the
-        target group's deregistration delay."""
-        if target.draining_since is None:
-            return
-        delay = self._settings.deregistration_delay if self._settings else 0.0
-        done = target.in_flight <= 0 or now - target.draining_since >= delay
-        if done and self._targets.get(target.address) is target:
-            del self._targets[target.address]
-            log.info("alb: target %s deregistered", target.address)
-
-    def _schedule_checks(self, target: _Target) -> None:
-        if self._loop is None or not self._settings.health_check.enabled:
-            return
-
-        def create() -> None:
-            if target.draining_since is None and target.checker is None:
-                target.checker = self._loop.create_task(self._check_forever(target))
-
-        self._loop.call_soon_threadsafe(create)
-
-    def _cancel(self, target: _Target) -> None:
-        checker, target.checker = target.checker, None
-        if checker is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(checker.cancel)
-
-    def _run_checks(self) -> None:
-        asyncio.run(self._control_loop())
-
-    async def _control_loop(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        # AWS closes the connection after every health check: no keep-alive here.
-        limits = httpx.Limits(max_keepalive_connections=0)
-        async with httpx.AsyncClient(trust_env=False, limits=limits) as client:
-            self._health_client = client
-            self._wake = asyncio.Event()
-            self._loop_ready.set()
-            refreshes = 0
-            while not self._stopping.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.refresh_interval)
-                if self._stopping.is_set():
-                    break
-                refreshes += 1
-                try:
-                    if refreshes % SETTINGS_EVERY_N_REFRESHES == 0:
-                        await asyncio.to_thread(self._refresh_settings)
-                    await asyncio.to_thread(self.refresh_targets)
-                except Exception as exc:  # noqa: BLE001 - keep serving with what we know
-                    log.warning("alb: refresh from elbv2 failed: %s", exc)
-            with self._lock:
-                checkers = [t.checker for t in self._targets.values() if t.checker]
-            for checker in checkers:
-                checker.cancel()
-            await asyncio.gather(*checkers, return_exceptions=True)
-
-    async def _check_forever(self, target: _Target) -> None:
-        """Health checks for one target, the first at once, then every interval; each check
-        is independent of how long the previous one took (AWS)."""
-        while True:
-            settings = self._settings
-            started = time.monotonic()
-            result = await injected_check(self.faults, str(target.address)) or await probe(
-                self._health_client, target.address, settings.health_check
-            )
-            with self._lock:
-                before = target.health.state
-                target.health.record(result, settings.health_check)
-                target.last_check = time.time()
-                if target.health.state is not before:
-                    log.info(
-                        "alb: target %s %s -> %s (%s)",
-                        target.address,
-                        before,
-                        target.health.state,
-                        target.health.reason or "ok",
-                    )
-            elapsed = time.monotonic() - started
-            await asyncio.sleep(max(0.0, settings.health_check.interval - elapsed))
-
-    def _describe(self, target: _Target) -> dict:
-        return {
-            "id": target.address.ip,
-            "port": target.address.port,
-            "state": str(target.health.state),
-            "reason": target.health.reason,
-            "description": target.health.description,
-            "in_flight": target.in_flight,
-            "served": target.served,
-            "checks": target.health.checks,
-            "last_check": target.last_check,
-        }
 
     def _attach_log_file(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from harness.control_plane.backends.container_specs import (
 )
 from harness.control_plane.blueprint import Blueprint
 
-COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.localstack.yml"
+COMPOSE = Path(__file__).resolve().parents[3] / "docker-compose.localstack.yml"
 
 
 def _services() -> dict:

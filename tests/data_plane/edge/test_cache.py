@@ -1,4 +1,4 @@
-from harness.data_plane.edge import selection
+from harness.data_plane.edge import forwarded_values
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
 from harness.data_plane.edge.cache_policy import CACHING_OPTIMIZED, CachePolicy
 
@@ -7,9 +7,9 @@ KEYED = CachePolicy(
     min_ttl=0,
     default_ttl=60,
     max_ttl=600,
-    headers=selection.headers("whitelist", ["Accept-Language"]),
-    cookies=selection.cookies("whitelist", ["session"]),
-    query_strings=selection.query_strings("whitelist", ["page"]),
+    headers=forwarded_values.headers("whitelist", ["Accept-Language"]),
+    cookies=forwarded_values.cookies("whitelist", ["session"]),
+    query_strings=forwarded_values.query_strings("whitelist", ["page"]),
 )
 
 

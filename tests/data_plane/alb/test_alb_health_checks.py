@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from harness.data_plane.alb.config import HealthCheckSettings, SuccessCodes
 from harness.data_plane.alb.health_checks import CheckResult, TargetHealth, TargetState
-from harness.data_plane.alb.target_group import HealthCheckSettings, SuccessCodes
 
 SETTINGS = HealthCheckSettings(
     enabled=True,

@@ -1,0 +1,194 @@
+"""The ECS data plane's running part: keeps each service's desired tasks running as local
+processes (the loop is in `app.py`), with start/stop/health and a wait until the services are
+steady.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from harness.data_plane.ecs.app import STOP_GRACE, Task, TaskLoop, TaskState
+from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
+from harness.data_plane.ecs.task_process import LoopbackAddresses
+from harness.errors import HarnessError
+
+log = logging.getLogger("harness.data_plane.ecs.agent")
+
+DEFAULT_COMMANDS: Mapping[str, Sequence[str]] = {"animehub-api": (sys.executable, "-m", "api")}
+
+
+class EcsAgent(TaskLoop):
+    def __init__(
+        self,
+        endpoints,
+        cluster: str,
+        services: list[str],
+        *,
+        alb=None,
+        log_dir: Path,
+        extra_env: Mapping[str, str] | None = None,
+        commands: Mapping[str, Sequence[str]] | None = None,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.cluster = cluster
+        self.service_names = list(services)
+        self.alb = alb
+        self.log_dir = Path(log_dir)
+        self.extra_env = dict(extra_env or {})
+        self.commands = dict(DEFAULT_COMMANDS if commands is None else commands)
+        self.poll_interval = poll_interval
+        self._endpoint_env = endpoints.env()
+        self._control_plane = ControlPlane(endpoints, cluster)
+        self._addresses = LoopbackAddresses()
+        self._lock = threading.Lock()
+        self._services: dict[str, ServiceSpec] = {}
+        self._tasks: list[Task] = []
+        self._failures: dict[str, int] = {}  # tasks in a row that never became healthy
+        self._next_start: dict[str, float] = {}
+        self._problems: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ecs-agent", daemon=True)
+
+    @property
+    def url(self) -> None:
+        """The agent serves nothing itself: its tasks do, behind the ALB."""
+        return None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> EcsAgent:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._services = self._control_plane.describe_services(self.service_names)
+        except Exception as exc:
+            raise HarnessError(
+                f"ecs agent: cannot describe services in {self.cluster}: {exc}"
+            ) from None
+        if not self._addresses.distinct:
+            log.warning("ecs: tasks share 127.0.0.1; an emulated target group keeps one of them")
+        self._thread.start()
+        return self
+
+    def __enter__(self) -> EcsAgent:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stops every task (SIGTERM, then SIGKILL) and reaps it; idempotent."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(10)
+        with self._lock:
+            remaining = [t for t in self._tasks if t.state is not TaskState.STOPPED]
+        for task in remaining:
+            task.process.terminate()
+        for task in remaining:
+            task.exit_code = task.process.stop(STOP_GRACE)
+            self._deregister(task)
+            self._finish(task, "Harness stopped", record=True)
+
+    def wait_steady(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        # Read the services now, so that a change the caller just made counts (read your writes).
+        services = self._control_plane.describe_services(self.service_names)
+        with self._lock:
+            self._services = services
+        while time.monotonic() < deadline:
+            if self._steady():
+                return
+            if not self._thread.is_alive():
+                raise HarnessError("ecs agent: not running")
+            time.sleep(0.05)
+        raise HarnessError(self._explain_unsteady(timeout))
+
+    def health(self) -> dict:
+        with self._lock:
+            services = dict(self._services)
+            tasks = list(self._tasks)
+        report = {}
+        for name in self.service_names:
+            spec = services.get(name)
+            mine = [t for t in tasks if t.service == name]
+            report[name] = {
+                "desired": spec.desired_count if spec else None,
+                "running": sum(t.state is TaskState.RUNNING for t in mine),
+                "healthy": sum(t.state is TaskState.RUNNING and self._healthy(t) for t in mine),
+                "task_definition": spec.task_definition_arn if spec else None,
+                "problem": self._problems.get(name),
+                "tasks": [self._describe(t) for t in mine],
+            }
+        return {
+            "cluster": self.cluster,
+            "control_plane_records_tasks": self._control_plane.records_tasks,
+            "services": report,
+        }
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def _steady(self) -> bool:
+        with self._lock:
+            services = dict(self._services)
+            tasks = [t for t in self._tasks if t.live]
+        for name in self.service_names:
+            spec = services.get(name)
+            if spec is None:
+                return False
+            mine = [t for t in tasks if t.service == name]
+            healthy = [
+                t
+                for t in mine
+                if t.task_definition_arn == spec.task_definition_arn and self._healthy(t)
+            ]
+            if len(healthy) != spec.desired_count or len(mine) != spec.desired_count:
+                return False
+        return True
+
+    def _explain_unsteady(self, timeout: float) -> str:
+        lines = [f"ecs agent: services not steady after {timeout:.0f}s"]
+        report = self.health()["services"]
+        with self._lock:
+            tasks = list(self._tasks)
+        for name, service in report.items():
+            lines.append(
+                f"  {name}: desired {service['desired']}, running {service['running']}, "
+                f"healthy in the ALB {service['healthy']}"
+                + (f" ({service['problem']})" if service["problem"] else "")
+            )
+            mine = [t for t in tasks if t.service == name]
+            failed = [t for t in mine if t.state is TaskState.STOPPED] or [
+                t for t in mine if not self._healthy(t)
+            ]
+            if failed:
+                task = failed[-1]
+                alb = self._alb_state(task)
+                lines.append(
+                    f"  task {task.id} {task.state}"
+                    + (f": {task.stopped_reason}" if task.stopped_reason else "")
+                    + (f"; ALB: {alb}" if alb else "")
+                    + f"; log {task.process.log_path}, last lines:"
+                )
+                lines.extend("    " + line for line in task.process.log_tail().splitlines())
+        return "\n".join(lines)
+
+    def _describe(self, task: Task) -> dict:
+        return {
+            "id": task.id,
+            "pid": task.process.pid,
+            "host": task.process.host,
+            "port": task.process.port,
+            "state": str(task.state),
+            "alb_state": self._alb_state(task),
+            "task_definition": task.task_definition_arn,
+            "started_at": task.started_at,
+            "stopped_at": task.stopped_at,
+            "stopped_reason": task.stopped_reason,
+            "exit_code": task.exit_code,
+            "log": str(task.process.log_path),
+        }

@@ -1,0 +1,46 @@
+"""Where the pytest plugin's session writes and which stack it starts: per worker, per run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from harness.settings import Settings
+
+RESULTS_DIR = pytest.StashKey[Path]()
+RUN_ID_KEY = "animehub_run_id"
+KEEP_RUNS = 10
+STACK_SUMMARY = "stack.json"
+PLAYWRIGHT_DEFAULT_OUTPUT = "test-results"
+
+
+def worker_id(config: pytest.Config) -> str:
+    # From the worker's own input, not PYTEST_XDIST_WORKER: a pytest started inside a worker
+    # (pytester) inherits that variable without being a worker.
+    return getattr(config, "workerinput", {}).get("workerid", "main")
+
+
+def results_dir(config: pytest.Config) -> Path:
+    return config.stash[RESULTS_DIR]
+
+
+def worker_dir(config: pytest.Config) -> Path:
+    return results_dir(config) / worker_id(config)
+
+
+def stack_state_option(config: pytest.Config) -> str | None:
+    return config.getoption("stack_state") or os.environ.get("ANIMEHUB_STACK_STATE") or None
+
+
+def stack_settings(config: pytest.Config) -> Settings:
+    overrides = {
+        "run_dir": worker_dir(config) / "run",
+        "backend": config.getoption("backend"),
+        "tasks": config.getoption("tasks"),
+    }
+    if worker_id(config) != "main":
+        # Fixed ports cannot serve one stack per worker.
+        overrides |= {"edge_port": 0, "alb_port": 0, "emulator_port": 0, "push_sink_port": 0}
+    return Settings.from_env(**overrides)
