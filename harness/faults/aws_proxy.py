@@ -116,6 +116,12 @@ class AwsFaultProxy:
     def stop(self) -> None:
         self._server.stop()
 
+    def __enter__(self) -> AwsFaultProxy:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
     def task_environment(self) -> dict[str, str]:
         """AWS_ENDPOINT_URL and each per-service variable, all to this proxy."""
         env = {"AWS_ENDPOINT_URL": self.url}

@@ -6,11 +6,15 @@ import os
 import socket
 import threading
 import time
+from dataclasses import replace
 
 import httpx
 import pytest
 
 from harness.errors import HarnessError
+from harness.faults.aws_proxy import AwsFaultProxy
+from harness.faults.rules import new_fault
+from harness.faults.store import FaultStore
 
 # Generous: a time-out here only catches a hang; how fast the agent reacts is measured in
 # benchmarks/reactions.py, not asserted.
@@ -232,14 +236,21 @@ def test_stop_leaves_no_process_and_no_port(make_service, running):
     wait_for(lambda: alb.targets() == [], PATIENCE, "every target deregistered")
 
 
-def test_control_plane_refusal_leaves_the_agent_authoritative(make_service, running):
-    service = make_service(desired=1)
-    _, agent = running(service)
-    agent.wait_steady(15)
+def test_control_plane_refusal_leaves_the_agent_authoritative(
+    make_service, running, endpoints, tmp_path
+):
+    """ECS refusing RunTask (staged: a 500 InternalFailure from the AWS fault proxy, not a
+    bug of the emulator): nothing is recorded, and the agent's own view still runs the task."""
+    faults = FaultStore(tmp_path)
+    refusal = faults.add(new_fault("aws", "status", status=500, service="ecs", operation="RunTask"))
+    with AwsFaultProxy(endpoints, faults) as proxy:
+        service = make_service(desired=1)
+        _, agent = running(service, agent_endpoints=replace(endpoints, default=proxy.url))
+        agent.wait_steady(PATIENCE)
 
-    # moto 5.2 cannot run an awsvpc task (500 on run_task): nothing recorded, all still runs
-    assert agent.health()["control_plane_records_tasks"] is False
-    assert len(live_tasks(agent)) == 1
+        assert faults.injected(refusal.id) >= 1
+        assert agent.health()["control_plane_records_tasks"] is False
+        assert len(live_tasks(agent)) == 1
 
 
 def test_the_real_api_answers_health_through_the_alb(make_service, running):
