@@ -83,6 +83,9 @@ class StatusDocument(TypedDict, total=False):
     resources: dict[str, Any]
     components: Components
     timings: dict[str, float]
+    # Active faults (harness.faults.rules.Fault fields + summary + how often met).
+    faults: list[dict[str, Any]]
+    aws_fault_proxy_url: str | None
 
 
 class StackView(Protocol):

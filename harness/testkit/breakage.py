@@ -53,10 +53,6 @@ def _replace_behaviour(cloudfront, distribution_id: str, pattern: str, change) -
     return previous
 
 
-def _with_policy(policy_id: str):
-    return lambda behaviour: {**behaviour, "CachePolicyId": policy_id}
-
-
 def legacy_ttl(seconds: int):
     """Legacy cache settings that keep every answer `seconds`, whatever the origin says: with a
     min TTL above 0 CloudFront caches even `no-store` answers for the min TTL [Expiration].
@@ -83,11 +79,11 @@ def legacy_ttl(seconds: int):
     return change
 
 
-def edge_status(stack) -> dict:
+def edge_status(stack: StackView) -> dict:
     return (stack.describe().get("components") or {}).get("edge") or {}
 
 
-def edge_cache_policy(stack, pattern: str) -> str | None:
+def edge_cache_policy(stack: StackView, pattern: str) -> str | None:
     """The cache policy the running edge applies to `pattern`, as its status reports it."""
     for behaviour in edge_status(stack).get("behaviours") or []:
         if behaviour.get("path_pattern") == pattern:
@@ -95,10 +91,12 @@ def edge_cache_policy(stack, pattern: str) -> str | None:
     return None
 
 
-def wait_for_edge_to_apply(stack, generation: int, pattern: str, policy: str, timeout: float):
+def wait_for_edge_to_apply(
+    stack: StackView, generation: int, pattern: str, policy: str, timeout: float
+):
     """Until the edge has loaded a configuration newer than `generation` that puts `policy` on
     `pattern`: the event the change waits for, not a guess at the poll interval."""
-    if getattr(stack, "edge", None) is not None:
+    if stack.edge is not None:
         stack.edge.poll_now()
 
     def applied() -> bool:
@@ -112,7 +110,7 @@ def wait_for_edge_to_apply(stack, generation: int, pattern: str, policy: str, ti
 
 
 @contextmanager
-def api_behaviour_changed(stack, change, applied_policy: str, timeout: float = 60.0):
+def api_behaviour_changed(stack: StackView, change, applied_policy: str, timeout: float = 60.0):
     """`/api/*` changed by `change` until the block ends, and only once the edge applies it;
     then the original behaviour and an invalidation of `/api/*`, and only once the edge has
     applied both."""
@@ -144,12 +142,7 @@ def invalidate(cloudfront, distribution_id: str, paths: list[str]) -> str:
     )["Invalidation"]["Id"]
 
 
-def api_cache_policy(stack, policy_id: str, policy_name: str, timeout: float = 60.0):
-    """`/api/*` under the managed cache policy `policy_id` (named `policy_name`)."""
-    return api_behaviour_changed(stack, _with_policy(policy_id), policy_name, timeout)
-
-
-def api_cached_for(stack, seconds: int, timeout: float = 60.0):
+def api_cached_for(stack: StackView, seconds: int, timeout: float = 60.0):
     """`/api/*` under legacy cache settings that keep every answer `seconds`."""
     return api_behaviour_changed(stack, legacy_ttl(seconds), "legacy", timeout)
 
