@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 from harness.cli_commands import accept, fault
@@ -17,6 +16,7 @@ from harness.errors import HarnessError
 from harness.faults.store import FaultStore
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 from harness.settings import BACKENDS, Settings, default_run_dir
 from harness.types import StatusDocument
 
@@ -131,12 +131,13 @@ def _down(args: argparse.Namespace) -> int:
     if pid is None:
         raise HarnessError(f"a stack holds {run_dir.path} but its pid is unknown")
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + args.timeout
-    while _pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if _pid_alive(pid):
+    try:
+        wait_until(lambda: not _pid_alive(pid), what=f"pid {pid} to exit", timeout=args.timeout)
+    except WaitTimedOut:
         os.killpg(pid, signal.SIGKILL)
-        raise HarnessError(f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it")
+        raise HarnessError(
+            f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it"
+        ) from None
     print(f"stopped the stack in {run_dir.path}", file=sys.stderr)
     return 0
 
@@ -149,15 +150,12 @@ def _lock_holder(run_dir: RunDir) -> int | None:
 
 
 def _live_status(run_dir: RunDir) -> StatusDocument | None:
-    import httpx
+    from harness.lifecycle.status_client import live_status  # httpx: paid only by `status`
 
     state = run_dir.read_state()
     if not state or not run_dir.is_locked():
         return None
-    try:
-        return httpx.get(state["control_url"] + "/status", timeout=5, trust_env=False).json()
-    except (httpx.HTTPError, KeyError, ValueError):
-        return {**state, "components": {"control": {"error": "the stack does not answer"}}}
+    return live_status(state)
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -7,10 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
+
+from harness.plumbing.waiting import wait_until
 
 
 def _free_port() -> int:
@@ -40,16 +41,14 @@ def api_process(stack, aws):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120  # only catches an API that never starts
-        while True:
+
+        def answers() -> bool:
             assert process.poll() is None, process.stderr.read().decode()
-            try:
-                if httpx.get(url + "/api/health", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the API did not answer /api/health"
-            time.sleep(0.05)
+            return httpx.get(url + "/api/health", timeout=1, trust_env=False).status_code == 200
+
+        wait_until(
+            answers, what="the API to answer /api/health", timeout=120, transient=(httpx.HTTPError,)
+        )
         yield url
     finally:
         process.terminate()
@@ -60,8 +59,8 @@ def api_process(stack, aws):
 def _message_for(sqs, queue_url: str, anime_id: str) -> dict:
     """Every share of the session lands on this queue: read past the others (they stay hidden
     for the visibility timeout, so each receive brings new ones) to find this one."""
-    deadline = time.monotonic() + 60  # only catches a message that never comes
-    while time.monotonic() < deadline:
+
+    def this_one() -> dict | None:
         answer = sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=60
         )
@@ -70,7 +69,9 @@ def _message_for(sqs, queue_url: str, anime_id: str) -> dict:
             if envelope["MessageAttributes"]["anime_id"]["Value"] == anime_id:
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
                 return envelope
-    raise AssertionError(f"no message for anime {anime_id} on the queue")
+        return None
+
+    return wait_until(this_one, what=f"a message for anime {anime_id} on the queue", timeout=60)
 
 
 def test_a_share_reaches_dynamodb_and_the_topics_queue(api_process, make_user, aws, stack):

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from steps import unique, unique_genre
 
-from harness.testkit.breakage import wait_until
+from harness.plumbing.waiting import wait_until
 
 PATIENCE = 60
 
@@ -82,7 +82,9 @@ def check_share_survives_a_failed_delivery(stack, faults, make_user, make_api, f
         ]
 
     # Either event ends the wait: the failed delivery, or the push arriving (no fault met).
-    wait_until(lambda: injected(stack, fault) or pushed(), PATIENCE, "a delivery attempt")
+    wait_until(
+        lambda: injected(stack, fault) or pushed(), what="a delivery attempt", timeout=PATIENCE
+    )
     assert injected(stack, fault) >= 1, "the delivery fault was never met at the follower's device"
     assert len(pushed()) <= 1, "a push was delivered twice"
 
@@ -160,7 +162,9 @@ def idle_timeout(stack, seconds: int):
             LoadBalancerArn=arn, Attributes=[{"Key": key, "Value": value}]
         )
         wait_until(
-            lambda: stack.alb.idle_timeout == float(value), PATIENCE, f"idle timeout {value}"
+            lambda: stack.alb.idle_timeout == float(value),
+            what=f"idle timeout {value}",
+            timeout=PATIENCE,
         )
 
     set_to(str(seconds))
@@ -192,7 +196,7 @@ def check_hung_task_is_504_then_replaced(stack, hang: bool) -> None:
                 return task
         return None
 
-    wait_until(stopped, PATIENCE, "the hung task to be stopped")
+    wait_until(stopped, what="the hung task to be stopped", timeout=PATIENCE)
     assert stopped()["stopped_reason"].startswith("Task failed ELB health checks")
     stack.agent.wait_steady(PATIENCE)
 

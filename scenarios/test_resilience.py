@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from steps import refresh_list, share_through_app, the_list, unique
 
-from harness.testkit.breakage import health_check_path, wait_until
+from harness.plumbing.waiting import wait_until
+from harness.testkit.breakage import health_check_path
 
 
 def _service(stack) -> dict:
@@ -49,8 +50,8 @@ def test_an_api_task_dies_mid_session_and_the_service_heals(open_app, make_user,
         expect(page.get_by_test_id("app-error")).to_be_hidden()
     wait_until(
         lambda: stack.alb.target_state(victim["host"], victim["port"]) in (None, "draining"),
-        10,
-        "the balancer to stop routing to the dead task",
+        what="the balancer to stop routing to the dead task",
+        timeout=10,
     )
     title = unique("Haikyu")
     share_through_app(page, title, ["sports"])
@@ -58,8 +59,8 @@ def test_an_api_task_dies_mid_session_and_the_service_heals(open_app, make_user,
 
     wait_until(
         lambda: len(_healthy_tasks(stack) - {victim["id"]}) == len(before),
-        30,
-        "a replacement task to be healthy",
+        what="a replacement task to be healthy",
+        timeout=30,
     )
     assert victim["id"] not in _healthy_tasks(stack)
     page.get_by_test_id("nav-list").click()
@@ -75,9 +76,9 @@ def test_a_wrong_health_check_path_shows_the_fan_an_error(open_app, make_user, m
     with health_check_path(stack, "/api/no-such-health-check"):
         wait_until(
             lambda: anonymous.get("/api/anime").status_code == 503,
-            30,
-            "the balancer to have no healthy target",
-            0.25,
+            what="the balancer to have no healthy target",
+            timeout=30,
+            interval=0.25,
         )
         refresh_list(page)
         expect(page.get_by_test_id("app-error")).to_contain_text("unavailable right now (503)")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 from urllib.parse import urlparse
 
 import pytest
+
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -206,22 +208,18 @@ def test_two_detached_stacks_then_down_leaves_nothing_behind(two_run_dirs):
         assert len(pids) >= 2  # the harness and at least one API task
         down = harness("down", "--run-dir", str(run_dir))
         assert down.returncode == 0, down.stderr
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and (
-            any(_alive(p) for p in pids) or any(_listening(p) for p in ports)
-        ):
-            time.sleep(0.1)
-        assert [p for p in pids if _alive(p)] == []
-        assert [p for p in ports if _listening(p)] == []
+        _wait_until_gone(pids, ports, 5)
         assert harness("status", "--run-dir", str(run_dir)).returncode == 3
 
 
 def _wait_until_gone(pids: set[int], ports: set[int], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and (
-        any(_alive(p) for p in pids) or any(_listening(p) for p in ports)
-    ):
-        time.sleep(0.1)
+    with contextlib.suppress(WaitTimedOut):  # the asserts below name what is left
+        wait_until(
+            lambda: not any(_alive(p) for p in pids) and not any(_listening(p) for p in ports),
+            what="the stack's processes and ports to be gone",
+            timeout=seconds,
+            interval=0.1,
+        )
     assert [p for p in pids if _alive(p)] == []
     assert [p for p in ports if _listening(p)] == []
 
@@ -235,11 +233,12 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not (tmp_path / "state.json").exists():
+
+        def state_written() -> bool:
             assert up.poll() is None, up.stderr.read()
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+            return (tmp_path / "state.json").exists()
+
+        wait_until(state_written, what="the foreground stack's state file", timeout=60)
         status = harness("status", "--json", "--run-dir", str(tmp_path))
         pids, ports = _pids_and_ports(json.loads(status.stdout))
         up.send_signal(signal.SIGINT)

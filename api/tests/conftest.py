@@ -1,21 +1,20 @@
-"""One embedded moto server for the API's tests, the resources they need, and real tokens."""
+"""One embedded moto server for the API's tests, the resources they need, and real tokens.
+
+The emulator, the table definitions, the fans and the push sink are the harness's own (the
+tests may borrow them; `api/` itself imports nothing from the harness, test_packaging checks).
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
-import threading
-import time
 import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers httpx2 for its TestClient; httpx is what this project installs.
@@ -26,9 +25,13 @@ with warnings.catch_warnings():
 
 from api.app import create_app
 from api.settings import Settings
+from harness.control_plane.backends.embedded import EmbeddedBackend
+from harness.control_plane.provision.tables import anime_table, users_table
+from harness.data_plane.push_sink import PushSink
+from harness.plumbing.waiting import wait_until
+from harness.testkit.fans import Fan, create_fan
 
 REGION = "us-east-1"
-PASSWORD = "Passw0rd!Passw0rd"
 
 
 @dataclass
@@ -80,8 +83,9 @@ class Stack:
 
     def queue_messages(self, wanted, *, timeout: float = 5.0) -> list[dict]:
         """SNS envelopes on the test queue for which `wanted(envelope)` holds."""
-        sqs, found, deadline = self.client("sqs"), [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        sqs, found = self.client("sqs"), []
+
+        def some_found() -> list[dict]:
             batch = sqs.receive_message(
                 QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
             ).get("Messages", [])
@@ -92,31 +96,18 @@ class Stack:
                     sqs.delete_message(
                         QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
                     )
-            if found:
-                return found
-            time.sleep(0.05)
-        return found
+            return found
 
-
-@dataclass(frozen=True)
-class Fan:
-    username: str
-    sub: str
-    id_token: str = field(repr=False)
-    access_token: str = field(repr=False)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.id_token}"}
+        try:
+            return wait_until(some_found, what="a wanted message on the queue", timeout=timeout)
+        except TimeoutError:
+            return found
 
 
 @pytest.fixture(scope="package")
 def stack() -> Iterator[Stack]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    emulator = EmbeddedBackend(REGION).start()
+    endpoint = emulator.endpoints.default
     env = {
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
@@ -136,7 +127,7 @@ def stack() -> Iterator[Stack]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        server.stop()
+        emulator.stop()
 
 
 def _create_resources(endpoint: str, env: dict[str, str]) -> Stack:
@@ -154,32 +145,8 @@ def _create_resources(endpoint: str, env: dict[str, str]) -> Stack:
         "",
     )
     dynamodb = stack.client("dynamodb")
-    dynamodb.create_table(
-        TableName=stack.anime_table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "id", "AttributeType": "S"},
-            {"AttributeName": "feed", "AttributeType": "S"},
-            {"AttributeName": "shared_at", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": stack.feed_index,
-                "KeySchema": [
-                    {"AttributeName": "feed", "KeyType": "HASH"},
-                    {"AttributeName": "shared_at", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    dynamodb.create_table(
-        TableName=stack.users_table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}],
-    )
+    dynamodb.create_table(**anime_table(stack.anime_table, stack.feed_index))
+    dynamodb.create_table(**users_table(stack.users_table))
     sns, sqs = stack.client("sns"), stack.client("sqs")
     stack.topic_arn = sns.create_topic(Name=f"anime-shared-{suffix}")["TopicArn"]
     stack.queue_url = sqs.create_queue(QueueName=f"shares-{suffix}")["QueueUrl"]
@@ -204,16 +171,7 @@ def _create_resources(endpoint: str, env: dict[str, str]) -> Stack:
 
 
 def sign_up(stack: Stack) -> Fan:
-    cognito = stack.client("cognito-idp")
-    username = f"fan-{uuid.uuid4().hex[:12]}@example.com"
-    sub = cognito.sign_up(ClientId=stack.client_id, Username=username, Password=PASSWORD)["UserSub"]
-    cognito.admin_confirm_sign_up(UserPoolId=stack.user_pool_id, Username=username)
-    tokens = cognito.initiate_auth(
-        ClientId=stack.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]
-    return Fan(username, sub, tokens["IdToken"], tokens["AccessToken"])
+    return create_fan(stack.client("cognito-idp"), stack.user_pool_id, stack.client_id)
 
 
 @pytest.fixture(scope="package")
@@ -250,45 +208,8 @@ def anime_body(**changes) -> dict:
     return {k: v for k, v in body.items() if v is not ...}
 
 
-class PushSink:
-    """An HTTP endpoint standing in for fans' devices: records what SNS posts to it."""
-
-    def __init__(self) -> None:
-        received: list[tuple[str, dict]] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                received.append((self.path, json.loads(body or b"{}")))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.received = received
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def notifications(self, path: str, *, wait_for: int = 1, timeout: float = 3.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [n for p, n in self.received if p == path and n.get("Type") == "Notification"]
-            if len(found) >= wait_for or time.monotonic() > deadline:
-                return found
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-
 @pytest.fixture(scope="package")
 def push_sink() -> Iterator[PushSink]:
-    sink = PushSink()
+    sink = PushSink().start()
     yield sink
     sink.stop()

@@ -6,13 +6,13 @@ from api.tests.conftest import anime_body
 
 
 def share(client, fan, **changes):
-    response = client.post("/api/anime", json=anime_body(**changes), headers=fan.headers)
+    response = client.post("/api/anime", json=anime_body(**changes), headers=fan.auth_header)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def test_share_stores_the_item_and_returns_it_with_its_location(client, stack, fan):
-    response = client.post("/api/anime", json=anime_body(), headers=fan.headers)
+    response = client.post("/api/anime", json=anime_body(), headers=fan.auth_header)
 
     assert response.status_code == 201
     anime = response.json()
@@ -68,7 +68,9 @@ def test_share_needs_a_token(client):
 
 def test_share_with_cover_from_own_upload(client, fan):
     upload = client.post(
-        "/api/media/uploads", json={"content_type": "image/png", "size": 10}, headers=fan.headers
+        "/api/media/uploads",
+        json={"content_type": "image/png", "size": 10},
+        headers=fan.auth_header,
     ).json()
 
     anime = share(client, fan, cover_key=upload["key"])
@@ -79,7 +81,7 @@ def test_share_with_cover_from_own_upload(client, fan):
 
 def test_share_refuses_a_cover_from_someone_elses_prefix(client, fan, other_fan):
     key = f"media/users/{other_fan.sub}/{'a' * 32}.png"
-    response = client.post("/api/anime", json=anime_body(cover_key=key), headers=fan.headers)
+    response = client.post("/api/anime", json=anime_body(cover_key=key), headers=fan.auth_header)
     assert response.status_code == 422
     assert response.json()["field"] == "cover_key"
 
@@ -143,7 +145,7 @@ def test_owner_can_patch(client, fan):
     response = client.patch(
         f"/api/anime/{anime['id']}",
         json={"title": "Mushi-shi", "episodes": None},
-        headers=fan.headers,
+        headers=fan.auth_header,
     )
     assert response.status_code == 200
     changed = response.json()
@@ -158,8 +160,8 @@ def test_other_fans_cannot_patch_or_delete(client, fan, other_fan):
     anime = share(client, fan)
     url = f"/api/anime/{anime['id']}"
 
-    patch = client.patch(url, json={"title": "Mine now"}, headers=other_fan.headers)
-    delete = client.delete(url, headers=other_fan.headers)
+    patch = client.patch(url, json={"title": "Mine now"}, headers=other_fan.auth_header)
+    delete = client.delete(url, headers=other_fan.auth_header)
 
     assert patch.status_code == 403
     assert delete.status_code == 403
@@ -168,8 +170,8 @@ def test_other_fans_cannot_patch_or_delete(client, fan, other_fan):
 
 def test_patch_and_delete_of_missing_item_is_404(client, fan):
     url = f"/api/anime/{'f' * 32}"
-    assert client.patch(url, json={"title": "x"}, headers=fan.headers).status_code == 404
-    assert client.delete(url, headers=fan.headers).status_code == 404
+    assert client.patch(url, json={"title": "x"}, headers=fan.auth_header).status_code == 404
+    assert client.delete(url, headers=fan.auth_header).status_code == 404
 
 
 def test_patch_validates_its_body(client, fan):
@@ -182,7 +184,7 @@ def test_patch_validates_its_body(client, fan):
         ({"genres": None}, "genres"),
         ({"title": None}, "title"),
     ]:
-        response = client.patch(url, json=body, headers=fan.headers)
+        response = client.patch(url, json=body, headers=fan.auth_header)
         assert response.status_code == 422, body
         assert response.json()["field"] == field
 
@@ -191,9 +193,9 @@ def test_owner_can_delete(client, fan):
     anime = share(client, fan)
     url = f"/api/anime/{anime['id']}"
 
-    assert client.delete(url, headers=fan.headers).status_code == 204
+    assert client.delete(url, headers=fan.auth_header).status_code == 204
     assert client.get(url).status_code == 404
-    assert client.delete(url, headers=fan.headers).status_code == 404
+    assert client.delete(url, headers=fan.auth_header).status_code == 404
 
 
 def test_writes_need_a_token(client, fan):

@@ -53,7 +53,7 @@ def test_unknown_route_and_wrong_method_are_json(client):
 
 def test_access_log_is_one_structured_line_per_request(client, fan, caplog):
     with caplog.at_level(logging.INFO, logger="api.access"):
-        client.get("/api/me", headers={**fan.headers, "X-Request-Id": "log-me"})
+        client.get("/api/me", headers={**fan.auth_header, "X-Request-Id": "log-me"})
 
     (record,) = [r for r in caplog.records if getattr(r, "request_id", None) == "log-me"]
     line = json.loads(JsonFormatter().format(record))
@@ -107,7 +107,7 @@ def test_openapi_request_schemas_come_from_the_validators():
     ],
 )
 def test_bad_bodies_are_4xx_naming_the_body(client, fan, content, headers, status, error):
-    response = client.post("/api/anime", content=content, headers={**fan.headers, **headers})
+    response = client.post("/api/anime", content=content, headers={**fan.auth_header, **headers})
     assert response.status_code == status
     assert response.json()["field"] == "body"
     if error:
@@ -122,7 +122,7 @@ def test_oversized_body_without_content_length_is_413(client, fan):
     response = client.post(
         "/api/anime",
         content=chunks(),
-        headers={**fan.headers, "Content-Type": "application/json"},
+        headers={**fan.auth_header, "Content-Type": "application/json"},
     )
     assert response.status_code == 413
 

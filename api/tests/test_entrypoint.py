@@ -6,12 +6,12 @@ import json
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from api.tests.conftest import anime_body, sign_up
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 
 
 def free_port() -> int:
@@ -32,18 +32,23 @@ def api_process(stack, tmp_path):
             [sys.executable, "-m", "api"], env=env, cwd=tmp_path, stdout=log, stderr=log
         )
     base = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"api exited:\n{log_path.read_text()[-2000:]}")
+        return httpx.get(f"{base}/api/health", timeout=1).status_code == 200
+
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            # Generous: only catches an API that never comes up (start-up time is a benchmark).
-            if process.poll() is not None or time.monotonic() - started > 60:
-                pytest.fail(f"api did not come up:\n{log_path.read_text()[-2000:]}")
-            time.sleep(0.05)
+        try:
+            wait_until(
+                answers,
+                what="the api to answer /api/health",
+                timeout=60,  # only catches an API that never comes up
+                transient=(httpx.TransportError,),
+                logs=log_path.read_text,
+            )
+        except WaitTimedOut as exc:
+            pytest.fail(f"{exc}:\n{exc.log_tail}")
         yield base, log_path
     finally:
         process.terminate()
@@ -62,7 +67,7 @@ def test_a_share_end_to_end_over_a_real_socket(api_process, stack):
     response = httpx.post(
         f"{base}/api/anime",
         json=anime_body(title="Cowboy Bebop", genres=["space", "noir"]),
-        headers={**fan.headers, "X-Request-Id": "e2e-share-1"},
+        headers={**fan.auth_header, "X-Request-Id": "e2e-share-1"},
     )
 
     assert health.json() == {"status": "ok", "task_id": "proc-1", "version": "1.2.3"}

@@ -58,14 +58,14 @@ def check(response) -> None:
 
 @pytest.fixture(scope="module")
 def target(client, shared_fan):
-    response = client.post("/api/anime", json=anime_body(), headers=shared_fan.headers)
+    response = client.post("/api/anime", json=anime_body(), headers=shared_fan.auth_header)
     return response.json()["id"]
 
 
 @FUZZ
 @given(body=body_from(anime_values))
 def test_share_never_fails_with_a_5xx(client, shared_fan, body):
-    response = client.post("/api/anime", json=body, headers=shared_fan.headers)
+    response = client.post("/api/anime", json=body, headers=shared_fan.auth_header)
     check(response)
     if response.status_code == 201:
         assert response.json()["title"] == body["title"]
@@ -76,7 +76,7 @@ def test_share_never_fails_with_a_5xx(client, shared_fan, body):
 def test_share_with_one_field_off_names_that_field(client, shared_fan, data):
     name = data.draw(st.sampled_from(sorted(anime_values)))
     body = {**anime_body(), name: data.draw(anime_values[name])}
-    response = client.post("/api/anime", json=body, headers=shared_fan.headers)
+    response = client.post("/api/anime", json=body, headers=shared_fan.auth_header)
     check(response)
     assert response.status_code in (201, 422)
     if response.status_code == 422:
@@ -86,7 +86,7 @@ def test_share_with_one_field_off_names_that_field(client, shared_fan, data):
 @FUZZ
 @given(body=body_from(anime_values))
 def test_patch_never_fails_with_a_5xx(client, shared_fan, target, body):
-    check(client.patch(f"/api/anime/{target}", json=body, headers=shared_fan.headers))
+    check(client.patch(f"/api/anime/{target}", json=body, headers=shared_fan.auth_header))
 
 
 @FUZZ
@@ -99,26 +99,26 @@ def test_patch_never_fails_with_a_5xx(client, shared_fan, target, body):
     )
 )
 def test_media_upload_never_fails_with_a_5xx(client, shared_fan, body):
-    check(client.post("/api/media/uploads", json=body, headers=shared_fan.headers))
+    check(client.post("/api/media/uploads", json=body, headers=shared_fan.auth_header))
 
 
 @pytest.fixture(scope="module")
 def unfollow_afterwards(client, shared_fan):
     yield
-    client.put("/api/me/follows", json={"genres": []}, headers=shared_fan.headers)
+    client.put("/api/me/follows", json={"genres": []}, headers=shared_fan.auth_header)
 
 
 @FUZZ
 @given(data=st.data())
 def test_follows_never_fail_with_a_5xx(client, shared_fan, push_sink, unfollow_afterwards, data):
     # Endpoints are the test's own sink or invalid: SNS must not be sent to real hosts.
-    endpoint = st.just(f"{push_sink.url}/fuzz") | junk.filter(
+    endpoint = st.just(push_sink.device_url("fuzz")) | junk.filter(
         lambda v: not (isinstance(v, str) and v.startswith("http"))
     )
     body = data.draw(
         body_from({"genres": st.lists(genre, max_size=21) | junk, "endpoint": endpoint})
     )
-    check(client.put("/api/me/follows", json=body, headers=shared_fan.headers))
+    check(client.put("/api/me/follows", json=body, headers=shared_fan.auth_header))
 
 
 @FUZZ
@@ -130,7 +130,7 @@ def test_raw_bytes_never_fail_with_a_5xx(client, shared_fan, raw):
                 method,
                 url,
                 content=raw,
-                headers={**shared_fan.headers, "Content-Type": "application/json"},
+                headers={**shared_fan.auth_header, "Content-Type": "application/json"},
             )
         )
 

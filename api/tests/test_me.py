@@ -11,7 +11,7 @@ from api.tests.conftest import anime_body
 def follow(client, fan):
     def put(genres, endpoint=None, who=fan):
         body = {"genres": genres, **({"endpoint": endpoint} if endpoint else {})}
-        return client.put("/api/me/follows", json=body, headers=who.headers)
+        return client.put("/api/me/follows", json=body, headers=who.auth_header)
 
     yield put
     put([])  # leave no subscription behind
@@ -28,11 +28,11 @@ def topic_subscription_arns(stack):
 
 
 def test_me_for_a_new_fan(client, fan):
-    response = client.get("/api/me", headers=fan.headers)
+    response = client.get("/api/me", headers=fan.auth_header)
     assert response.status_code == 200
     assert response.json() == {
         "user_id": fan.sub,
-        "username": fan.username,
+        "username": fan.email,
         "follows": [],
         "push_endpoint": None,
         "subscription_arn": None,
@@ -45,7 +45,7 @@ def test_me_needs_a_token(client):
 
 
 def test_follow_subscribes_the_endpoint_with_a_genre_filter(client, stack, fan, follow, push_sink):
-    endpoint = f"{push_sink.url}/fans/{fan.sub}"
+    endpoint = push_sink.device_url(fan.device_id)
 
     response = follow(["romance", "action"], endpoint)
 
@@ -58,11 +58,11 @@ def test_follow_subscribes_the_endpoint_with_a_genre_filter(client, stack, fan, 
     assert attributes["Endpoint"] == endpoint
     assert attributes["Protocol"] == "http"
     assert attributes["TopicArn"] == stack.topic_arn
-    assert client.get("/api/me", headers=fan.headers).json() == me
+    assert client.get("/api/me", headers=fan.auth_header).json() == me
 
 
 def test_changing_genres_updates_the_same_subscription(client, stack, fan, follow, push_sink):
-    endpoint = f"{push_sink.url}/fans/{fan.sub}"
+    endpoint = push_sink.device_url(fan.device_id)
     first = follow(["action"], endpoint).json()
 
     second = follow(["horror"]).json()  # endpoint remembered
@@ -73,9 +73,9 @@ def test_changing_genres_updates_the_same_subscription(client, stack, fan, follo
 
 
 def test_changing_endpoint_moves_the_subscription(client, stack, fan, follow, push_sink):
-    first = follow(["action"], f"{push_sink.url}/old/{fan.sub}").json()
+    first = follow(["action"], push_sink.device_url(f"old-{fan.device_id}")).json()
 
-    second = follow(["action"], f"{push_sink.url}/new/{fan.sub}").json()
+    second = follow(["action"], push_sink.device_url(f"new-{fan.device_id}")).json()
 
     arns = topic_subscription_arns(stack)
     assert second["subscription_arn"] in arns
@@ -83,7 +83,7 @@ def test_changing_endpoint_moves_the_subscription(client, stack, fan, follow, pu
 
 
 def test_unfollowing_everything_unsubscribes(client, stack, fan, follow, push_sink):
-    arn = follow(["action"], f"{push_sink.url}/fans/{fan.sub}").json()["subscription_arn"]
+    arn = follow(["action"], push_sink.device_url(fan.device_id)).json()["subscription_arn"]
 
     me = follow([]).json()
 
@@ -93,17 +93,17 @@ def test_unfollowing_everything_unsubscribes(client, stack, fan, follow, push_si
 
 
 def test_a_share_reaches_only_fans_of_its_genres(client, stack, fan, other_fan, follow, push_sink):
-    mecha_path, romance_path = f"/fans/{fan.sub}", f"/fans/{other_fan.sub}"
-    follow(["mecha"], push_sink.url + mecha_path)
-    follow(["romance"], push_sink.url + romance_path, who=other_fan)
+    follow(["mecha"], push_sink.device_url(fan.device_id))
+    follow(["romance"], push_sink.device_url(other_fan.device_id), who=other_fan)
 
     try:
         shared = client.post(
-            "/api/anime", json=anime_body(genres=["mecha", "space"]), headers=fan.headers
+            "/api/anime", json=anime_body(genres=["mecha", "space"]), headers=fan.auth_header
         ).json()
-        notes = push_sink.notifications(mecha_path)
-        assert [json.loads(n["Message"])["anime"]["id"] for n in notes] == [shared["id"]]
-        assert push_sink.notifications(romance_path, timeout=0.3) == []
+        assert push_sink.wait_for(fan.device_id, timeout=3.0) is not None
+        notes = push_sink.notifications(fan.device_id)
+        assert [n["message"]["anime"]["id"] for n in notes] == [shared["id"]]
+        assert push_sink.wait_for(other_fan.device_id, timeout=0.3) is None
     finally:
         follow([], who=other_fan)
 
@@ -124,7 +124,7 @@ def test_a_share_reaches_only_fans_of_its_genres(client, stack, fan, other_fan, 
     ],
 )
 def test_follows_validation(client, fan, body, field):
-    response = client.put("/api/me/follows", json=body, headers=fan.headers)
+    response = client.put("/api/me/follows", json=body, headers=fan.auth_header)
     assert response.status_code == 422
     assert response.json()["field"] == field
-    assert client.get("/api/me", headers=fan.headers).json()["subscription_arn"] is None
+    assert client.get("/api/me", headers=fan.auth_header).json()["subscription_arn"] is None

@@ -6,7 +6,9 @@ import pytest
 
 def test_upload_is_presigned_under_the_fans_prefix(client, stack, fan):
     response = client.post(
-        "/api/media/uploads", json={"content_type": "image/webp", "size": 4}, headers=fan.headers
+        "/api/media/uploads",
+        json={"content_type": "image/webp", "size": 4},
+        headers=fan.auth_header,
     )
 
     assert response.status_code == 201
@@ -40,7 +42,7 @@ def test_upload_is_presigned_under_the_fans_prefix(client, stack, fan):
     ],
 )
 def test_upload_limits(client, fan, body, field):
-    response = client.post("/api/media/uploads", json=body, headers=fan.headers)
+    response = client.post("/api/media/uploads", json=body, headers=fan.auth_header)
     assert response.status_code == 422
     assert response.json()["field"] == field
 

@@ -8,12 +8,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import summary
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 from harness.settings import Settings
 
 DETACH_TIMEOUT = 120.0
@@ -90,22 +90,32 @@ def up_detached(settings: Settings, argv: list[str]) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    deadline = time.monotonic() + DETACH_TIMEOUT
-    while time.monotonic() < deadline:
+
+    def started() -> dict | None:
         state = run_dir.read_state()
         if state and state.get("pid") == child.pid:
-            print(summary(state))
-            print(
-                f"\nstack running in the background (pid {child.pid}); stop it with "
-                f"`harness down --run-dir {run_dir.path}`",
-                file=sys.stderr,
-            )
-            return 0
+            return state
         if child.poll() is not None:
             raise HarnessError(_failure_line(log_path, child.returncode))
-        time.sleep(0.05)
-    child.terminate()
-    raise HarnessError(f"the stack was not ready after {DETACH_TIMEOUT:.0f}s; see {log_path}")
+        return None
+
+    try:
+        state = wait_until(
+            started,
+            what=f"the stack (see {log_path})",
+            timeout=DETACH_TIMEOUT,
+            logs=lambda: log_path.read_text(errors="replace"),
+        )
+    except WaitTimedOut:
+        child.terminate()
+        raise
+    print(summary(state))
+    print(
+        f"\nstack running in the background (pid {child.pid}); stop it with "
+        f"`harness down --run-dir {run_dir.path}`",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _failure_line(log_path: Path, code: int) -> str:

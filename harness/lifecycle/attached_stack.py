@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
-
 from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.data_plane.push_sink import PushSinkClient
 from harness.errors import ConfigError
 from harness.lifecycle.run_dir import STATE_FILE, RunDir
+from harness.lifecycle.status_client import live_status
 from harness.types import StatusDocument
 
 
@@ -79,13 +78,7 @@ class AttachedStack:
         return cls(state, path)
 
     def describe(self) -> StatusDocument:
-        control = self.state.get("control_url")
-        if control:
-            try:
-                return httpx.get(f"{control}/status", timeout=5, trust_env=False).json()
-            except (httpx.HTTPError, ValueError):
-                pass
-        return self.state
+        return live_status(self.state)
 
     def stop(self) -> None:
         """Attached stacks belong to whoever started them."""

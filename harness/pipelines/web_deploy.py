@@ -14,12 +14,13 @@ import json
 import mimetypes
 import re
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from harness.plumbing.invalidation import invalidate
+from harness.plumbing.waiting import NotYet, wait_until
 from harness.types import StackView
 
 WEB_STUB = Path(__file__).resolve().parents[2] / "web_stub"
@@ -171,13 +172,9 @@ def deploy_web_stub(
     )
     cloudfront = stack.endpoints.client("cloudfront")
     applied_before = invalidations_applied(stack)
-    deployment.invalidation_id = cloudfront.create_invalidation(
-        DistributionId=stack.record.distribution_id,
-        InvalidationBatch={
-            "Paths": {"Quantity": len(paths), "Items": list(paths)},
-            "CallerReference": f"web-{version}-{uuid.uuid4().hex[:8]}",
-        },
-    )["Invalidation"]["Id"]
+    deployment.invalidation_id = invalidate(
+        cloudfront, stack.record.distribution_id, paths, origin=f"web-{version}"
+    )
     edge_url = stack.edge_url
     if edge_url and wait_for_edge:
         if stack.edge is not None:
@@ -204,29 +201,28 @@ def wait_until_applied(stack: StackView, before: int | None, timeout: float) -> 
     for the min TTL, so config.json alone does not prove the purge.)"""
     if before is None:
         return
-    deadline = time.monotonic() + timeout
-    while (invalidations_applied(stack) or 0) <= before:
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"the edge did not apply the invalidation within {timeout:.0f}s")
-        time.sleep(0.05)
+    wait_until(
+        lambda: (invalidations_applied(stack) or 0) > before,
+        what="the edge to apply the invalidation",
+        timeout=timeout,
+    )
 
 
 def wait_until_served(edge_url: str, version: str, timeout: float) -> None:
     """The pipeline's smoke check: the edge answers config.json with the deployed version."""
-    deadline = time.monotonic() + timeout
-    seen = None
     with httpx.Client(base_url=edge_url, timeout=5, trust_env=False) as http:
-        while True:
-            try:
-                response = http.get(f"/{CONFIG}")
-                seen = response.json().get("version") if response.status_code == 200 else None
-            except (httpx.HTTPError, ValueError):
-                seen = None
-            if seen == version:
-                return
-            if time.monotonic() >= deadline:
-                raise TimeoutError(
-                    f"the edge still serves web version {seen!r}, not {version!r}, "
-                    f"{timeout:.0f}s after the invalidation"
-                )
-            time.sleep(0.1)
+
+        def serves_version() -> bool:
+            response = http.get(f"/{CONFIG}")
+            seen = response.json().get("version") if response.status_code == 200 else None
+            if seen != version:
+                raise NotYet(f"it serves {seen!r}")
+            return True
+
+        wait_until(
+            serves_version,
+            what=f"the edge to serve web version {version!r} after the invalidation",
+            timeout=timeout,
+            interval=0.1,
+            transient=(NotYet, httpx.HTTPError, ValueError),
+        )

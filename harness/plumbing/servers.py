@@ -47,6 +47,7 @@ class ServerThread:
         proxy_headers: bool = False,
         server_header: bool = False,
         date_header: bool = False,
+        lifespan: str = "off",
     ) -> None:
         self.name = name
         self._sock = bind(host, port, name)
@@ -55,7 +56,7 @@ class ServerThread:
             app,
             log_level="warning",
             access_log=False,
-            lifespan="off",
+            lifespan=lifespan,
             timeout_keep_alive=30,
             timeout_graceful_shutdown=2,
             proxy_headers=proxy_headers,

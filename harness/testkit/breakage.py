@@ -7,26 +7,18 @@ Scenarios use them to prove they catch the regression they exist for.
 from __future__ import annotations
 
 import copy
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 
+from harness.plumbing.invalidation import invalidate
+from harness.plumbing.waiting import wait_until
 from harness.types import StackView
 
 API_PATTERN = "/api/*"
 # The AWS-documented way to take a subscription's filter policy away.
 NO_FILTER = "{}"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, interval=0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"after {timeout:.0f}s still waiting for {what}")
-        time.sleep(interval)
 
 
 def _edge_get(edge_url: str, path: str) -> httpx.Response:
@@ -106,7 +98,9 @@ def wait_for_edge_to_apply(
             and edge_cache_policy(stack, pattern) == policy
         )
 
-    wait_until(applied, timeout, f"the edge to apply {policy} to {pattern}", 0.2)
+    wait_until(
+        applied, what=f"the edge to apply {policy} to {pattern}", timeout=timeout, interval=0.2
+    )
 
 
 @contextmanager
@@ -125,21 +119,13 @@ def api_behaviour_changed(stack: StackView, change, applied_policy: str, timeout
     finally:
         generation = edge_status(stack).get("config_generation", 0)
         _replace_behaviour(cloudfront, distribution_id, API_PATTERN, lambda _: original)
-        invalidate(cloudfront, distribution_id, [API_PATTERN])
+        invalidate(cloudfront, distribution_id, [API_PATTERN], origin="breakage")
         wait_for_edge_to_apply(stack, generation, API_PATTERN, original_policy, timeout)
         wait_until(
-            lambda: not edge_caches(stack.edge_url), timeout, "the edge to stop caching /api/*"
+            lambda: not edge_caches(stack.edge_url),
+            what="the edge to stop caching /api/*",
+            timeout=timeout,
         )
-
-
-def invalidate(cloudfront, distribution_id: str, paths: list[str]) -> str:
-    return cloudfront.create_invalidation(
-        DistributionId=distribution_id,
-        InvalidationBatch={
-            "Paths": {"Quantity": len(paths), "Items": paths},
-            "CallerReference": f"breakage-{uuid.uuid4().hex}",
-        },
-    )["Invalidation"]["Id"]
 
 
 def api_cached_for(stack: StackView, seconds: int, timeout: float = 60.0):
@@ -187,7 +173,10 @@ def health_check_path(stack: StackView, path: str, heal_timeout: float = 60.0) -
     finally:
         elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckPath=original)
         wait_until(
-            lambda: api_answers(stack.edge_url), heal_timeout, "the API to answer again", 0.25
+            lambda: api_answers(stack.edge_url),
+            what="the API to answer again",
+            timeout=heal_timeout,
+            interval=0.25,
         )
         if stack.agent is not None:
             stack.agent.wait_steady(timeout=heal_timeout)

@@ -22,18 +22,33 @@ CHROMIUM_ARGS = (
 )
 
 SYSTEM_CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+NO_CHROMIUM = (
+    "no Chromium: neither Playwright's own browser nor a system one on the PATH "
+    "(install it with `scripts/bootstrap.sh --browser`, `apt-get install chromium` or "
+    "`playwright install chromium`, or point ANIMEHUB_CHROMIUM at one)"
+)
 
 
-def playwright_chromium() -> str | None:
-    """Playwright's own Chromium, if it was downloaded on this machine."""
+def no_chromium_line() -> str:
+    """Why no Chromium was found, naming ANIMEHUB_CHROMIUM when it points nowhere."""
+    override = os.environ.get("ANIMEHUB_CHROMIUM")
+    if override:
+        return f"no Chromium: ANIMEHUB_CHROMIUM={override} does not exist"
+    return NO_CHROMIUM
+
+
+def playwright_chromium(playwright=None) -> str | None:
+    """Playwright's own Chromium, if it was downloaded on this machine. `playwright` is a
+    running Playwright (pytest-playwright's fixture); without one, a short-lived one is started."""
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    try:
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
-    except Exception:  # noqa: BLE001 - no driver or no browser: either way, none to use
+        if playwright is not None:
+            path = playwright.chromium.executable_path
+        else:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                path = p.chromium.executable_path
+    except Exception:  # noqa: BLE001 - no package, driver or browser: none to use
         return None
     return path if path and os.path.exists(path) else None
 
@@ -46,17 +61,18 @@ def system_chromium() -> str | None:
     return None
 
 
-def find_chromium() -> str | None:
-    """The executable to launch, or None when there is no Chromium at all."""
+def find_chromium(playwright=None) -> str | None:
+    """ANIMEHUB_CHROMIUM, else Playwright's own download, else the system's Chromium; None
+    when there is no Chromium at all."""
     override = os.environ.get("ANIMEHUB_CHROMIUM")
     if override:
         return override if os.path.exists(override) else None
-    return playwright_chromium() or system_chromium()
+    return playwright_chromium(playwright) or system_chromium()
 
 
 if __name__ == "__main__":
     found = find_chromium()
     if found is None:
-        print("no Chromium: neither Playwright's own nor a system one (apt-get install chromium)")
+        print(no_chromium_line())
         sys.exit(1)
     print(found)

@@ -4,38 +4,9 @@ so these definitions come last and win."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from harness.testkit.browser import CHROMIUM_ARGS, system_chromium
-
-NO_CHROMIUM = (
-    "no Chromium: neither Playwright's own browser nor a system one on the PATH "
-    "(install it with `scripts/bootstrap.sh --browser`, `apt-get install chromium` or "
-    "`playwright install chromium`, or point ANIMEHUB_CHROMIUM at one)"
-)
-
-
-def no_chromium_line() -> str:
-    override = os.environ.get("ANIMEHUB_CHROMIUM")
-    if override:
-        return f"no Chromium: ANIMEHUB_CHROMIUM={override} does not exist"
-    return NO_CHROMIUM
-
-
-def chromium_executable(playwright) -> str | None:
-    """ANIMEHUB_CHROMIUM, else Playwright's own download, else the system's Chromium."""
-    override = os.environ.get("ANIMEHUB_CHROMIUM")
-    if override:
-        return override if os.path.exists(override) else None
-    try:
-        own = playwright.chromium.executable_path
-    except Exception:  # noqa: BLE001 - no browser registry: fall back to the system's
-        own = None
-    if own and os.path.exists(own):
-        return own
-    return system_chromium()
+from harness.testkit.browser import CHROMIUM_ARGS, find_chromium, no_chromium_line
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +15,7 @@ def browser_type_launch_args(browser_type_launch_args, playwright, pytestconfig)
         return browser_type_launch_args
     if "executable_path" in browser_type_launch_args:
         return browser_type_launch_args
-    executable = chromium_executable(playwright)
+    executable = find_chromium(playwright)
     if executable is None:
         # A failure, not a skip: a run without a browser has not tested the scenarios.
         pytest.fail(no_chromium_line(), pytrace=False)

@@ -13,7 +13,7 @@ import pytest
 from harness.errors import ConfigError
 from harness.faults.rules import new_fault
 from harness.faults.store import FaultStore
-from harness.testkit.breakage import wait_until
+from harness.plumbing.waiting import wait_until
 
 PATIENCE = 60
 
@@ -121,8 +121,8 @@ def test_a_failing_health_check_takes_the_target_out(stack, faults):
     faults.add("health-check", "status", status=500, target=target)
     wait_until(
         lambda: stack.alb.target_state(task["host"], task["port"]) != "healthy",
-        PATIENCE,
-        "the target to fail its health checks",
+        what="the target to fail its health checks",
+        timeout=PATIENCE,
     )
     faults.clear()
     stack.agent.wait_steady(PATIENCE)
@@ -149,8 +149,8 @@ def test_stopping_a_task_gets_it_replaced(stack, faults, signal_name):
     victim = faults.stop_task(signal_name)
     wait_until(
         lambda: victim["id"] not in {t["id"] for t in _tasks(stack) if t["state"] == "RUNNING"},
-        PATIENCE,
-        "the stopped task to leave the service",
+        what="the stopped task to leave the service",
+        timeout=PATIENCE,
     )
     stack.agent.wait_steady(PATIENCE)
 

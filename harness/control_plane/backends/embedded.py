@@ -9,9 +9,6 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.errors import HarnessError
 from harness.plumbing.servers import LOOPBACK, bind
 
-# moto builds its EC2 catalogue of public AMIs on first use; AnimeHub launches no instance.
-os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-
 
 class EmbeddedBackend:
     name = "embedded"
@@ -27,6 +24,10 @@ class EmbeddedBackend:
 
         from harness.control_plane.backends.region_lists import remember_region_lists
 
+        # moto builds its EC2 catalogue of public AMIs on first use; AnimeHub launches no
+        # instance. moto reads this per call, so setting it when the emulator starts (not at
+        # import) is enough; a value the user set wins.
+        os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         remember_region_lists()
 
         # moto logs a traceback for every request it cannot serve; callers see the error anyway.

@@ -1,27 +1,25 @@
-"""Waiting for an emulator to be ready: a check polled until it passes or time runs out.
+"""Is an emulator ready? Checks for harness.plumbing.waiting to poll.
 
 A check returns when ready and raises NotReady (or a transient connection error) when not;
-anything else is a real failure and ends the wait at once.
+CannotServe, or anything else that is not transient, ends the wait at once.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 
 from harness.errors import HarnessError
-
-log = logging.getLogger("harness.control_plane.backends.readiness")
+from harness.plumbing.waiting import NotYet, WaitTimedOut, wait_until
 
 READY_STATES = ("available", "running")
 FINAL_STATES = ("disabled", "error")
 
 
-class NotReady(Exception):
+class NotReady(NotYet):
     """Not yet: the thing answers, or will soon, but cannot serve."""
 
 
@@ -29,15 +27,9 @@ class CannotServe(HarnessError):
     """Ready or not, it will never serve this (a LocalStack service disabled or failed)."""
 
 
-class NeverReady(HarnessError):
-    """The wait timed out; `log_tail` holds the last lines the thing wrote, when known."""
+NeverReady = WaitTimedOut
 
-    def __init__(self, message: str, log_tail: str = "") -> None:
-        super().__init__(message)
-        self.log_tail = log_tail
-
-
-TRANSIENT: tuple[type[BaseException], ...] = (NotReady, OSError, HarnessError)
+TRANSIENT: tuple[type[BaseException], ...] = (NotYet, OSError, HarnessError)
 
 
 def wait_until_ready(
@@ -49,32 +41,23 @@ def wait_until_ready(
     transient: tuple[type[BaseException], ...] = TRANSIENT,
     logs: Callable[[], str] | None = None,
 ) -> float:
-    """Poll `check` until it passes; return the seconds waited."""
+    """Poll `check` until it passes; return the seconds waited. CannotServe ends it at once."""
     began = time.monotonic()
-    while True:
-        try:
-            check()
-            return time.monotonic() - began
-        except CannotServe:
-            raise
-        except transient as exc:
-            last = exc
-        waited = time.monotonic() - began
-        if waited >= timeout:
-            tail = _tail(logs)
-            if tail:
-                log.warning("%s: last log lines:\n%s", what, tail)
-            raise NeverReady(f"{what}: not ready after {timeout:.0f}s ({last})", tail) from None
-        time.sleep(min(interval, max(timeout - waited, 0)))
 
+    def passed() -> bool:
+        check()
+        return True
 
-def _tail(logs: Callable[[], str] | None, lines: int = 20) -> str:
-    if logs is None:
-        return ""
-    try:
-        return "\n".join(logs().splitlines()[-lines:])
-    except Exception as exc:  # noqa: BLE001 - the logs only decorate the real error
-        return f"(logs unavailable: {exc})"
+    wait_until(
+        passed,
+        what=what,
+        timeout=timeout,
+        interval=interval,
+        transient=transient,
+        logs=logs,
+        fatal=(CannotServe,),
+    )
+    return time.monotonic() - began
 
 
 def localstack_health(url: str, services: Iterable[str]) -> Callable[[], None]:

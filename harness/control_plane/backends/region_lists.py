@@ -1,43 +1,79 @@
-"""Region lists, read once per process.
+"""Region lists for the embedded emulator's backends, answered by the harness's warm session.
 
-While it loads a service, moto asks a fresh boto3 Session which regions exist (EC2 alone asks
-three times), and every fresh session parses botocore's endpoint data again, about 0.1 s each
-time on this machine. The lists cannot change while the process runs, so the embedded backend
-works them out with one session and remembers them. The answers are the same; only how often
+While it loads a service, moto asks `AccountSpecificBackend.get_session()` which regions each
+partition has (about 70 questions for the services AnimeHub uses). Asked of moto's own fresh
+boto3 Session, each answer first loads botocore data that session has not read yet: measured
+at 0.08-0.14 s a question on this machine, 6-10 s of `harness up` in all. Asked of the
+harness's shared session, which has read that data already, all of them take 0.03 s.
+
+EC2's catalogue of regions asks three more times, from fresh Sessions, while its module is
+imported (1-2 s each under load): the embedded backend imports that module itself, before its
+server starts, with `boto3.Session` pointing at the same object for the length of that one
+import.
+
+So moto, and only moto, gets an object that answers those questions from the shared session
+and remembers the answers. boto3's Session class is not patched: other libraries' sessions in
+the process behave exactly as without the harness. The answers are the same lists; only where
 they are computed changes.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 import threading
-
-import boto3.session
 
 from harness.control_plane.endpoints import shared_session
 
-_lock = threading.Lock()
-_lists: dict[tuple, list[str]] = {}
-_installed = False
+
+class RegionLists:
+    """The part of a boto3 Session that moto's backends use, answered once per question."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[tuple, list[str]] = {}
+
+    def _remembered(self, key: tuple, compute) -> list[str]:
+        with self._lock:
+            if key not in self._answers:
+                self._answers[key] = list(compute())
+            return list(self._answers[key])
+
+    def get_available_partitions(self) -> list[str]:
+        return self._remembered(("partitions",), shared_session().get_available_partitions)
+
+    def get_available_regions(
+        self, service_name: str, partition_name: str = "aws", allow_non_regional: bool = False
+    ) -> list[str]:
+        key = (service_name, partition_name, allow_non_regional)
+        return self._remembered(key, lambda: shared_session().get_available_regions(*key))
+
+
+_install_lock = threading.Lock()
+EC2_REGIONS = "moto.ec2.models.availability_zones_and_regions"
 
 
 def remember_region_lists() -> None:
-    global _installed
-    with _lock:
-        if _installed:
+    """Point moto's backends at one RegionLists (once per process)."""
+    from moto.core.base_backend import AccountSpecificBackend
+
+    with _install_lock:
+        if isinstance(AccountSpecificBackend.get_session(), RegionLists):
             return
-        original = boto3.session.Session.get_available_regions
-        # The harness's own session: its clients have parsed the endpoint data already.
-        one_session = shared_session()
+        lists = RegionLists()
+        AccountSpecificBackend.get_session = classmethod(lambda cls: lists)
+        _import_ec2_regions(lists)
 
-        def get_available_regions(
-            self, service_name, partition_name="aws", allow_non_regional=False
-        ):
-            key = (service_name, partition_name, allow_non_regional)
-            with _lock:
-                if key not in _lists:
-                    _lists[key] = original(one_session, *key)
-                return list(_lists[key])
 
-        get_available_regions.__doc__ = original.__doc__
-        boto3.session.Session.get_available_regions = get_available_regions
-        _installed = True
+def _import_ec2_regions(lists: RegionLists) -> None:
+    if EC2_REGIONS in sys.modules:
+        return
+    import boto3
+
+    real = boto3.Session
+    boto3.Session = lambda *args, **kwargs: lists
+    try:
+        module = importlib.import_module(EC2_REGIONS)
+    finally:
+        boto3.Session = real
+    module.Session = real  # it bound the name at import; later calls get the real class

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
 from typing import Protocol
 
 import httpx
@@ -15,23 +13,13 @@ import httpx
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.config import TargetAddress
 from harness.faults.http import at_target
+from harness.plumbing.http_proxy import UpstreamPool, end_to_end, has_body, request_body
 
 log = logging.getLogger(__name__)
 
 ADMIN_PATH = "/__alb/targets"
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-    }
+TARGET_LIMITS = httpx.Limits(
+    max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0
 )
 STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 
@@ -67,14 +55,8 @@ def trace_header(existing: str | None) -> str:
 
 def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
     raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
-    connection_tokens = {
-        token.strip().lower()
-        for name, value in raw
-        if name == "connection"
-        for token in value.split(",")
-    }
-    drop = HOP_BY_HOP | connection_tokens | {"x-forwarded-proto", "x-forwarded-port"}
-    headers = [(k, v) for k, v in raw if k not in drop]
+    replaced = {"x-forwarded-proto", "x-forwarded-port"}
+    headers = [(k, v) for k, v in end_to_end(raw) if k not in replaced]
     client_ip = (scope.get("client") or ("127.0.0.1", 0))[0]
     previous_for = ", ".join(v for k, v in headers if k == "x-forwarded-for")
     previous_trace = next((v for k, v in headers if k == "x-amzn-trace-id"), None)
@@ -91,8 +73,11 @@ def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
 class ProxyApp:
     def __init__(self, router: Router) -> None:
         self._router = router
-        self._client: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self.targets = UpstreamPool("alb", TARGET_LIMITS)
+
+    def asgi(self):
+        """The listener's ASGI app, with the target pool opened and closed on its loop."""
+        return self.targets.serve(self)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -116,28 +101,6 @@ class ProxyApp:
         finally:
             self._router.access_log.write(record, time.time())
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Close the pooled connections from outside the listener's event loop."""
-        if self._client is not None and self._loop is not None and not self._loop.is_closed():
-            future = asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop)
-            try:
-                future.result(timeout)
-            except Exception:  # noqa: BLE001 - the loop may already be stopping
-                log.debug("alb: closing the target connection pool failed", exc_info=True)
-        self._client = None
-
-    def _http_client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._loop = asyncio.get_running_loop()
-            self._client = httpx.AsyncClient(
-                trust_env=False,
-                follow_redirects=False,
-                limits=httpx.Limits(
-                    max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0
-                ),
-            )
-        return self._client
-
     async def _forward(
         self, target: TargetAddress, scope, receive, send, record: AccessRecord
     ) -> None:
@@ -150,13 +113,12 @@ class ProxyApp:
             url += "?" + query.decode("latin-1")
         headers = forwarded_headers(scope, self._router.listener_port)
         record.trace_id = headers[-1][1].decode("latin-1")
-        has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope["headers"])
-        client = self._http_client()
+        client = self.targets.client
         request = client.build_request(
             scope["method"],
             url,
             headers=headers,
-            content=_request_body(receive) if has_body else None,
+            content=request_body(receive) if has_body(scope["headers"]) else None,
             timeout=timeout,
         )
         record.target_started = time.time()
@@ -181,11 +143,7 @@ class ProxyApp:
                 {
                     "type": "http.response.start",
                     "status": response.status_code,
-                    "headers": [
-                        (k, v)
-                        for k, v in response.headers.raw
-                        if k.lower().decode("latin-1") not in HOP_BY_HOP
-                    ],
+                    "headers": end_to_end(response.headers.raw),
                 }
             )
             async for chunk in response.aiter_raw():
@@ -232,18 +190,6 @@ def _counting(record: AccessRecord, receive, send):
         await send(message)
 
     return counted_receive, counted_send
-
-
-async def _request_body(receive) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        body = message.get("body", b"")
-        if body:
-            yield body
-        if not message.get("more_body", False):
-            return
 
 
 async def _respond(send, status: int, body: bytes, content_type: bytes) -> None:

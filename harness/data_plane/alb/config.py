@@ -63,10 +63,23 @@ class TargetGroupSettings:
     load_balancer_arns: tuple[str, ...]
 
 
+def deregistration_delay(attributes: list[dict]) -> float:
+    """`deregistration_delay.timeout_seconds` from a target group's attributes, else AWS's
+    default of 300 s (Elastic Load Balancing user guide, "Deregistration delay")."""
+    for attribute in attributes:
+        if attribute["Key"] == "deregistration_delay.timeout_seconds":
+            return float(attribute["Value"])
+    return DEFAULT_DEREGISTRATION_DELAY
+
+
+def read_deregistration_delay(elbv2, arn: str) -> float:
+    attributes = elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
+    return deregistration_delay(attributes)
+
+
 def read_target_group(elbv2, arn: str) -> TargetGroupSettings:
     group = elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
     attributes = elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
-    values = {a["Key"]: a["Value"] for a in attributes}
     health_check = HealthCheckSettings(
         enabled=group.get("HealthCheckEnabled", True),
         path=group.get("HealthCheckPath") or "/",
@@ -82,9 +95,7 @@ def read_target_group(elbv2, arn: str) -> TargetGroupSettings:
         name=group["TargetGroupName"],
         port=int(group.get("Port") or 80),
         health_check=health_check,
-        deregistration_delay=float(
-            values.get("deregistration_delay.timeout_seconds", DEFAULT_DEREGISTRATION_DELAY)
-        ),
+        deregistration_delay=deregistration_delay(attributes),
         load_balancer_arns=tuple(group.get("LoadBalancerArns", ())),
     )
 

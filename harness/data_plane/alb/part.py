@@ -71,7 +71,9 @@ class LoadBalancer(TargetLoop):
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
         self.access_log = AccessLog(log_dir, target_group_arn)
         self._proxy = ProxyApp(self)
-        self._server = ServerThread(wrap(self._proxy, "edge-alb", faults), name="alb", port=port)
+        self._server = ServerThread(
+            wrap(self._proxy.asgi(), "edge-alb", faults), name="alb", port=port, lifespan="on"
+        )
         self.listener_port = self._server.port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -122,7 +124,6 @@ class LoadBalancer(TargetLoop):
                 self._loop.call_soon_threadsafe(self._wake.set)
         if self._thread is not None:
             self._thread.join(10)
-        self._proxy.close()
         self._server.stop()
         self.access_log.close()
         if self._log_handler is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from harness.data_plane.alb.config import read_deregistration_delay
+
 log = logging.getLogger(__name__)
 
 ECS_DEFAULT_MIN_HEALTHY_PERCENT = 100
@@ -105,11 +107,7 @@ class ControlPlane:
         return self._task_definitions[arn]
 
     def deregistration_delay(self, target_group_arn: str) -> float:
-        attributes = self._elbv2.describe_target_group_attributes(TargetGroupArn=target_group_arn)
-        for attribute in attributes["Attributes"]:
-            if attribute["Key"] == "deregistration_delay.timeout_seconds":
-                return float(attribute["Value"])
-        return 300.0
+        return read_deregistration_delay(self._elbv2, target_group_arn)
 
     def register_target(self, target_group_arn: str, ip: str, port: int) -> None:
         self._elbv2.register_targets(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from harness.data_plane.ecs.app import STOP_GRACE, Task, TaskLoop, TaskState
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
 from harness.data_plane.ecs.task_process import LoopbackAddresses
 from harness.errors import HarnessError
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 
 log = logging.getLogger("harness.data_plane.ecs.agent")
 
@@ -95,18 +95,22 @@ class EcsAgent(TaskLoop):
             self._finish(task, "Harness stopped", record=True)
 
     def wait_steady(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
         # Read the services now, so that a change the caller just made counts (read your writes).
         services = self._control_plane.describe_services(self.service_names)
         with self._lock:
             self._services = services
-        while time.monotonic() < deadline:
+
+        def steady() -> bool:
             if self._steady():
-                return
+                return True
             if not self._thread.is_alive():
                 raise HarnessError("ecs agent: not running")
-            time.sleep(0.05)
-        raise HarnessError(self._explain_unsteady(timeout))
+            return False
+
+        try:
+            wait_until(steady, what="the ECS services to be steady", timeout=timeout)
+        except WaitTimedOut:
+            raise HarnessError(self._explain_unsteady(timeout)) from None
 
     def health(self) -> dict:
         with self._lock:

@@ -11,12 +11,7 @@ from dataclasses import replace
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
-from harness.data_plane.edge.forwarding import (
-    CONDITIONAL_HEADERS,
-    HOP_BY_HOP,
-    origin_headers,
-    origin_query,
-)
+from harness.data_plane.edge.forwarding import CONDITIONAL_HEADERS, origin_headers, origin_query
 from harness.data_plane.edge.origins import CustomOrigin, OriginError, OriginResponse, S3Origin
 from harness.data_plane.edge.responses import (
     CACHEABLE_ERRORS,
@@ -35,7 +30,8 @@ from harness.data_plane.edge.responses import (
     new_request_id,
 )
 from harness.data_plane.edge.ttl import ttl_seconds
-from harness.data_plane.edge.viewer import MalformedRequest, ViewerRequest, body_stream
+from harness.data_plane.edge.viewer import MalformedRequest, ViewerRequest
+from harness.plumbing.http_proxy import end_to_end, request_body
 
 log = logging.getLogger("harness.data_plane.edge")
 
@@ -103,7 +99,7 @@ class EdgeApp:
             )
         if behaviour.config_error:
             return edge_error(502, f"Configuration error: {behaviour.config_error}")
-        body = body_stream(receive) if request.has_body else None
+        body = request_body(receive) if request.has_body else None
         response = await self.serve(distribution, behaviour, request, request_id, body)
         custom = distribution.error_responses.get(response.status)
         if custom is not None:
@@ -245,9 +241,7 @@ class EdgeApp:
         head_only = request is not None and request.method == "HEAD"
         no_body = head_only or response.status in (204, 304) or response.status < 200
         headers = [
-            (n, v)
-            for n, v in response.headers
-            if n not in HOP_BY_HOP and n not in EDGE_RESPONSE_HEADERS
+            (n, v) for n, v in end_to_end(response.headers) if n not in EDGE_RESPONSE_HEADERS
         ]
         if response.stream is None and not head_only:
             headers = [(n, v) for n, v in headers if n != "content-length"]

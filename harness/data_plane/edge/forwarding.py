@@ -16,20 +16,8 @@ from harness.data_plane.edge import forwarded_values
 from harness.data_plane.edge.cache import cookie_pairs, normalised_accept_encoding
 from harness.data_plane.edge.distribution import Behaviour, Origin
 from harness.data_plane.edge.forwarded_values import Selection
+from harness.plumbing.http_proxy import hop_by_hop
 
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
 BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
 CONDITIONAL_HEADERS = frozenset(
     {"if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "range"}
@@ -82,10 +70,11 @@ def origin_headers(
     cacheable: bool,
 ) -> list[tuple[str, str]]:
     chosen = forwarded_headers(behaviour)
+    hop = hop_by_hop(viewer_headers)
     sent: list[tuple[str, str]] = []
     names: set[str] = set()
     for name, value in viewer_headers:
-        if name in HOP_BY_HOP or name in EDGE_HEADERS:
+        if name in hop or name in EDGE_HEADERS:
             continue
         if name in CONDITIONAL_HEADERS and cacheable:
             continue  # the edge fetches whole objects to cache and answers conditionals itself

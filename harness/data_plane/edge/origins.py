@@ -21,7 +21,7 @@ from botocore.exceptions import (
 from starlette.concurrency import run_in_threadpool
 
 from harness.data_plane.edge.distribution import Origin
-from harness.data_plane.edge.forwarding import HOP_BY_HOP
+from harness.plumbing.http_proxy import HOP_BY_HOP, end_to_end
 
 log = logging.getLogger("harness.data_plane.edge")
 
@@ -248,8 +248,7 @@ class CustomOrigin:
             raise OriginError(502, f"origin {origin.domain_name} unreachable: {exc!r}") from None
         kept = [
             (name.decode("latin-1").lower(), value.decode("latin-1"))
-            for name, value in answer.headers.raw
-            if name.decode("latin-1").lower() not in HOP_BY_HOP
+            for name, value in end_to_end(answer.headers.raw)
         ]
         return OriginResponse(
             status=answer.status_code,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import pathlib
 import secrets
-import threading
 from collections.abc import Mapping
 
 import httpx
@@ -17,12 +15,15 @@ from harness.data_plane.edge.cache import ResponseCache
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.origins import CustomOrigin, S3Origin
 from harness.faults.http import wrap
+from harness.plumbing.http_proxy import UpstreamPool
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger("harness.data_plane.edge")
 
 POP = "LCL50-P1"
 ACCESS_LOG = "edge-access.log"
+ORIGIN_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+ORIGIN_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
 class Edge:
@@ -50,9 +51,7 @@ class Edge:
         self.cache = ResponseCache()
         self._poller: ConfigPoller | None = None
         self._server: ServerThread | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._http_lock = threading.Lock()
+        self._origins = UpstreamPool("edge", ORIGIN_LIMITS, ORIGIN_TIMEOUT)
         self._access_handler: logging.Handler | None = None
         self._access_log = logging.getLogger(f"harness.data_plane.edge.access.{id(self):x}")
 
@@ -93,7 +92,10 @@ class Edge:
                 access_log=self._access_log,
             )
             self._server = ServerThread(
-                wrap(app, "viewer-edge", self.faults), name="edge", port=self.port
+                wrap(self._origins.serve(app), "viewer-edge", self.faults),
+                name="edge",
+                port=self.port,
+                lifespan="on",
             )
             self._server.start()
             self._poller.start()
@@ -106,35 +108,14 @@ class Edge:
     def stop(self) -> None:
         if self._poller is not None:
             self._poller.stop()
-        self._close_http_client()
         if self._server is not None:
             self._server.stop()
             self._server = None
         self._close_access_log()
 
     def _custom_origin(self) -> CustomOrigin:
-        """One AsyncClient per edge, made on first use inside the server's event loop."""
-        with self._http_lock:
-            if self._http is None:
-                self._loop = asyncio.get_running_loop()
-                self._http = httpx.AsyncClient(
-                    trust_env=False,
-                    follow_redirects=False,
-                    limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-                    timeout=httpx.Timeout(30.0, connect=10.0),
-                )
-            return CustomOrigin(self._http, self.origin_urls)
-
-    def _close_http_client(self) -> None:
-        with self._http_lock:
-            client, loop = self._http, self._loop
-            self._http = self._loop = None
-        if client is None or loop is None or loop.is_closed():
-            return
-        try:
-            asyncio.run_coroutine_threadsafe(client.aclose(), loop).result(timeout=5)
-        except Exception as exc:  # noqa: BLE001 - shutting down anyway
-            log.warning("edge: closing the origin HTTP client failed: %r", exc)
+        """Custom origins share the edge's one pool, open while its server runs."""
+        return CustomOrigin(self._origins.client, self.origin_urls)
 
     def _open_access_log(self) -> None:
         if self.log_dir is None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
+
+from harness.plumbing.http_proxy import has_body
 
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -28,8 +29,7 @@ class ViewerRequest:
 
     @property
     def has_body(self) -> bool:
-        length = self.header("content-length")
-        return bool(length and int(length) > 0) or self.header("transfer-encoding") is not None
+        return has_body(self.headers)
 
     @classmethod
     def from_scope(cls, scope) -> ViewerRequest:
@@ -60,17 +60,3 @@ class ViewerRequest:
                 raise MalformedRequest(f"bad Content-Length {value!r}")
         client = scope.get("client") or ("127.0.0.1", 0)
         return cls(method, path, query, headers, client[0])
-
-
-def body_stream(receive: Callable) -> AsyncIterator[bytes]:
-    async def chunks() -> AsyncIterator[bytes]:
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            if message.get("body"):
-                yield message["body"]
-            if not message.get("more_body", False):
-                return
-
-    return chunks()

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import httpx
 
 from harness.data_plane.push_sink.devices import Notification, Predicate, any_notification
-
-
-def _wait(read: Callable[[], list[Notification]], predicate: Predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = next((n for n in read() if predicate(n)), None)
-        if found is not None or time.monotonic() >= deadline:
-            return found
-        time.sleep(0.05)
+from harness.plumbing.waiting import WaitTimedOut, wait_until
 
 
 class PushSinkClient:
@@ -41,4 +30,12 @@ class PushSinkClient:
     def wait_for(
         self, device_id: str, predicate: Predicate = any_notification, timeout: float = 5.0
     ) -> Notification | None:
-        return _wait(lambda: self.notifications(device_id), predicate, timeout)
+        """The first notification that matches, waiting up to `timeout` s; None if none came."""
+        try:
+            return wait_until(
+                lambda: next((n for n in self.notifications(device_id) if predicate(n)), None),
+                what=f"a notification for device {device_id}",
+                timeout=timeout,
+            )
+        except WaitTimedOut:
+            return None

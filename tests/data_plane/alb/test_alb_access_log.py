@@ -7,23 +7,21 @@ Field order: "Access log entries", Application Load Balancers user guide
 from __future__ import annotations
 
 import shlex
-import time
 
 import httpx
 
 from harness.data_plane.alb import LoadBalancer
 from harness.data_plane.alb.access_log import FILE_NAME
+from harness.plumbing.waiting import wait_until
 
 
 def wait_for_lines(path, count: int, timeout: float = 30.0) -> list[list[str]]:
-    deadline = time.monotonic() + timeout
-    while True:
-        lines = path.read_text().splitlines() if path.exists() else []
-        if len(lines) >= count:
-            return [shlex.split(line) for line in lines]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path} has {len(lines)} lines, expected {count}")
-        time.sleep(0.05)
+    def lines() -> list[str]:
+        found = path.read_text().splitlines() if path.exists() else []
+        return found if len(found) >= count else []
+
+    found = wait_until(lines, what=f"{count} lines in {path}", timeout=timeout)
+    return [shlex.split(line) for line in found]
 
 
 def test_a_forwarded_request_logs_target_status_trace_and_request_id(
@@ -33,10 +31,7 @@ def test_a_forwarded_request_logs_target_status_trace_and_request_id(
     server = target_server("a")
     elbv2.register_targets(TargetGroupArn=arn, Targets=[{"Id": server.host, "Port": server.port}])
     with LoadBalancer(endpoints, arn, log_dir=tmp_path) as alb:
-        deadline = time.monotonic() + 30
-        while alb.healthy_count() < 1:
-            assert time.monotonic() < deadline, "the target never became healthy"
-            time.sleep(0.05)
+        wait_until(lambda: alb.healthy_count() >= 1, what="a healthy target", timeout=30)
         response = httpx.get(
             alb.url + "/api/health?x=1",
             headers={"X-Amz-Cf-Id": "cf-id-123", "User-Agent": "probe/1"},

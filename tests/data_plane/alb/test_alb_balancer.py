@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import httpx
 import pytest
 
 from harness.data_plane.alb import LoadBalancer
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout}s: {what}")
-        time.sleep(0.05)
+from harness.plumbing.waiting import wait_until
 
 
 @pytest.fixture
@@ -44,7 +36,7 @@ def test_round_robin_over_two_healthy_targets(make_target_group, elbv2, target_s
     arn = make_target_group()
     register(elbv2, arn, target_server("a"), target_server("b"))
     alb = balancer(arn)
-    wait_for(lambda: alb.healthy_count() == 2, 3, "two healthy targets")
+    wait_until(lambda: alb.healthy_count() == 2, what="two healthy targets", timeout=3)
 
     with httpx.Client(base_url=alb.url, trust_env=False) as client:
         tasks = [client.get("/api/health").headers["X-AnimeHub-Task"] for _ in range(6)]
@@ -74,7 +66,7 @@ def test_502_when_the_target_refuses_or_resets(
     arn = make_target_group()
     register(elbv2, arn, refusing)
     alb = balancer(arn)
-    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+    wait_until(lambda: alb.healthy_count() == 1, what="target healthy", timeout=3)
     refusing.stop()
 
     refused = httpx.get(alb.url + "/api/health", trust_env=False)
@@ -82,7 +74,7 @@ def test_502_when_the_target_refuses_or_resets(
     reset_arn = make_target_group()
     register(elbv2, reset_arn, resetting_server)
     reset_alb = balancer(reset_arn)
-    wait_for(lambda: reset_alb.healthy_count() == 1, 3, "resetting target healthy")
+    wait_until(lambda: reset_alb.healthy_count() == 1, what="resetting target healthy", timeout=3)
     reset = httpx.get(reset_alb.url + "/api/anything", trust_env=False)
 
     assert refused.status_code == 502
@@ -96,7 +88,7 @@ def test_504_when_the_target_is_slower_than_the_idle_timeout(
     arn = make_target_group(idle_timeout=1)
     register(elbv2, arn, target_server("slow"))
     alb = balancer(arn)
-    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+    wait_until(lambda: alb.healthy_count() == 1, what="target healthy", timeout=3)
 
     response = httpx.get(alb.url + "/api/slow?s=2", trust_env=False, timeout=10)
 
@@ -109,7 +101,7 @@ def test_forwarded_headers_host_and_body(make_target_group, elbv2, target_server
     arn = make_target_group()
     register(elbv2, arn, target_server("echo"))
     alb = balancer(arn)
-    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+    wait_until(lambda: alb.healthy_count() == 1, what="target healthy", timeout=3)
 
     with httpx.Client(base_url=alb.url, trust_env=False) as client:
         fresh = client.post("/api/echo?x=1", content=b"hello", headers={"Host": "anime.example"})
@@ -141,8 +133,12 @@ def test_health_checks_follow_path_and_matcher(make_target_group, elbv2, target_
     by_path, by_code = balancer(wrong_path), balancer(wrong_code)
 
     # initial -> unhealthy takes UnhealthyThresholdCount (2) failed checks, 5 s apart
-    wait_for(lambda: by_path.targets()[0]["state"] == "unhealthy", 8, "wrong path unhealthy")
-    wait_for(lambda: by_code.targets()[0]["state"] == "unhealthy", 2, "wrong code unhealthy")
+    wait_until(
+        lambda: by_path.targets()[0]["state"] == "unhealthy", what="wrong path unhealthy", timeout=8
+    )
+    wait_until(
+        lambda: by_code.targets()[0]["state"] == "unhealthy", what="wrong code unhealthy", timeout=2
+    )
 
     path_target, code_target = by_path.targets()[0], by_code.targets()[0]
     assert path_target["reason"] == "Target.ResponseCodeMismatch"
@@ -165,7 +161,7 @@ def test_deregistration_drains_in_flight_requests(
     leaving, staying = target_server("leaving"), target_server("staying")
     register(elbv2, arn, leaving, staying)
     alb = balancer(arn)
-    wait_for(lambda: alb.healthy_count() == 2, 3, "two healthy targets")
+    wait_until(lambda: alb.healthy_count() == 2, what="two healthy targets", timeout=3)
     slow_results = []
 
     def slow_request() -> None:
@@ -175,17 +171,19 @@ def test_deregistration_drains_in_flight_requests(
 
     slow = threading.Thread(target=slow_request)
     slow.start()
-    wait_for(
+    wait_until(
         lambda: (
             alb.in_flight(leaving.host, leaving.port) == 1
             or alb.in_flight(staying.host, staying.port) == 1
         ),
-        2,
-        "a request in flight",
+        what="a request in flight",
+        timeout=2,
     )
     first = "leaving" if alb.in_flight(leaving.host, leaving.port) else "staying"
     if first == "staying":
-        wait_for(lambda: alb.in_flight(leaving.host, leaving.port) == 1, 3, "leaving busy")
+        wait_until(
+            lambda: alb.in_flight(leaving.host, leaving.port) == 1, what="leaving busy", timeout=3
+        )
     elbv2.deregister_targets(
         TargetGroupArn=arn, Targets=[{"Id": leaving.host, "Port": leaving.port}]
     )
@@ -208,7 +206,7 @@ def test_admin_view_lists_targets(make_target_group, elbv2, target_server, balan
     server = target_server("seen")
     register(elbv2, arn, server)
     alb = balancer(arn)
-    wait_for(lambda: alb.healthy_count() == 1, 3, "target healthy")
+    wait_until(lambda: alb.healthy_count() == 1, what="target healthy", timeout=3)
 
     view = httpx.get(alb.url + "/__alb/targets", trust_env=False).json()
 

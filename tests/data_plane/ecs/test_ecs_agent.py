@@ -15,18 +15,11 @@ from harness.errors import HarnessError
 from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.rules import new_fault
 from harness.faults.store import FaultStore
+from harness.plumbing.waiting import wait_until
 
 # Generous: a time-out here only catches a hang; how fast the agent reacts is measured in
 # benchmarks/reactions.py, not asserted.
 PATIENCE = 60
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout}s: {what}")
-        time.sleep(0.05)
 
 
 def live_tasks(agent, service="api") -> list[dict]:
@@ -72,7 +65,9 @@ class Poller:
     def wait_for_outcomes(self, count: int) -> None:
         """Until `count` more requests have come back (the poller has seen the state)."""
         target = len(self.outcomes) + count
-        wait_for(lambda: len(self.outcomes) >= target, PATIENCE, f"{count} more answers")
+        wait_until(
+            lambda: len(self.outcomes) >= target, what=f"{count} more answers", timeout=PATIENCE
+        )
 
     @property
     def failures(self):
@@ -112,8 +107,10 @@ def test_scale_two_three_one_through_update_service(make_service, running):
     at_three = alb.healthy_count()
     service.update(desiredCount=1)
     agent.wait_steady(PATIENCE)
-    wait_for(
-        lambda: alb.healthy_count() == 1 and len(alb.targets()) == 1, PATIENCE, "ALB at one target"
+    wait_until(
+        lambda: alb.healthy_count() == 1 and len(alb.targets()) == 1,
+        what="ALB at one target",
+        timeout=PATIENCE,
     )
 
     assert at_three == 3
@@ -130,10 +127,10 @@ def test_killed_task_is_replaced_and_clients_see_only_the_detection_window(make_
         poller.wait_for_outcomes(5)
         killed_at = time.monotonic()
         os.kill(victim["pid"], 9)
-        wait_for(
+        wait_until(
             lambda: victim["id"] not in {t["id"] for t in live_tasks(agent)},
-            PATIENCE,
-            "kill noticed",
+            what="kill noticed",
+            timeout=PATIENCE,
         )
         agent.wait_steady(PATIENCE)
         steady_at = time.monotonic()
@@ -158,10 +155,10 @@ def test_rolling_update_has_no_failed_request(make_service, running):
         poller.wait_for_outcomes(5)
         revision = service.register_revision({"APP_VERSION": "2"})
         service.update(taskDefinition=revision)
-        wait_for(
+        wait_until(
             lambda: agent.health()["services"]["api"]["task_definition"] == revision,
-            PATIENCE,
-            "seen",
+            what="seen",
+            timeout=PATIENCE,
         )
         agent.wait_steady(PATIENCE)
         poller.wait_for_outcomes(5)
@@ -185,10 +182,10 @@ def test_unhealthy_task_in_the_alb_is_drained_and_replaced(make_service, running
         return "unhealthy" if (ip, port) == (sick["host"], sick["port"]) and answer else answer
 
     alb.target_state = state
-    wait_for(
+    wait_until(
         lambda: sick["id"] not in {t["id"] for t in live_tasks(agent)},
-        PATIENCE,
-        "sick one stopped",
+        what="sick one stopped",
+        timeout=PATIENCE,
     )
     agent.wait_steady(PATIENCE)
 
@@ -200,13 +197,13 @@ def test_unhealthy_task_in_the_alb_is_drained_and_replaced(make_service, running
 def test_wait_steady_reports_the_log_of_a_task_that_exits(make_service, running):
     service = make_service(desired=1, environment={"STANDIN_FAIL": "1"})
     _, agent = running(service)
-    wait_for(
+    wait_until(
         lambda: any(
             "exit code 3" in (t.get("stopped_reason") or "")
             for t in agent.health()["services"]["api"]["tasks"]
         ),
-        PATIENCE,
-        "the failing task to have exited",
+        what="the failing task to have exited",
+        timeout=PATIENCE,
     )
 
     # The service can never be steady: this short wait is the question, not a budget.
@@ -233,7 +230,7 @@ def test_stop_leaves_no_process_and_no_port(make_service, running):
             pass
     assert agent.health()["services"]["api"]["running"] == 0
     # Nothing was in flight, so each deregistration completes at once (AWS-RULES: ALB).
-    wait_for(lambda: alb.targets() == [], PATIENCE, "every target deregistered")
+    wait_until(lambda: alb.targets() == [], what="every target deregistered", timeout=PATIENCE)
 
 
 def test_control_plane_refusal_leaves_the_agent_authoritative(

@@ -10,22 +10,13 @@ from harness.control_plane.provision.storage import cloudfront_read_policy
 from harness.data_plane.edge import Edge
 from harness.data_plane.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIMIZED
 from harness.errors import HarnessError
+from harness.plumbing.waiting import wait_until
 
 
 @pytest.fixture
 def viewer(edge):
     with httpx.Client(base_url=edge.url, trust_env=False, timeout=10) as client:
         yield client
-
-
-def wait_for(condition, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def set_api_cache_policy(endpoints, distribution_id, policy_id):
@@ -109,11 +100,19 @@ def test_a_missing_key_is_403_or_404_as_the_bucket_policy_says(
     listable = cloudfront_read_policy(media, arn, listable=True)
     s3.put_bucket_policy(Bucket=media, Policy=json.dumps(listable))
     try:
-        wait_for(lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 200, 5)
+        wait_until(
+            lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 200,
+            what="a missing media key to answer 200 once listable",
+            timeout=5,
+        )
     finally:
         unlisted = cloudfront_read_policy(media, arn, listable=False)
         s3.put_bucket_policy(Bucket=media, Policy=json.dumps(unlisted))
-    wait_for(lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 403, 5)
+    wait_until(
+        lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 403,
+        what="a missing media key to answer 403 again",
+        timeout=5,
+    )
 
 
 def test_the_api_403_is_not_replaced_by_the_spa_page(viewer):
@@ -165,7 +164,11 @@ def test_invalidation_purges_a_changed_object(endpoints, distribution, viewer, b
         },
     )
     assert answer["Invalidation"]["Status"].lower() == "completed"
-    fresh = wait_for(lambda: (r := viewer.get("/images/logo.svg")).content == b"v2" and r)
+    fresh = wait_until(
+        lambda: (r := viewer.get("/images/logo.svg")).content == b"v2" and r,
+        what="the edge to serve logo.svg v2",
+        timeout=3.0,
+    )
     assert fresh.headers["x-cache"] == "Miss from cloudfront"
 
 
@@ -173,26 +176,40 @@ def test_changing_the_api_cache_policy_applies_within_seconds(endpoints, distrib
     set_api_cache_policy(endpoints, distribution, CACHING_OPTIMIZED.id)
     try:
         viewer.get("/api/echo?switch=1")
-        wait_for(
-            lambda: viewer.get("/api/echo?switch=1").headers["x-cache"] == "Hit from cloudfront"
+        wait_until(
+            lambda: viewer.get("/api/echo?switch=1").headers["x-cache"] == "Hit from cloudfront",
+            what="a cache hit on /api/* under CachingOptimized",
+            timeout=3.0,
         )
     finally:
         set_api_cache_policy(endpoints, distribution, CACHING_DISABLED.id)
-    wait_for(lambda: viewer.get("/api/echo?switch=1").headers["x-cache"] == "Miss from cloudfront")
+    wait_until(
+        lambda: viewer.get("/api/echo?switch=1").headers["x-cache"] == "Miss from cloudfront",
+        what="a cache miss on /api/* under CachingDisabled",
+        timeout=3.0,
+    )
     assert viewer.get("/api/echo?switch=1").headers["x-cache"] == "Miss from cloudfront"
 
 
 def test_unknown_cache_policy_is_a_configuration_error(endpoints, distribution, edge, viewer):
     set_api_cache_policy(endpoints, distribution, "00000000-0000-0000-0000-000000000000")
     try:
-        response = wait_for(lambda: (r := viewer.get("/api/echo")).status_code == 502 and r)
+        response = wait_until(
+            lambda: (r := viewer.get("/api/echo")).status_code == 502 and r,
+            what="a 502 for the broken API behaviour",
+            timeout=3.0,
+        )
         assert response.headers["x-cache"] == "Error from cloudfront"
         assert "00000000-0000-0000-0000-000000000000" in response.text
         assert edge.health()["config_errors"]
         assert viewer.get("/").status_code == 200  # other behaviours still serve
     finally:
         set_api_cache_policy(endpoints, distribution, CACHING_DISABLED.id)
-    wait_for(lambda: viewer.get("/api/echo").status_code == 200)
+    wait_until(
+        lambda: viewer.get("/api/echo").status_code == 200,
+        what="/api/echo to answer 200 again",
+        timeout=3.0,
+    )
     assert edge.health()["config_errors"] == []
 
 
@@ -226,7 +243,11 @@ def test_health_and_cache_entries(edge, viewer):
     entry = next(e for e in edge.cache_entries() if e["path"] == "/")
     assert entry["ttl"] == 86_400 and entry["fresh"]
     access_log = edge.log_dir / "edge-access.log"
-    wait_for(lambda: "GET / " in access_log.read_text())
+    wait_until(
+        lambda: "GET / " in access_log.read_text(),
+        what="GET / in the access log",
+        timeout=3.0,
+    )
 
 
 def test_stop_leaves_no_thread_and_closes_the_port(endpoints, distribution, origin):

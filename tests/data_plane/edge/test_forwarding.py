@@ -23,10 +23,10 @@ def _behaviour(cache_policy, request_policy):
     return Behaviour("/api/*", "alb", methods, methods, cache_policy, request_policy)
 
 
-def _send(behaviour, method="GET", cacheable=False):
+def _send(behaviour, method="GET", cacheable=False, viewer=VIEWER):
     return dict(
         origin_headers(
-            VIEWER,
+            viewer,
             method=method,
             behaviour=behaviour,
             origin=ORIGIN,
@@ -50,6 +50,14 @@ def test_all_viewer_except_host_header():
     assert sent["via"] == "1.1 abc.cloudfront.net (CloudFront)"
     assert sent["x-amz-cf-id"] == "id"
     assert sent["x-origin-secret"] == "s"
+
+
+def test_the_fields_the_viewer_connection_names_stay_behind():
+    """RFC 9110 section 7.6.1: a proxy removes the fields Connection names, as the ALB does."""
+    viewer = [("connection", "keep-alive, X-Session-Hint"), ("x-session-hint", "s"), *VIEWER]
+    sent = _send(_behaviour(CACHING_DISABLED, ALL_VIEWER), viewer=viewer)
+    assert "x-session-hint" not in sent
+    assert sent["x-custom"] == "1"
 
 
 def test_all_viewer_forwards_the_viewer_host():
