@@ -1,137 +1,82 @@
-"""Latency (p50, p99) and throughput through the edge and straight to the origin, same run.
+"""Latency and throughput through the edge, next to the origin it fronts, in the same run.
 
-    .venv/bin/python benchmarks/edge.py [--requests 400] [--concurrency 16]
+    .venv/bin/python benchmarks/edge.py [--rounds 5] [--requests 300] [--concurrency 16]
 
-Brings a stack up with `harness up --detach` in a temporary run directory, measures
-`GET /api/anime` (edge -> ALB -> task, against one task directly) and a cached static file
-(edge cache hit, against the S3 emulator directly), prints figures and ratios, and takes the
-stack down. It is not a test.
+Brings a stack up with `harness up --detach` in a temporary run directory. Each round measures
+`GET /api/anime` through edge + ALB and straight to one task, then a static file that is a
+cache hit at the edge and the same object straight from the S3 emulator, one right after the
+other, so each ratio sees the same load. Prints min/median/max over the rounds; never asserts.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import subprocess
-import sys
-import tempfile
-import time
 
 import httpx
+from benchlib import detached_stack, header, latency, percentile, row, task_urls, throughput
+
+STATIC_KEY = "bench/static.css"
+STATIC_BODY = b"body{}" * 500
 
 
-def percentile(samples: list[float], pct: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
-
-
-def latency(url: str, requests: int) -> list[float]:
-    samples = []
-    with httpx.Client(trust_env=False, timeout=10) as client:
-        client.get(url).raise_for_status()
-        for _ in range(requests):
-            began = time.perf_counter()
-            client.get(url).raise_for_status()
-            samples.append(time.perf_counter() - began)
-    return samples
-
-
-async def _throughput(url: str, requests: int, concurrency: int) -> float:
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(trust_env=False, timeout=10, limits=limits) as client:
-        remaining = iter(range(requests))
-
-        async def worker() -> None:
-            for _ in remaining:
-                (await client.get(url)).raise_for_status()
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return requests / (time.perf_counter() - began)
-
-
-def throughput(url: str, requests: int, concurrency: int) -> float:
-    return asyncio.run(_throughput(url, requests, concurrency))
-
-
-def a_task_url(status: dict) -> str:
-    """The first running task's own address, from the ECS agent's part of `status --json`."""
-    found: list[str] = []
-
-    def walk(value) -> None:
-        if isinstance(value, dict):
-            if isinstance(value.get("port"), int) and value.get("pid"):
-                found.append(f"http://{value.get('host', '127.0.0.1')}:{value['port']}")
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    walk(status["components"]["ecs_agent"])
-    if not found:
-        raise SystemExit("no running task found in the ECS agent's status")
-    return found[0]
-
-
-def measure(label: str, url: str, args) -> tuple[float, float, float]:
+def measure(url: str, args) -> tuple[float, float]:
+    """(p50 in ms, req/s at the given concurrency)."""
     samples = latency(url, args.requests)
-    rps = throughput(url, args.requests, args.concurrency)
-    p50, p99 = percentile(samples, 50) * 1000, percentile(samples, 99) * 1000
-    print(f"{label:<34} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   {rps:8.0f} req/s")
-    return p50, p99, rps
+    return percentile(samples, 50) * 1000, throughput(url, args.requests, args.concurrency)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
 
-    harness = [sys.executable, "-m", "harness"]
-    with tempfile.TemporaryDirectory(prefix="animehub-bench-") as run_dir:
-        up = subprocess.run([*harness, "up", "--detach", "--run-dir", run_dir], capture_output=True)
-        if up.returncode != 0:
-            raise SystemExit(up.stderr.decode().strip().splitlines()[-1])
-        try:
-            status = json.loads(
-                subprocess.run(
-                    [*harness, "status", "--json", "--run-dir", run_dir],
-                    capture_output=True,
-                    check=True,
-                ).stdout
-            )
-            edge = status["edge_url"]
-            s3 = status["endpoints"]["s3"]
-            web_bucket = status["resources"]["web_bucket"]
-            s3_client = httpx.Client(trust_env=False)
-            key = "bench/static.css"
-            # A static file of our own, so the figures do not depend on what the web stub ships.
-            put = s3_client.put(f"{s3}/{web_bucket}/{key}", content=b"body{}" * 500)
-            put.raise_for_status()
+    header("edge")
+    paths = {
+        "api via edge+ALB": [],
+        "api straight to a task": [],
+        "static via edge (cache hit)": [],
+        "static straight from S3": [],
+    }
+    with detached_stack() as status:
+        edge, s3 = status["edge_url"], status["endpoints"]["s3"]
+        bucket = status["resources"]["web_bucket"]
+        # A static file of our own, so the figures do not depend on what the web stub ships.
+        httpx.put(f"{s3}/{bucket}/{STATIC_KEY}", content=STATIC_BODY, trust_env=False)
+        urls = {
+            "api via edge+ALB": f"{edge}/api/anime",
+            "api straight to a task": f"{task_urls(status)[0]}/api/anime",
+            "static via edge (cache hit)": f"{edge}/{STATIC_KEY}",
+            "static straight from S3": f"{s3}/{bucket}/{STATIC_KEY}",
+        }
+        for _ in range(args.rounds):
+            for name, url in urls.items():
+                paths[name].append(measure(url, args))
 
-            api_edge = measure("GET /api/anime via edge", edge + "/api/anime", args)
-            api_task = measure(
-                "GET /api/anime straight to a task", a_task_url(status) + "/api/anime", args
-            )
-            static_edge = measure("static file via edge (cache hit)", f"{edge}/{key}", args)
-            static_s3 = measure("static file straight from S3", f"{s3}/{web_bucket}/{key}", args)
-        finally:
-            subprocess.run([*harness, "down", "--run-dir", run_dir], capture_output=True)
+    def p50(name):
+        return [p for p, _ in paths[name]]
 
+    def rps(name):
+        return [r for _, r in paths[name]]
+
+    def ratio(a, b, of):
+        return [x / y for x, y in zip(of(a), of(b), strict=True)]
+
+    for name in paths:
+        print(row(f"{name}: p50", p50(name), " ms"))
+        print(row(f"{name}: req/s (c={args.concurrency})", rps(name), "", "{:.0f}"))
     print()
+    api, task = "api via edge+ALB", "api straight to a task"
+    hit, s3_ = "static via edge (cache hit)", "static straight from S3"
+    print(row("api p50 edge/direct (goal <= 1.3x)", ratio(api, task, p50), "x"))
+    print(row("api throughput edge/direct (goal >= 0.7x)", ratio(api, task, rps), "x"))
+    print(row("cache hit p50 (goal <= 1 ms)", p50(hit), " ms"))
+    print(row("cache hit req/s (goal >= 2000)", rps(hit), "", "{:.0f}"))
+    print(row("cache hit p50 edge/S3", ratio(hit, s3_, p50), "x"))
     print(
-        f"api via edge / direct:    p50 x{api_edge[0] / api_task[0]:.2f}   "
-        f"throughput x{api_edge[2] / api_task[2]:.2f}"
-    )
-    print(
-        f"static via edge / S3:     p50 x{static_edge[0] / static_s3[0]:.2f}   "
-        f"throughput x{static_edge[2] / static_s3[2]:.2f}"
-    )
-    print(
-        f"(p50/p99 of {args.requests} sequential requests; throughput at concurrency "
-        f"{args.concurrency}; one run on this machine)"
+        f"(per round: p50 of {args.requests} sequential requests on one connection, then "
+        f"{args.requests} requests at concurrency {args.concurrency})"
     )
 
 

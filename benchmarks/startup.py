@@ -1,7 +1,11 @@
 """How long `harness up --detach` takes to a ready stack, next to a bare moto server's time to
-its first answer, on this machine in this run. Prints figures; it is not a test.
+its first answer, in the same run. Prints figures; it is not a test.
 
     .venv/bin/python benchmarks/startup.py [--runs 5] [--tasks 2]
+
+Each round starts a bare moto server, then the stack, one right after the other, so that the
+ratio of the pair sees the same load on a shared machine; the ratio is given per round
+(min/median/max), with the stack's own step timings (median) to show where the time goes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+
+from benchlib import HARNESS, header, row, status
 
 
 def free_port() -> int:
@@ -46,27 +52,23 @@ def bare_moto() -> float:
         proc.wait()
 
 
-def harness_up(tasks: int) -> float:
+def harness_up(tasks: int) -> tuple[float, dict[str, float]]:
+    """Seconds to a ready stack, and the stack's own timing of each step."""
     with tempfile.TemporaryDirectory(prefix="animehub-bench-") as run_dir:
-        harness = [sys.executable, "-m", "harness"]
         began = time.perf_counter()
         up = subprocess.run(
-            [*harness, "up", "--detach", "--run-dir", run_dir, "--tasks", str(tasks)],
+            [*HARNESS, "up", "--detach", "--run-dir", run_dir, "--tasks", str(tasks)],
             capture_output=True,
             text=True,
         )
         elapsed = time.perf_counter() - began
-        subprocess.run([*harness, "down", "--run-dir", run_dir], capture_output=True)
-        if up.returncode != 0:
-            raise SystemExit(f"harness up failed: {up.stderr.strip().splitlines()[-1]}")
-        return elapsed
-
-
-def describe(name: str, samples: list[float]) -> str:
-    return (
-        f"{name:<28} median {statistics.median(samples):6.2f}s   "
-        f"min {min(samples):6.2f}s   max {max(samples):6.2f}s   (n={len(samples)})"
-    )
+        try:
+            if up.returncode != 0:
+                raise SystemExit(f"harness up failed: {up.stderr.strip().splitlines()[-1]}")
+            steps = status(run_dir).get("timings") or {}
+        finally:
+            subprocess.run([*HARNESS, "down", "--run-dir", run_dir], capture_output=True)
+        return elapsed, steps
 
 
 def main() -> None:
@@ -75,12 +77,22 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=2)
     args = parser.parse_args()
 
-    moto = [bare_moto() for _ in range(args.runs)]
-    up = [harness_up(args.tasks) for _ in range(args.runs)]
-    print(describe("bare moto server, first answer", moto))
-    print(describe(f"harness up --detach ({args.tasks} tasks)", up))
-    ratio = statistics.median(up) / statistics.median(moto)
-    print(f"{'ratio (median up / median moto)':<28} {ratio:.1f}x")
+    header("start-up")
+    moto, up, ratios = [], [], []
+    steps: dict[str, list[float]] = {}
+    for _ in range(args.runs):
+        moto.append(bare_moto())
+        seconds, timings = harness_up(args.tasks)
+        up.append(seconds)
+        ratios.append(seconds / moto[-1])
+        for step, value in timings.items():
+            steps.setdefault(step, []).append(value)
+    print(row("bare moto server, first answer", moto, " s"))
+    print(row(f"harness up --detach to ready ({args.tasks} tasks)", up, " s"))
+    print(row("ratio up / bare moto (per round)", ratios, "x"))
+    print("\nsteps inside the stack, longest first (median s):")
+    for step, values in sorted(steps.items(), key=lambda kv: -statistics.median(kv[1])):
+        print(f"  {statistics.median(values):6.2f}  {step}")
 
 
 if __name__ == "__main__":

@@ -15,16 +15,26 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import header
+
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {
     "scenarios": ["scenarios"],
-    "all": [],  # testpaths from pyproject: unit and e2e together, as the README runs them
+    "all": [],  # testpaths from pyproject: unit and e2e together, as `./dev test` runs them
 }
 DURATION = re.compile(r"^\s*(\d+\.\d+)s (call|setup|teardown)\s+(\S+)")
 
 
 def run(paths: list[str], workers: int, results: Path) -> tuple[float, str, int]:
-    command = [sys.executable, "-m", "pytest", "-q", "--durations=5", "--results-dir", str(results)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "--durations=5",
+        "--animehub-results-dir",
+        str(results),
+    ]
     if workers > 1:
         command += ["-n", str(workers), "--dist", "worksteal"]
     began = time.perf_counter()
@@ -39,6 +49,7 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted(SUITES))
     args = parser.parse_args()
 
+    header("suite")
     results = Path(tempfile.mkdtemp(prefix="animehub-bench-"))
     names = [args.only] if args.only else list(SUITES)
     slowest: list[str] = []

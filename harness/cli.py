@@ -6,17 +6,18 @@ import argparse
 import json
 import logging
 import os
-import signal
+import shlex
 import sys
 from pathlib import Path
 
-from harness.cli_commands import accept, fault
+from harness import __version__
+from harness.cli_commands import accept, down, fault, logs, outputs, stacks, up_data
+from harness.cli_commands.outputs import stack_outputs
 from harness.cli_commands.up import up_detached, up_foreground
 from harness.errors import HarnessError
-from harness.faults.store import FaultStore
+from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.status_view import render, summary
-from harness.plumbing.waiting import WaitTimedOut, wait_until
 from harness.settings import BACKENDS, Settings, default_run_dir
 from harness.types import StatusDocument
 
@@ -53,24 +54,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness", description="Run the AnimeHub stack on this machine, offline."
     )
+    parser.add_argument("--version", action="version", version=f"harness {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", help="start the stack (foreground until Ctrl-C)")
     _run_dir_flag(up)
     _settings_flags(up)
     up.add_argument("--detach", action="store_true", help="return once ready; stop with `down`")
-
-    down = commands.add_parser("down", help="stop a detached stack")
-    _run_dir_flag(down)
-    down.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (default 30)")
+    up_data.add_flags(up)
 
     status = commands.add_parser("status", help="health of each component")
     _run_dir_flag(status)
     status.add_argument("--json", action="store_true", help="one JSON document")
 
-    env = commands.add_parser("env", help="export lines pointing the AWS CLI and SDKs here")
+    env = commands.add_parser(
+        "env", help="export lines: the AWS endpoint variables and the stack's ids (UserPoolId, ...)"
+    )
     _run_dir_flag(env)
-
+    for command in (down, outputs, logs, stacks):
+        command.add_to(commands, _run_dir_flag)
     accept.add_parser(commands)
     fault.add_parser(commands)
     return parser
@@ -98,55 +100,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run_dir(args: argparse.Namespace) -> RunDir:
-    return RunDir(_settings(args).run_dir)
+    settings = _settings(args)
+    return RunDir(settings.run_dir, settings.name_of("run_dir"))
 
 
 # down / status / env ------------------------------------------------------------------------
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A detached stack's parent is gone, so it lingers as a zombie until init reaps it.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(") ")[2][:1] != "Z"
-    except OSError:
-        return True
-
-
-def _down(args: argparse.Namespace) -> int:
-    run_dir = _run_dir(args)
-    FaultStore(run_dir.path).clear()  # faults end with the stack, however it ends
-    state = run_dir.read_state()
-    if not run_dir.is_locked():
-        run_dir.clear_state()
-        print(f"no stack is running in {run_dir.path}", file=sys.stderr)
-        return 0
-    pid = (state or {}).get("pid") or _lock_holder(run_dir)
-    if pid is None:
-        raise HarnessError(f"a stack holds {run_dir.path} but its pid is unknown")
-    os.kill(pid, signal.SIGTERM)
-    try:
-        wait_until(lambda: not _pid_alive(pid), what=f"pid {pid} to exit", timeout=args.timeout)
-    except WaitTimedOut:
-        os.killpg(pid, signal.SIGKILL)
-        raise HarnessError(
-            f"the stack (pid {pid}) did not stop in {args.timeout:.0f}s; killed it"
-        ) from None
-    print(f"stopped the stack in {run_dir.path}", file=sys.stderr)
-    return 0
-
-
-def _lock_holder(run_dir: RunDir) -> int | None:
-    try:
-        return int((run_dir.path / "stack.lock").read_text().strip())
-    except (OSError, ValueError):
-        return None
 
 
 def _live_status(run_dir: RunDir) -> StatusDocument | None:
@@ -180,46 +138,40 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _env(args: argparse.Namespace) -> int:
-    run_dir = _run_dir(args)
-    state = run_dir.read_state()
-    if not state or not run_dir.is_locked():
-        raise HarnessError(f"no stack is running in {run_dir.path}; start one with `harness up`")
+    state = _run_dir(args).running_state()
     variables = dict(state.get("environment", {}))
     if state.get("edge_url"):
         variables["ANIMEHUB_EDGE_URL"] = state["edge_url"]
+    variables.update(stack_outputs(state))
     for name, value in sorted(variables.items()):
-        print(f"export {name}={_shell_quote(value)}")
+        print(f"export {name}={shlex.quote(value)}")
     return 0
 
 
-def _shell_quote(value: str) -> str:
-    import shlex
-
-    return shlex.quote(value)
-
-
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = logs.joined_values(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "up":
             settings = _settings(args)
+            up_data.check(args, settings.backend)
+            check_fixed_ports(settings)  # before anything heavy is even imported
             if args.detach:
                 return up_detached(settings, argv)
-            return up_foreground(settings)
-        handlers = {
-            "down": _down,
-            "status": _status,
-            "env": _env,
-            "accept": accept.run,
-            "fault": fault.run,
-        }
+            return up_foreground(settings, args)
+        if hasattr(args, "run"):
+            return args.run(args)
+        handlers = {"status": _status, "env": _env, "accept": accept.run, "fault": fault.run}
         return handlers[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `harness logs | head`: the reader has gone, which is no error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         # A bug, not a user mistake: keep the traceback in the log, say where it is.
         logging.getLogger("harness").exception("unexpected error")

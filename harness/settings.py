@@ -14,6 +14,15 @@ DEFAULT_REGION = "us-east-1"
 PREFIX = "ANIMEHUB_"
 
 
+def flag_name(setting: str) -> str:
+    """`edge_port` -> `--edge-port`, the `harness up` flag of a setting."""
+    return "--" + setting.replace("_", "-")
+
+
+def variable_name(setting: str) -> str:
+    return PREFIX + setting.upper()
+
+
 def default_run_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
     return Path(base) / "animehub" / "default"
@@ -83,6 +92,12 @@ class Settings:
     endpoint_file: Path | None = None
     # For the aws backend: a CloudFormation stack that describes a real deployment.
     aws_stack_name: str | None = None
+    # Where each value came from: the flag or variable the user typed, for error messages.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def name_of(self, setting: str) -> str:
+        """What the user typed for `setting` (`--edge-port`, `ANIMEHUB_EDGE_PORT`), or its flag."""
+        return self.sources.get(setting) or flag_name(setting)
 
     def __post_init__(self) -> None:
         _backend("backend", self.backend)
@@ -94,10 +109,17 @@ class Settings:
             _file("endpoint_file", self.endpoint_file)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
-        """Read ANIMEHUB_* variables when called, then apply non-None overrides (CLI flags)."""
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        flags: Mapping[str, str] | None = None,
+        **overrides,
+    ) -> Settings:
+        """Read ANIMEHUB_* variables when called, then apply non-None overrides (CLI flags).
+        `flags` names an override as its user typed it (default: the `harness up` flag)."""
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}
+        sources: dict[str, str] = {}
         parsers = {
             "backend": _backend,
             "region": _region,
@@ -109,12 +131,15 @@ class Settings:
             "endpoint_file": _file,
         }
         for f in fields(cls):
-            var = PREFIX + f.name.upper()
-            if environ.get(var, "") != "":
+            var = variable_name(f.name)
+            if f.name != "sources" and environ.get(var, "") != "":
                 values[f.name] = _parse(parsers, f.name, var, environ[var])
+                sources[f.name] = var
         for name, raw in overrides.items():
             if raw is not None:
-                values[name] = _parse(parsers, name, "--" + name.replace("_", "-"), raw)
+                typed = (flags or {}).get(name) or flag_name(name)
+                values[name] = _parse(parsers, name, typed, raw)
+                sources[name] = typed
         if "run_dir" in values:
             values["run_dir"] = Path(values["run_dir"]).expanduser()
-        return cls(**values)
+        return cls(**values, sources=sources)

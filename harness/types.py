@@ -56,6 +56,7 @@ class Components(TypedDict, total=False):
     emulator: Mapping[str, Any] | None
     load_balancer: Mapping[str, Any] | None
     ecs_agent: Mapping[str, Any] | None
+    api_front: Mapping[str, Any] | None
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
@@ -86,6 +87,9 @@ class StatusDocument(TypedDict, total=False):
     # Active faults (harness.faults.rules.Fault fields + summary + how often met).
     faults: list[dict[str, Any]]
     aws_fault_proxy_url: str | None
+    # The state file only, from `harness up --persist` / `--seed`:
+    restored: dict[str, int]  # items or objects put back, per table and bucket
+    seed_fans: list[dict[str, str]]  # {"email", "password"} of each sample fan
 
 
 class StackView(Protocol):

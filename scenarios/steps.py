@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import struct
 import uuid
-import zlib
 from dataclasses import dataclass, field
 
 from playwright.sync_api import Page, Response, expect
@@ -77,20 +75,3 @@ def watch_edge(page: Page, edge_url: str) -> EdgeLog:
     log = EdgeLog(edge_url)
     page.on("response", log.record)
     return log
-
-
-def png(width: int = 16, height: int = 16, rgb: tuple[int, int, int] = (200, 30, 90)) -> bytes:
-    """A small solid-colour PNG, made here so that the tests carry no binary files."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )

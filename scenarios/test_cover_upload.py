@@ -3,7 +3,9 @@ straight to S3 on a presigned URL, and everyone sees it rendered from `/media/..
 the edge."""
 
 from playwright.sync_api import expect
-from steps import fill_share_form, png, submit_share, unique
+from steps import fill_share_form, submit_share, unique
+
+from harness.testkit.images import png
 
 
 def test_a_cover_uploaded_in_the_app_is_shown_from_media_through_the_edge(

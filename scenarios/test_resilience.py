@@ -1,6 +1,6 @@
-"""Operations a fan should not notice, and one they must: an API task dies mid-session and the
-service heals around it; the target group checks a wrong health path and the app says the
-service is unavailable (the scenario that proves a broken health check is caught)."""
+"""Operations a fan should not notice: an API task dies mid-session and the service heals
+around it; the target group checks a wrong health path, the ALB fails open as AWS's does and
+ECS replaces the tasks it finds unhealthy (the control plane shows the broken health check)."""
 
 import os
 import signal
@@ -67,22 +67,84 @@ def test_an_api_task_dies_mid_session_and_the_service_heals(open_app, make_user,
     expect(page.get_by_test_id("anime-title").filter(has_text=title)).to_be_visible()
 
 
+def _target_states(elbv2, target_group_arn: str) -> list[tuple[str, str | None]]:
+    described = elbv2.describe_target_health(TargetGroupArn=target_group_arn)
+    return [
+        (d["TargetHealth"]["State"], d["TargetHealth"].get("Reason"))
+        for d in described["TargetHealthDescriptions"]
+    ]
+
+
+def _stopped_reasons(ecs, cluster: str) -> set[str]:
+    arns = ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")["taskArns"]
+    tasks = ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+    return {t.get("stoppedReason", "") for t in tasks}
+
+
 @pytest.mark.breaks_stack
-def test_a_wrong_health_check_path_shows_the_fan_an_error(open_app, make_user, make_api, stack):
+def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
+    open_app, make_user, make_api, stack
+):
+    """What AWS does [target-group-health-checks, stopped-task-errors]: the targets turn
+    unhealthy (Target.ResponseCodeMismatch in describe-target-health), ECS replaces the tasks
+    ("Task failed ELB health checks in (target-group ...)"), and while every registered target
+    is unhealthy the ALB fails open, so the fan is still served; between the two, while a
+    replacement is still in its initial checks, a request can meet a 503."""
     fan = make_user()
     page = open_app(fan)
     expect(the_list(page)).to_be_visible()
     anonymous = make_api()
+    elbv2, ecs = stack.endpoints.client("elbv2"), stack.endpoints.client("ecs")
+    target_group = stack.record.target_group_arn
+    stopped_before = _stopped_reasons(ecs, stack.record.cluster)
+    served_with_none_healthy = []
+    statuses = set()
+
+    def fails_open() -> bool:
+        before = _target_states(elbv2, target_group)
+        status = anonymous.get("/api/anime").status_code
+        after = _target_states(elbv2, target_group)
+        statuses.add(status)
+        none_healthy = all(
+            states and all(s == "unhealthy" for s, _ in states) for states in (before, after)
+        )
+        if status == 200 and none_healthy:
+            served_with_none_healthy.append(before)
+        return bool(served_with_none_healthy)
+
     with health_check_path(stack, "/api/no-such-health-check"):
         wait_until(
-            lambda: anonymous.get("/api/anime").status_code == 503,
-            what="the balancer to have no healthy target",
+            lambda: (
+                ("unhealthy", "Target.ResponseCodeMismatch") in _target_states(elbv2, target_group)
+            ),
+            what="describe-target-health to report a target unhealthy",
             timeout=30,
             interval=0.25,
         )
-        refresh_list(page)
-        expect(page.get_by_test_id("app-error")).to_contain_text("unavailable right now (503)")
-        expect(page.get_by_test_id("list-error")).to_be_visible()
+        wait_until(
+            fails_open,
+            what="a request served while every target is unhealthy",
+            timeout=120,  # the window recurs each time replacements fail their checks
+            interval=0.25,
+        )
+        reason = f"Task failed ELB health checks in (target-group {target_group})"
+        wait_until(
+            lambda: reason in _stopped_reasons(ecs, stack.record.cluster) - stopped_before,
+            what="ECS to stop a task for failing its ELB health checks",
+            timeout=60,
+            interval=0.25,
+        )
+        assert statuses <= {200, 503}, statuses
+    wait_until(
+        lambda: (
+            anonymous.get("/api/anime").status_code == 200
+            and _target_states(elbv2, target_group)
+            and all(s == "healthy" for s, _ in _target_states(elbv2, target_group))
+        ),
+        what="healthy targets again once the health check is right",
+        timeout=60,
+        interval=0.25,
+    )
     refresh_list(page)
     expect(page.get_by_test_id("app-error")).to_be_hidden()
     expect(the_list(page)).to_be_visible()

@@ -52,7 +52,7 @@ def test_unwritable_run_dir_is_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     result = harness("up", "--run-dir", str(blocker / "run"))
-    assert_one_line_error(result, "run_dir", "not writable")
+    assert_one_line_error(result, "--run-dir", "not writable")
 
 
 def test_fixed_port_in_use_is_one_line(tmp_path):
@@ -151,65 +151,68 @@ def assert_sdk_sees_the_stack(exports: str, resources: dict) -> None:
     assert seen["behaviours"] == 3
 
 
-@pytest.fixture
-def two_run_dirs(tmp_path):
-    dirs = [tmp_path / "one", tmp_path / "two"]
-    yield dirs
-    for d in dirs:
-        harness("down", "--run-dir", str(d))
-
-
-def test_two_detached_stacks_then_down_leaves_nothing_behind(two_run_dirs):
-    # Both start at once: two stacks on one machine must not collide, even while starting.
+@pytest.fixture(scope="module")
+def two_stacks(tmp_path_factory):
+    """Two detached stacks started at once (one task and two): two stacks on one machine must
+    not collide, even while starting. Each test below ends one of them its own way."""
+    base = tmp_path_factory.mktemp("two-stacks")
+    dirs = [base / "one", base / "two"]
     ups = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "harness",
-                "up",
-                "--detach",
-                "--run-dir",
-                str(d),
-                "--tasks",
-                "1",
-            ],
+            [sys.executable, "-m", "harness", "up", "--detach", "--run-dir", str(d)]
+            + ["--tasks", str(tasks)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for d in two_run_dirs
+        for d, tasks in zip(dirs, (1, 2), strict=True)
     ]
-    for up in ups:
-        _, err = up.communicate(timeout=90)
-        assert up.returncode == 0, err
-    docs = []
-    for run_dir in two_run_dirs:
-        status = harness("status", "--json", "--run-dir", str(run_dir))
-        assert status.returncode == 0, status.stderr
-        docs.append(json.loads(status.stdout))
+    try:
+        for up in ups:
+            _, err = up.communicate(timeout=90)
+            assert up.returncode == 0, err
+        docs = []
+        for run_dir in dirs:
+            status = harness("status", "--json", "--run-dir", str(run_dir))
+            assert status.returncode == 0, status.stderr
+            docs.append(json.loads(status.stdout))
+        yield list(zip(dirs, docs, strict=True))
+    finally:
+        for d in dirs:
+            harness("down", "--run-dir", str(d))
 
-    one, two = docs
+
+def test_two_detached_stacks_then_down_leaves_nothing_behind(two_stacks):
+    (one_dir, one), (_, two) = two_stacks
     assert one["edge_url"] and two["edge_url"] and one["edge_url"] != two["edge_url"]
     assert one["endpoints"]["s3"] != two["endpoints"]["s3"]
     assert one["resources"]["distribution_id"]
     assert one["components"]["ecs_agent"] is not None
 
-    env = harness("env", "--run-dir", str(two_run_dirs[0]))
+    env = harness("env", "--run-dir", str(one_dir))
     assert f"export AWS_ENDPOINT_URL={one['endpoints']['s3']}" in env.stdout
     assert_sdk_sees_the_stack(env.stdout, one["resources"])
 
-    again = harness("up", "--detach", "--run-dir", str(two_run_dirs[0]))
+    again = harness("up", "--detach", "--run-dir", str(one_dir))
     assert_one_line_error(again, "already running")
 
-    for run_dir, doc in zip(two_run_dirs, docs, strict=True):
-        pids, ports = _pids_and_ports(doc)
-        assert len(pids) >= 2  # the harness and at least one API task
-        down = harness("down", "--run-dir", str(run_dir))
-        assert down.returncode == 0, down.stderr
-        _wait_until_gone(pids, ports, 5)
-        assert harness("status", "--run-dir", str(run_dir)).returncode == 3
+    pids, ports = _pids_and_ports(one)
+    assert len(pids) >= 2  # the harness and at least one API task
+    down = harness("down", "--run-dir", str(one_dir))
+    assert down.returncode == 0, down.stderr
+    _wait_until_gone(pids, ports, seconds=5)
+    assert harness("status", "--run-dir", str(one_dir)).returncode == 3
+
+
+def test_a_killed_harness_takes_its_tasks_with_it(two_stacks):
+    (_, _), (run_dir, doc) = two_stacks
+    pids, ports = _pids_and_ports(doc)
+    assert len(pids) >= 3  # the harness and its two API tasks
+    os.kill(doc["pid"], signal.SIGKILL)
+    _wait_until_gone(pids, ports)
+    after = harness("status", "--run-dir", str(run_dir))
+    assert after.returncode == 3
 
 
 def _wait_until_gone(pids: set[int], ports: set[int], seconds: float = 10) -> None:
@@ -248,19 +251,11 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
     finally:
         if up.poll() is None:
             up.kill()
+            # Reaped and its pipes closed here: left to the garbage collector, they fail
+            # whichever test runs next with an unraisable ResourceWarning.
+            up.communicate()
     assert up.returncode == 0, err
     assert "edge (open in a browser)" in out
     assert "stopping" in err
     _wait_until_gone(pids - {up.pid}, ports)
     assert not (tmp_path / "state.json").exists()
-
-
-def test_a_killed_harness_takes_its_tasks_with_it(tmp_path):
-    up = harness("up", "--detach", "--run-dir", str(tmp_path), "--tasks", "2")
-    assert up.returncode == 0, up.stderr
-    doc = json.loads(harness("status", "--json", "--run-dir", str(tmp_path)).stdout)
-    pids, ports = _pids_and_ports(doc)
-    os.kill(doc["pid"], signal.SIGKILL)
-    _wait_until_gone(pids, ports)
-    after = harness("status", "--run-dir", str(tmp_path))
-    assert after.returncode == 3

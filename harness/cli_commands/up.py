@@ -3,20 +3,29 @@ this one waits for until its state file appears."""
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
+import shlex
 import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+from harness.cli_commands import up_data
 from harness.errors import HarnessError
-from harness.lifecycle.run_dir import RunDir
+from harness.lifecycle import registry
+from harness.lifecycle.run_dir import RunDir, already_running
 from harness.lifecycle.status_view import summary
 from harness.plumbing.waiting import WaitTimedOut, wait_until
 from harness.settings import Settings
 
 DETACH_TIMEOUT = 120.0
+# glibc gives each thread that allocates its own malloc arena, up to 8 per core; the stack's
+# many threads (emulator requests, servers, pollers) then hold ~18 MiB more for nothing. Only
+# the harness process gets this: the API tasks' environment stays their task definition's.
+MALLOC_ARENAS = {"MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
 
 
 def _progress(step: str, seconds: float | None) -> None:
@@ -36,14 +45,14 @@ def _configure_logging(run_dir: RunDir) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def up_foreground(settings: Settings) -> int:
+def up_foreground(settings: Settings, args: argparse.Namespace) -> int:
     from harness.lifecycle.stack import Stack
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: stop.set())
 
-    run_dir = RunDir(settings.run_dir).prepare()
+    run_dir = RunDir(settings.run_dir, settings.name_of("run_dir")).prepare()
     _configure_logging(run_dir)
     stack = Stack(settings, progress=_progress)
     try:
@@ -52,12 +61,13 @@ def up_foreground(settings: Settings) -> int:
         stack.stop()
         raise
     try:
-        doc = stack.describe()
+        doc = {**stack.describe(), **up_data.after_start(stack, args)}
         stack.run_dir.write_state(doc)
-        print(summary(doc), flush=True)
+        registry.register(doc)
+        print(summary(doc) + up_data.seed_lines(doc), flush=True)
         print(
-            f"\nready in {stack.timings['total']:.2f}s. `harness env --run-dir {run_dir.path}` "
-            "prints the AWS variables; Ctrl-C stops the stack.",
+            f"\nready in {stack.timings['total']:.2f}s. In another shell:\n"
+            f"{_next_steps(run_dir)}\nCtrl-C stops the stack.",
             file=sys.stderr,
             flush=True,
         )
@@ -65,18 +75,35 @@ def up_foreground(settings: Settings) -> int:
             pass
         print("stopping…", file=sys.stderr, flush=True)
     finally:
+        registry.unregister(os.getpid())
+        up_data.before_stop(stack, args)
         stack.run_dir.clear_state()
         stack.stop()
     return 0
 
 
+def _self_command() -> str:
+    """How to run this harness again from any directory, as a shell would need it typed."""
+    script = Path(sys.executable).parent / "harness"
+    if script.is_file():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m harness"
+
+
+def _next_steps(run_dir: RunDir) -> str:
+    harness, where = _self_command(), shlex.quote(str(run_dir.path))
+    return (
+        f'  eval "$({harness} env --run-dir {where})"   # AWS variables, ids (UserPoolId, ...)\n'
+        f"  {harness} status --run-dir {where}\n"
+        f"  {harness} logs -f --run-dir {where}"
+    )
+
+
 def up_detached(settings: Settings, argv: list[str]) -> int:
-    run_dir = RunDir(settings.run_dir).prepare()
+    run_dir = RunDir(settings.run_dir, settings.name_of("run_dir")).prepare()
     if run_dir.is_locked():
         state = run_dir.read_state() or {}
-        raise HarnessError(
-            f"a stack is already running in {run_dir.path} (pid {state.get('pid', 'unknown')})"
-        )
+        raise already_running(run_dir.path, state.get("pid", "unknown"))
     run_dir.clear_state()
     child_args = [a for a in argv if a != "--detach"]
     if "--run-dir" not in child_args:
@@ -89,6 +116,7 @@ def up_detached(settings: Settings, argv: list[str]) -> int:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env={**os.environ, **MALLOC_ARENAS},
         )
 
     def started() -> dict | None:
@@ -109,10 +137,11 @@ def up_detached(settings: Settings, argv: list[str]) -> int:
     except WaitTimedOut:
         child.terminate()
         raise
-    print(summary(state))
+    print(summary(state) + up_data.seed_lines(state))
     print(
-        f"\nstack running in the background (pid {child.pid}); stop it with "
-        f"`harness down --run-dir {run_dir.path}`",
+        f"\nstack running in the background (pid {child.pid}). Next:\n"
+        f"{_next_steps(run_dir)}\n"
+        f"  {_self_command()} down --run-dir {shlex.quote(str(run_dir.path))}",
         file=sys.stderr,
     )
     return 0

@@ -36,6 +36,10 @@ class StackRecord:
     def to_json(self) -> dict:
         return asdict(self)
 
+    def outputs(self) -> dict[str, str]:
+        """The record as the CloudFormation outputs of a real deployment name it."""
+        return outputs_of(self.to_json())
+
     @classmethod
     def from_json(cls, data: dict) -> StackRecord:
         known = {f.name for f in fields(cls)}
@@ -45,3 +49,23 @@ class StackRecord:
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2))
+
+
+# One CloudFormation output per record field, named after it in PascalCase: the aws backend reads
+# them, and `harness env` exports them under the same names, so one script works against both.
+OUTPUT_KEYS = {
+    f.name: "".join(part.capitalize() for part in f.name.split("_"))
+    for f in fields(StackRecord)
+    if f.name != "region"
+}
+
+
+def outputs_of(resources: dict) -> dict[str, str]:
+    """{output name: value} from a record's JSON; SubnetIds comma-separated, as CloudFormation."""
+    values = {}
+    for name, key in OUTPUT_KEYS.items():
+        value = resources.get(name)
+        if value is None:
+            continue
+        values[key] = ",".join(value) if isinstance(value, list | tuple) else str(value)
+    return values

@@ -50,7 +50,7 @@ class AttachedStack:
     def __init__(self, state: dict, state_path: Path) -> None:
         missing = [k for k in ("edge_url", "resources", "environment") if not state.get(k)]
         if missing:
-            raise ConfigError("stack_state", f"{state_path} lacks {', '.join(missing)}")
+            raise ConfigError(str(state_path), f"lacks {', '.join(missing)}")
         self.state = state
         self.state_path = state_path
         self.edge_url: str = state["edge_url"]
@@ -62,7 +62,7 @@ class AttachedStack:
         self.backend_name = state.get("backend", "unknown")
 
     @classmethod
-    def load(cls, path: str | Path) -> AttachedStack:
+    def load(cls, path: str | Path, setting: str = "--animehub-stack-state") -> AttachedStack:
         """From `<run-dir>/state.json` or the run directory itself."""
         path = Path(path).expanduser()
         if path.is_dir():
@@ -71,10 +71,10 @@ class AttachedStack:
             state = json.loads(path.read_text())
         except FileNotFoundError:
             raise ConfigError(
-                "stack_state", f"{path} does not exist; start one with `harness up --detach`"
+                setting, f"{path} does not exist; start one with `harness up --detach`"
             ) from None
         except json.JSONDecodeError as exc:
-            raise ConfigError("stack_state", f"{path} is not JSON ({exc})") from None
+            raise ConfigError(setting, f"{path} is not JSON ({exc})") from None
         return cls(state, path)
 
     def describe(self) -> StatusDocument:

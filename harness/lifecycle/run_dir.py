@@ -14,9 +14,18 @@ STATE_FILE = "state.json"
 LOCK_FILE = "stack.lock"
 
 
+def already_running(path: Path, pid: object) -> HarnessError:
+    """The one message for a second stack in a run directory, whichever command meets it."""
+    return HarnessError(
+        f"a stack is already running in {path} (pid {pid}); "
+        "use another --run-dir or stop it with `harness down`"
+    )
+
+
 class RunDir:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, setting: str = "--run-dir") -> None:
         self.path = Path(path).expanduser().resolve()
+        self.setting = setting  # what the user typed, named in errors
         self._lock_fd: int | None = None
 
     @property
@@ -35,7 +44,9 @@ class RunDir:
             probe.write_text("")
             probe.unlink()
         except OSError as exc:
-            raise ConfigError("run_dir", f"{self.path} is not writable ({exc.strerror})") from None
+            raise ConfigError(
+                self.setting, f"{self.path} is not writable ({exc.strerror})"
+            ) from None
         return self
 
     def lock(self) -> None:
@@ -46,11 +57,7 @@ class RunDir:
         except BlockingIOError:
             os.close(fd)
             holder = self.read_state() or {}
-            pid = holder.get("pid", "unknown")
-            raise HarnessError(
-                f"a stack is already running in {self.path} (pid {pid}); "
-                "use another --run-dir or stop it with `harness down`"
-            ) from None
+            raise already_running(self.path, holder.get("pid", "unknown")) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
@@ -83,6 +90,15 @@ class RunDir:
             return json.loads(self.state_path.read_text())
         except (FileNotFoundError, json.JSONDecodeError):
             return None
+
+    def running_state(self) -> dict:
+        """The state of the stack running here, or a HarnessError saying none is."""
+        state = self.read_state()
+        if not state or not self.is_locked():
+            raise HarnessError(
+                f"no stack is running in {self.path}; start one with `harness up --detach`"
+            )
+        return state
 
     def clear_state(self) -> None:
         self.state_path.unlink(missing_ok=True)

@@ -19,6 +19,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
+from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.settings import Settings
 from harness.types import StatusDocument
@@ -51,7 +52,7 @@ class Stack:
         self.blueprint = blueprint or Blueprint(
             region=settings.region, desired_count=settings.tasks
         )
-        self.run_dir = RunDir(settings.run_dir)
+        self.run_dir = RunDir(settings.run_dir, settings.name_of("run_dir"))
         self.progress = progress
         self.deploy_web = deploy_web
         self.backend = None
@@ -59,6 +60,7 @@ class Stack:
         self.record: StackRecord | None = None
         self.alb = None
         self.agent = None
+        self.api_front = None
         self.edge = None
         self.push_sink = None
         self.aws_faults = None
@@ -81,6 +83,7 @@ class Stack:
     def start(self) -> Stack:
         began = time.monotonic()
         with ExitStack() as parts:
+            check_fixed_ports(self.settings)
             self.run_dir.prepare()
             self.run_dir.lock()
             parts.callback(self.run_dir.unlock)
@@ -117,6 +120,7 @@ class Stack:
 
         from harness.control_plane.provision import provision
         from harness.data_plane.alb import LoadBalancer
+        from harness.data_plane.api_front import ApiFront
         from harness.data_plane.ecs import EcsAgent
         from harness.data_plane.edge import Edge
         from harness.data_plane.push_sink import PushSink
@@ -143,6 +147,15 @@ class Stack:
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
 
+        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront and ELBv2 through the
+        # front, which answers with the tasks the agent runs, the invalidations the edge
+        # applied and the target health the ALB sees.
+        self.api_front = ApiFront(self.endpoints)
+        parts.callback(self._stopping, "API front", self.api_front.stop)
+        self._step("starting the API front", self.api_front.start)
+        self.endpoints = self.api_front.endpoints
+        self.api_front.serve_elbv2(self.alb)
+        # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
         self._step("starting the AWS fault proxy", self.aws_faults.start)
@@ -158,9 +171,10 @@ class Stack:
         )
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
+        self.api_front.serve_ecs(self.agent)
 
         self.edge = Edge(
-            self.endpoints,
+            self.api_front.upstream,  # the edge reads the emulator itself, not the front
             self.record.distribution_id,
             {self.record.load_balancer_dns: self.alb.url},
             port=s.edge_port,
@@ -169,6 +183,7 @@ class Stack:
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
+        self.api_front.serve_cloudfront(self.edge)
 
         if self.deploy_web:
             self._step("deploying the web stub", lambda: deploy_web_stub(self))
@@ -241,6 +256,7 @@ class Stack:
                 "emulator": health(self.backend),
                 "load_balancer": health(self.alb),
                 "ecs_agent": health(self.agent),
+                "api_front": health(self.api_front),
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),

@@ -52,6 +52,10 @@ def _ok(health: dict | None) -> str:
         return "not running"
     if "error" in health:
         return f"error: {health['error']}"
+    if health.get("failed_requests"):
+        return f"ok; {health['failed_requests']} requests it could not serve" + (
+            f" (see {health['log']})" if health.get("log") else ""
+        )
     return "ok"
 
 

@@ -6,8 +6,6 @@ import errno
 import socket
 import threading
 
-import uvicorn
-
 from harness.errors import HarnessError
 
 LOOPBACK = "127.0.0.1"
@@ -52,6 +50,10 @@ class ServerThread:
         self.name = name
         self._sock = bind(host, port, name)
         self.host, self.port = self._sock.getsockname()[:2]
+        # Here, not at the top: `harness up` checks its fixed ports with bind() before anything
+        # else, and uvicorn (with asyncio) takes a second to import on a loaded machine.
+        import uvicorn
+
         config = uvicorn.Config(
             app,
             log_level="warning",

@@ -35,6 +35,8 @@ def make_user(stack, aws):
 
 @pytest.fixture
 def user(make_user):
+    """One fresh fan (harness.testkit.fans.Fan), confirmed and signed in: `.email`,
+    `.password`, `.sub`, `.auth_header`, `.device_id`. Deleted after the test."""
     return make_user()
 
 
@@ -62,6 +64,7 @@ def make_api(edge_url):
 
 @pytest.fixture
 def api(make_api, user) -> httpx.Client:
+    """An httpx client on the edge, signed in as `user`: `api.post("/api/anime", json=...)`."""
     return make_api(user)
 
 

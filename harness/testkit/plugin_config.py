@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.settings import Settings
+from harness.testkit.plugin_options import given, typed
 
 RESULTS_DIR = pytest.StashKey[Path]()
 RUN_ID_KEY = "animehub_run_id"
@@ -30,17 +31,23 @@ def worker_dir(config: pytest.Config) -> Path:
     return results_dir(config) / worker_id(config)
 
 
+def stack_state_setting(config: pytest.Config) -> str:
+    """The flag or variable that named the stack to attach to, for its errors."""
+    return typed(config, "stack_state", "ANIMEHUB_STACK_STATE")
+
+
 def stack_state_option(config: pytest.Config) -> str | None:
-    return config.getoption("stack_state") or os.environ.get("ANIMEHUB_STACK_STATE") or None
+    return given(config, "stack_state") or os.environ.get("ANIMEHUB_STACK_STATE") or None
 
 
 def stack_settings(config: pytest.Config) -> Settings:
     overrides = {
         "run_dir": worker_dir(config) / "run",
-        "backend": config.getoption("backend"),
-        "tasks": config.getoption("tasks"),
+        "backend": given(config, "backend"),
+        "tasks": given(config, "tasks"),
     }
     if worker_id(config) != "main":
         # Fixed ports cannot serve one stack per worker.
         overrides |= {"edge_port": 0, "alb_port": 0, "emulator_port": 0, "push_sink_port": 0}
-    return Settings.from_env(**overrides)
+    flags = {s: typed(config, s, "--animehub-" + s) for s in ("backend", "tasks")}
+    return Settings.from_env(flags=flags, **overrides)

@@ -11,6 +11,8 @@ from harness.testkit.browser import CHROMIUM_ARGS, find_chromium, no_chromium_li
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args, playwright, pytestconfig):
+    """pytest-playwright's launch arguments, plus a Chromium from wherever one is installed
+    (ANIMEHUB_CHROMIUM, Playwright's own, the system's) and the flags it needs here."""
     if set(pytestconfig.getoption("browser") or ["chromium"]) != {"chromium"}:
         return browser_type_launch_args
     if "executable_path" in browser_type_launch_args:

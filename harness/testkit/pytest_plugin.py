@@ -1,10 +1,11 @@
 """pytest plugin: the AnimeHub stack, fresh fans, API clients and a browser, for scenarios.
 
-Options (group "animehub"): --backend, --tasks, --stack-state (attach to a stack started with
-`harness up --detach`), --results-dir. Each session writes to `<results>/<date>-<pid>/`; under
-pytest-xdist each worker starts its own stack in `<session>/<worker>/run` on free ports:
-scenarios that break the stack on purpose would otherwise break it for the other worker's
-tests too.
+Options (group "animehub"): --animehub-backend, --animehub-tasks, --animehub-stack-state
+(attach to a stack started with `harness up --detach`), --animehub-results-dir; the unprefixed
+names of the previous release still work, with a deprecation warning. Each session writes to
+`<results>/<date>-<pid>/`; under pytest-xdist each worker starts its own stack in
+`<session>/<worker>/run` on free ports: scenarios that break the stack on purpose would
+otherwise break it for the other worker's tests too.
 
 A failed test that used the stack leaves `<session>/<worker>/failures/<test>/`: screenshots of
 its open pages, the Playwright trace (pytest-playwright's retain-on-failure, which this plugin
@@ -24,7 +25,6 @@ import pytest
 
 from harness.control_plane.backends import selection
 from harness.errors import ConfigError, HarnessError
-from harness.settings import BACKENDS
 from harness.testkit.failure_artifacts import pytest_runtest_makereport, save_failure_artifacts
 from harness.testkit.fan_fixtures import api, make_api, make_user, open_app, user
 from harness.testkit.plugin_config import (
@@ -36,8 +36,10 @@ from harness.testkit.plugin_config import (
     results_dir,
     stack_settings,
     stack_state_option,
+    stack_state_setting,
     worker_dir,
 )
+from harness.testkit.plugin_options import add_options, apply_aliases, flag, given
 from harness.testkit.stack_fixtures import (
     AwsClients,
     _breaks_stack_needs_own_stack,
@@ -75,32 +77,7 @@ __all__ = [
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("animehub", "AnimeHub stack")
-    group.addoption(
-        "--backend",
-        choices=BACKENDS,
-        default=None,
-        help="where the AWS APIs come from (env ANIMEHUB_BACKEND; default embedded)",
-    )
-    group.addoption(
-        "--tasks",
-        default=None,
-        help="API tasks the stack runs, 1-10 (env ANIMEHUB_TASKS; default 2)",
-    )
-    group.addoption(
-        "--stack-state",
-        metavar="PATH",
-        default=None,
-        help="attach to a stack started with `harness up --detach`: its <run-dir>/state.json "
-        "or the run dir (env ANIMEHUB_STACK_STATE)",
-    )
-    group.addoption(
-        "--results-dir",
-        metavar="DIR",
-        default=None,
-        help="a folder per session (<results>/<date>-<pid>/<worker>/) with each worker's "
-        "stack run dir and failure artifacts (env ANIMEHUB_RESULTS_DIR; default ./results)",
-    )
+    add_options(parser)
 
 
 class _RunIdForWorkers:
@@ -126,7 +103,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "a stack that other workers share",
     )
     config.addinivalue_line("markers", selection.MARKER_HELP)
-    configured = config.getoption("results_dir") or os.environ.get("ANIMEHUB_RESULTS_DIR")
+    apply_aliases(config)
+    configured = given(config, "results_dir") or os.environ.get("ANIMEHUB_RESULTS_DIR")
     base = (
         (Path(configured) if configured else config.invocation_params.dir / "results")
         .expanduser()
@@ -165,8 +143,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _source(config: pytest.Config, setting: str) -> str:
     """Where a setting came from: the pytest option, an ANIMEHUB_* variable, or the default."""
-    if config.getoption(setting):
-        return f"--{setting}"
+    if given(config, setting):
+        return flag(setting)
     variable = f"ANIMEHUB_{setting.upper()}"
     return f"env {variable}" if os.environ.get(variable) else "default"
 
@@ -176,7 +154,7 @@ def _backend_name(config: pytest.Config) -> str:
     if state_path:
         from harness.lifecycle.attached_stack import AttachedStack
 
-        return AttachedStack.load(state_path).backend_name
+        return AttachedStack.load(state_path, stack_state_setting(config)).backend_name
     return stack_settings(config).backend
 
 
@@ -199,7 +177,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         from harness.lifecycle.attached_stack import AttachedStack
 
         try:
-            attached = AttachedStack.load(state_path)
+            attached = AttachedStack.load(state_path, stack_state_setting(config))
         except ConfigError as exc:
             return [f"animehub: cannot attach: {exc}"]
         lines = [

@@ -13,6 +13,7 @@ from harness.testkit.plugin_config import (
     STACK_SUMMARY,
     stack_settings,
     stack_state_option,
+    stack_state_setting,
     worker_dir,
     worker_id,
 )
@@ -20,13 +21,16 @@ from harness.testkit.plugin_config import (
 
 @pytest.fixture(scope="session")
 def stack(request: pytest.FixtureRequest):
-    """The session's stack: started in-process (and stopped at the end), or attached."""
+    """The session's stack (a harness.types.StackView): started in-process on free ports and
+    stopped at the end of the session, one per pytest-xdist worker; or, with
+    --animehub-stack-state / ANIMEHUB_STACK_STATE, a stack started by `harness up --detach`,
+    attached to and left running. `.record` holds its ids, `.endpoints` its AWS endpoints."""
     config = request.config
     state_path = stack_state_option(config)
     if state_path:
         from harness.lifecycle.attached_stack import AttachedStack
 
-        yield AttachedStack.load(state_path)
+        yield AttachedStack.load(state_path, stack_state_setting(config))
         return
     from harness.lifecycle.stack import Stack
 
@@ -50,6 +54,8 @@ def stack(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def edge_url(stack) -> str:
+    """The edge's (CloudFront's) base URL, `http://127.0.0.1:<port>`: where a browser opens the
+    web app and where `/api/*` reaches the API."""
     return stack.edge_url
 
 
@@ -73,11 +79,16 @@ class AwsClients:
 
 @pytest.fixture(scope="session")
 def aws(stack) -> AwsClients:
+    """boto3 clients on the stack's emulator, made once per service:
+    `aws("cognito-idp")` or `aws.cognito_idp`, `aws.s3`, `aws.dynamodb`..."""
     return AwsClients(stack.endpoints)
 
 
 @pytest.fixture(scope="session")
 def push_sink(stack):
+    """Where SNS pushes shares to the fans' devices: `push_sink.device_url(device_id)` is a
+    follow endpoint, `push_sink.wait_for(device_id, predicate, timeout)` the next push there.
+    Skips the test on a stack without one (the aws backend)."""
     if stack.push_sink is None:
         pytest.skip("this stack has no push sink")
     return stack.push_sink

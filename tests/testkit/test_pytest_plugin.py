@@ -1,4 +1,6 @@
-"""The harness's pytest plugin, tried from outside in a subprocess (pytester)."""
+"""The harness's pytest plugin, tried from outside (pytester, in-process: the plugin is
+loaded from its entry point into a fresh pytest config, as in a subprocess, without paying a
+new interpreter and every plugin's import for each run)."""
 
 import json
 from dataclasses import fields
@@ -8,6 +10,12 @@ import pytest
 from harness.control_plane.record import StackRecord
 
 pytest_plugins = ["pytester"]
+
+
+def run(pytester, *args: str) -> pytest.RunResult:
+    # pytest-playwright keeps its soft-assertion scope in a module global, which a nested
+    # in-process session would reopen; none of these runs opens a browser.
+    return pytester.runpytest_inprocess("-p", "no:playwright", *args)
 
 
 @pytest.fixture
@@ -41,26 +49,72 @@ def state_file(pytester):
     return path
 
 
-def test_options_are_listed_in_their_own_group(pytester):
-    result = pytester.runpytest_subprocess("--help")
-    result.stdout.fnmatch_lines(["AnimeHub stack:", "*--backend=*", "*--stack-state=PATH*"])
-    assert "--tasks" in result.stdout.str()
-    assert "--results-dir" in result.stdout.str()
+def test_options_are_listed_in_their_own_group_with_a_prefix(pytester):
+    result = run(pytester, "--help")
+    result.stdout.fnmatch_lines(
+        [
+            "AnimeHub stack:",
+            "*--animehub-backend=*",
+            "*--animehub-tasks=N*",
+            "*--animehub-stack-state=PATH*",
+            "*--animehub-results-dir=DIR*",
+            "*--tasks=N*deprecated: use --animehub-tasks",
+        ]
+    )
+
+
+def test_every_fixture_of_the_plugin_has_a_docstring(pytester):
+    # With pytest-playwright loaded: the browser fixtures are listed; --fixtures runs no test.
+    result = pytester.runpytest_inprocess("--fixtures")
+    text = result.stdout.str()
+    for name in (
+        "stack",
+        "edge_url",
+        "aws",
+        "make_user",
+        "user",
+        "make_api",
+        "api",
+        "open_app",
+        "push_sink",
+        "base_url",
+        "browser_type_launch_args",
+    ):
+        assert f"\n{name} " in text, name
+    ours = [block for block in text.split("\n\n") if "harness/testkit/" in block]
+    assert ours and not [block for block in ours if "no docstring available" in block]
 
 
 def test_a_bad_setting_is_one_line_naming_it(pytester):
-    result = pytester.runpytest_subprocess("--tasks", "11")
+    result = run(pytester, "--animehub-tasks", "11")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*animehub: *tasks: 11 tasks is outside the allowed 1-10*"])
+    result.stderr.fnmatch_lines(
+        ["*animehub: --animehub-tasks: 11 tasks is outside the allowed 1-10*"]
+    )
+
+
+def test_an_old_option_name_still_works_with_a_deprecation_warning(pytester):
+    pytester.makepyfile("def test_nothing(): pass")
+    result = run(pytester, "--tasks", "3", "-W", "default")
+    result.stdout.fnmatch_lines(
+        [
+            "animehub: backend embedded (default), 3 API tasks (--animehub-tasks)*",
+            "*AnimehubDeprecationWarning: --tasks is deprecated and will be removed; "
+            "use --animehub-tasks*",
+        ]
+    )
+    assert result.ret == 0
+    bad = run(pytester, "--tasks", "0")
+    bad.stderr.fnmatch_lines(["*animehub: --tasks: 0 tasks is outside the allowed 1-10*"])
 
 
 def test_the_header_names_the_backend_and_where_it_came_from(pytester, monkeypatch):
     monkeypatch.setenv("ANIMEHUB_TASKS", "3")
     pytester.makepyfile("def test_nothing(): pass")
-    result = pytester.runpytest_subprocess("--backend", "embedded")
+    result = run(pytester, "--animehub-backend", "embedded")
     result.stdout.fnmatch_lines(
         [
-            "animehub: backend embedded (--backend), 3 API tasks (env ANIMEHUB_TASKS)*",
+            "animehub: backend embedded (--animehub-backend), 3 API tasks (env ANIMEHUB_TASKS)*",
             "animehub:   an embedded moto server on 127.0.0.1 (free port): *cognito-idp*s3*",
         ]
     )
@@ -79,7 +133,7 @@ def test_attaching_shows_each_service_and_gives_the_fixtures(pytester, state_fil
             assert stack.push_sink.device_url("d") == "http://127.0.0.1:8/devices/d"
         """
     )
-    result = pytester.runpytest_subprocess("--stack-state", str(state_file))
+    result = run(pytester, "--animehub-stack-state", str(state_file))
     result.stdout.fnmatch_lines(
         [
             f"animehub: attached to the stack in {state_file.parent}*",
@@ -102,8 +156,8 @@ def test_a_failed_test_on_the_stack_keeps_its_logs_and_names_them(pytester, stat
         """
     )
     results = pytester.path / "out"
-    result = pytester.runpytest_subprocess(
-        "--stack-state", str(state_file), "--results-dir", str(results)
+    result = run(
+        pytester, "--animehub-stack-state", str(state_file), "--animehub-results-dir", str(results)
     )
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*animehub artifacts*", "artifacts: *-py-test-fails"])
@@ -123,7 +177,7 @@ def test_breaks_stack_is_a_registered_marker(pytester):
             pass
         """
     )
-    pytester.runpytest_subprocess("--strict-markers").assert_outcomes(passed=1)
+    run(pytester, "--strict-markers").assert_outcomes(passed=1)
 
 
 def test_on_the_aws_backend_only_scenarios_marked_safe_run(pytester, monkeypatch):
@@ -140,7 +194,7 @@ def test_on_the_aws_backend_only_scenarios_marked_safe_run(pytester, monkeypatch
             raise AssertionError("must not run against a real deployment")
         """
     )
-    result = pytester.runpytest_subprocess("-rs")
+    result = run(pytester, "-rs")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["*not marked aws_safe*"])
 
@@ -148,4 +202,4 @@ def test_on_the_aws_backend_only_scenarios_marked_safe_run(pytester, monkeypatch
 def test_elsewhere_unmarked_scenarios_run(pytester, monkeypatch):
     monkeypatch.setenv("ANIMEHUB_BACKEND", "embedded")
     pytester.makepyfile("def test_anything():\n    pass\n")
-    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    run(pytester).assert_outcomes(passed=1)

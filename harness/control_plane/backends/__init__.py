@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from harness.control_plane.endpoints import EndpointMap
@@ -24,7 +25,8 @@ def create_backend(settings: Settings) -> Backend:
     if settings.backend == "embedded":
         from harness.control_plane.backends.embedded import EmbeddedBackend
 
-        return EmbeddedBackend(settings.region, settings.emulator_port)
+        log_path = Path(settings.run_dir) / "logs" / "emulator.log"
+        return EmbeddedBackend(settings.region, settings.emulator_port, log_path)
     if settings.backend == "endpoint":
         from harness.control_plane.backends.endpoint import EndpointBackend
 

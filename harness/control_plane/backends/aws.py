@@ -11,21 +11,13 @@ Per-service URLs (`ANIMEHUB_ENDPOINT_URLS`, e.g. VPC endpoints) are optional.
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from harness.control_plane.backends.endpoint_config import parse_endpoint_urls
 from harness.control_plane.backends.probe import PROBE_CONFIG
 from harness.control_plane.endpoints import EndpointMap
-from harness.control_plane.record import StackRecord
+from harness.control_plane.record import OUTPUT_KEYS, StackRecord
 from harness.errors import ConfigError, HarnessError
-
-OUTPUT_KEYS = {
-    f.name: "".join(part.capitalize() for part in f.name.split("_"))
-    for f in fields(StackRecord)
-    if f.name != "region"
-}
 
 
 class AwsBackend:
@@ -43,10 +35,13 @@ class AwsBackend:
     def from_settings(cls, settings) -> AwsBackend:
         if not settings.aws_stack_name:
             raise ConfigError(
-                "ANIMEHUB_AWS_STACK_NAME",
-                "the aws backend needs the CloudFormation stack name of the deployment",
+                settings.name_of("backend"),
+                "the aws backend needs the CloudFormation stack name of the deployment: "
+                "--aws-stack-name (ANIMEHUB_AWS_STACK_NAME)",
             )
-        per_service = parse_endpoint_urls(settings.endpoint_urls or "")
+        per_service = parse_endpoint_urls(
+            settings.endpoint_urls or "", settings.name_of("endpoint_urls")
+        )
         return cls(settings.region, settings.aws_stack_name, per_service)
 
     def start(self) -> AwsBackend:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from harness.control_plane.endpoints import EndpointMap
 from harness.errors import HarnessError
@@ -13,15 +14,17 @@ from harness.plumbing.servers import LOOPBACK, bind
 class EmbeddedBackend:
     name = "embedded"
 
-    def __init__(self, region: str, port: int = 0) -> None:
+    def __init__(self, region: str, port: int = 0, log_path: Path | None = None) -> None:
         self.region = region
         self.port = port
+        self.log_path = log_path
+        self.emulator_log = None
         self._server = None
         self.endpoints: EndpointMap | None = None
 
     def start(self) -> EmbeddedBackend:
-        from moto.server import ThreadedMotoServer  # heavy import, paid only by this backend
-
+        from harness.control_plane.backends.emulator_log import EmulatorLog
+        from harness.control_plane.backends.moto_server import LoggedMotoServer  # heavy import
         from harness.control_plane.backends.region_lists import remember_region_lists
 
         # moto builds its EC2 catalogue of public AMIs on first use; AnimeHub launches no
@@ -30,11 +33,13 @@ class EmbeddedBackend:
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         remember_region_lists()
 
-        # moto logs a traceback for every request it cannot serve; callers see the error anyway.
+        # werkzeug would log each failure to stderr too; the emulator log has them, with the
+        # operation (harness/control_plane/backends/emulator_log.py).
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         if self.port:
             bind(LOOPBACK, self.port, "emulator_port").close()
-        server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)
+        self.emulator_log = EmulatorLog(self.log_path, name=str(id(self)))
+        server = LoggedMotoServer(self.emulator_log, LOOPBACK, self.port)
         try:
             server.start()
         except OSError as exc:
@@ -49,10 +54,13 @@ class EmbeddedBackend:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self.emulator_log is not None:
+            self.emulator_log.close()
 
     def health(self) -> dict:
         return {
             "backend": self.name,
             "running": self._server is not None,
             "endpoints": self.endpoints.describe() if self.endpoints else {},
+            **(self.emulator_log.health() if self.emulator_log else {}),
         }

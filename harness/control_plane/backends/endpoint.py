@@ -21,9 +21,9 @@ class EndpointBackend:
         missing = [s for s in STACK_SERVICES if s not in per_service and not default]
         if missing:
             raise ConfigError(
-                "ANIMEHUB_ENDPOINT_URLS",
-                f"no endpoint for {', '.join(missing)}; set ANIMEHUB_ENDPOINT_URL "
-                "(one base URL for every service) or name each service",
+                "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS)",
+                f"no endpoint for {', '.join(missing)}; set --endpoint-url "
+                "(ANIMEHUB_ENDPOINT_URL, one base URL for every service) or name each service",
             )
         self.region = region
         self.default = default
@@ -34,13 +34,14 @@ class EndpointBackend:
     @classmethod
     def from_settings(cls, settings) -> EndpointBackend:
         default, per_service = merged_endpoints(
-            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls
+            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls, settings.name_of
         )
         if default is None and not per_service:
             raise ConfigError(
-                "backend",
-                "the endpoint backend needs ANIMEHUB_ENDPOINT_URL, ANIMEHUB_ENDPOINT_URLS "
-                "or ANIMEHUB_ENDPOINT_FILE",
+                settings.name_of("backend"),
+                "the endpoint backend needs a URL: --endpoint-url (ANIMEHUB_ENDPOINT_URL), "
+                "--endpoint-urls (ANIMEHUB_ENDPOINT_URLS) or --endpoint-file "
+                "(ANIMEHUB_ENDPOINT_FILE)",
             )
         return cls(settings.region, default, per_service)
 

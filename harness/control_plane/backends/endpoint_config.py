@@ -72,13 +72,17 @@ def read_endpoint_file(path: Path, setting: str = "ANIMEHUB_ENDPOINT_FILE") -> d
 
 
 def merged_endpoints(
-    endpoint_file: Path | None, endpoint_url: str | None, endpoint_urls: str | None
+    endpoint_file: Path | None,
+    endpoint_url: str | None,
+    endpoint_urls: str | None,
+    name_of=lambda setting: "ANIMEHUB_" + setting.upper(),
 ) -> tuple[str | None, dict[str, str]]:
-    """(base URL, per-service URLs) from every source given, later sources winning."""
-    urls = read_endpoint_file(endpoint_file) if endpoint_file else {}
+    """(base URL, per-service URLs) from every source given, later sources winning.
+    `name_of(setting)` is what the user typed for it (Settings.name_of), named in errors."""
+    urls = read_endpoint_file(endpoint_file, name_of("endpoint_file")) if endpoint_file else {}
     if endpoint_url:
-        urls[DEFAULT_KEY] = checked_url("ANIMEHUB_ENDPOINT_URL", DEFAULT_KEY, endpoint_url)
+        urls[DEFAULT_KEY] = checked_url(name_of("endpoint_url"), DEFAULT_KEY, endpoint_url)
     if endpoint_urls:
-        urls.update(parse_endpoint_urls(endpoint_urls))
+        urls.update(parse_endpoint_urls(endpoint_urls, name_of("endpoint_urls")))
     default = urls.pop(DEFAULT_KEY, None)
     return default, urls

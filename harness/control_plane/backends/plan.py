@@ -13,7 +13,7 @@ def planned_endpoints(settings: Settings) -> dict[str, str]:
         from harness.control_plane.backends.endpoint_config import merged_endpoints
 
         default, per_service = merged_endpoints(
-            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls
+            settings.endpoint_file, settings.endpoint_url, settings.endpoint_urls, settings.name_of
         )
         return {s: per_service.get(s, default or "unset") for s in SERVICES}
     if settings.backend == "containers":

@@ -28,6 +28,15 @@ def _container(bp: Blueprint, environment: dict[str, str]) -> dict:
         "memory": int(bp.memory),
         "portMappings": [{"containerPort": bp.container_port, "protocol": "tcp"}],
         "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": f"/ecs/{bp.task_family}",
+                "awslogs-region": bp.region,
+                "awslogs-stream-prefix": "api",
+                "awslogs-create-group": "true",
+            },
+        },
     }
 
 
@@ -35,7 +44,7 @@ def _same_container(current: dict, wanted: dict) -> bool:
     def key(c: dict) -> tuple:
         env = sorted((e["name"], e["value"]) for e in c.get("environment", []))
         ports = [p["containerPort"] for p in c.get("portMappings", [])]
-        return (c["name"], c["image"], tuple(env), tuple(ports))
+        return (c["name"], c["image"], tuple(env), tuple(ports), c.get("logConfiguration"))
 
     return key(current) == key(wanted)
 

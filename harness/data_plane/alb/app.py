@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -47,10 +48,14 @@ def new_trace_id() -> str:
 
 
 def trace_header(existing: str | None) -> str:
-    """AWS: no header -> a new Root; a header with a Root -> Self is added in front."""
-    if existing and "Root=" in existing:
-        return f"Self={new_trace_id()};{existing}"
-    return f"Root={new_trace_id()}"
+    """[load-balancer-request-tracing] no header -> a new Root; a header with a Root -> a Self
+    field is added, or updated when the header has one already."""
+    if not existing or "Root=" not in existing:
+        return f"Root={new_trace_id()}"
+    fields = [f.strip() for f in existing.split(";") if f.strip()]
+    if any(f.startswith("Self=") for f in fields):
+        return ";".join(f"Self={new_trace_id()}" if f.startswith("Self=") else f for f in fields)
+    return f"Self={new_trace_id()};{existing}"
 
 
 def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
@@ -74,6 +79,8 @@ class ProxyApp:
     def __init__(self, router: Router) -> None:
         self._router = router
         self.targets = UpstreamPool("alb", TARGET_LIMITS)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight: dict[TargetAddress, set[asyncio.Task]] = {}
 
     def asgi(self):
         """The listener's ASGI app, with the target pool opened and closed on its loop."""
@@ -94,12 +101,31 @@ class ProxyApp:
                 await _respond(counted_send, 503, error_page(503), b"text/html")
                 return
             record.target = str(target)
+            self._loop = asyncio.get_running_loop()
+            forward = asyncio.ensure_future(
+                self._forward(target, scope, counted_receive, counted_send, record)
+            )
+            self._in_flight.setdefault(target, set()).add(forward)
             try:
-                await self._forward(target, scope, counted_receive, counted_send, record)
+                await asyncio.wait({forward})
             finally:
+                self._in_flight[target].discard(forward)
                 self._router.release(target)
+            if forward.cancelled():  # cut off at the end of the deregistration delay
+                if record.response_started is None:
+                    await _respond(counted_send, 502, error_page(502), b"text/html")
+                    return
+                raise ConnectionAbortedError("deregistration delay ended mid-response")
+            forward.result()
         finally:
             self._router.access_log.write(record, time.time())
+
+    def cut_off(self, target: TargetAddress) -> None:
+        """End the requests still running on `target`; callable from any thread."""
+        if self._loop is None or self._loop.is_closed():
+            return
+        for forward in list(self._in_flight.get(target, ())):
+            self._loop.call_soon_threadsafe(forward.cancel)
 
     async def _forward(
         self, target: TargetAddress, scope, receive, send, record: AccessRecord

@@ -47,13 +47,14 @@ class LoadBalancer(TargetLoop):
         port: int = 0,
         refresh_interval: float = 0.5,
         log_dir: Path | None = None,
-        fail_open: bool = False,
+        fail_open: bool = True,
         faults=None,
     ) -> None:
         self.target_group_arn = target_group_arn
         self.refresh_interval = refresh_interval
-        # AWS routes to all targets when every one is unhealthy ("fails open"); the harness
-        # answers 503 instead unless asked, so that a broken health check is visible.
+        # [target-group-health-checks] "If a target group contains only unhealthy registered
+        # targets, the load balancer routes requests to all those targets, regardless of their
+        # health status." Off only for a test that wants the 503 of a strict balancer.
         self.fail_open = fail_open
         self.log_dir = log_dir
         self.faults = faults  # harness.faults.store.FaultStore, or None
@@ -155,6 +156,13 @@ class LoadBalancer(TargetLoop):
         with self._lock:
             return sum(t.health.state is TargetState.HEALTHY for t in self._targets.values())
 
+    def health_check_port(self) -> str | None:
+        """The target group's health-check port, or None for `traffic-port`."""
+        settings = self._settings
+        if settings is None or settings.health_check.port == "traffic-port":
+            return None
+        return settings.health_check.port
+
     def target_state(self, ip: str, port: int) -> str | None:
         """The target's state, or None once it is fully deregistered (or was never seen)."""
         with self._lock:
@@ -179,11 +187,15 @@ class LoadBalancer(TargetLoop):
 
     def acquire(self) -> TargetAddress | None:
         with self._lock:
-            candidates = [t for t in self._targets.values() if t.health.state in ROUTABLE] or (
-                [t for t in self._targets.values() if t.health.state is TargetState.UNHEALTHY]
-                if self.fail_open
-                else []
-            )
+            candidates = [t for t in self._targets.values() if t.health.state in ROUTABLE]
+            registered = [t for t in self._targets.values() if t.draining_since is None]
+            if (
+                not candidates
+                and self.fail_open
+                and registered
+                and all(t.health.state is TargetState.UNHEALTHY for t in registered)
+            ):
+                candidates = registered
             if not candidates:
                 return None
             candidates.sort(key=_key)

@@ -79,10 +79,15 @@ class TargetLoop:
         if target.draining_since is None:
             return
         delay = self._settings.deregistration_delay if self._settings else 0.0
-        done = target.in_flight <= 0 or now - target.draining_since >= delay
+        expired = now - target.draining_since >= delay
+        done = target.in_flight <= 0 or expired
         if done and self._targets.get(target.address) is target:
             del self._targets[target.address]
             log.info("alb: target %s deregistered", target.address)
+        if expired and target.in_flight > 0:
+            # [load-balancer-troubleshooting] 502: "The deregistration delay period elapsed
+            # for a request being handled by a target that was deregistered."
+            self._proxy.cut_off(target.address)
 
     def _schedule_checks(self, target: _Target) -> None:
         if self._loop is None or not self._settings.health_check.enabled:

@@ -1,21 +1,27 @@
 """The ECS agent's loop: reads the services from ECS every `poll_interval`, advances every task
-through PROVISIONING -> RUNNING -> DEACTIVATING (draining in the ALB) -> STOPPING -> STOPPED without
-blocking, and applies `deployment.plan`. The agent's own view of its tasks is authoritative; the
-control plane records them only where the backend can. `part.EcsAgent` runs it on a thread.
+through ECS's lifecycle (task_lifecycle.TaskState, in order) without blocking, and applies
+`deployment.plan` per deployment. The agent's view of its tasks is what the API front
+(harness.data_plane.api_front) answers `list-tasks`, `describe-tasks` and `describe-services`
+with. `part.EcsAgent` runs it on a thread.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from harness.data_plane.ecs import task_lifecycle as lifecycle
+from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec, image_repository
 from harness.data_plane.ecs.deployment import TaskView, plan
+from harness.data_plane.ecs.deployments import ServiceDeployments
+from harness.data_plane.ecs.target_registration import TargetRegistration
+from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
 from harness.data_plane.ecs.task_process import (
     LoopbackAddresses,
     TaskProcess,
@@ -28,17 +34,7 @@ log = logging.getLogger("harness.data_plane.ecs.agent")
 
 TICK = 0.1
 START_TIMEOUT = 60.0  # a task whose port never opens is stopped and replaced
-STOP_GRACE = 5.0  # SIGTERM -> SIGKILL
-KEEP_STOPPED = 10  # stopped tasks kept per service, for health() and error messages
-EXITED = "Essential container in task exited"
-
-
-class TaskState(StrEnum):
-    PROVISIONING = "PROVISIONING"
-    RUNNING = "RUNNING"
-    DEACTIVATING = "DEACTIVATING"
-    STOPPING = "STOPPING"
-    STOPPED = "STOPPED"
+KEEP_STOPPED = 100  # stopped tasks kept per service (ECS shows them for about an hour)
 
 
 @dataclass
@@ -48,23 +44,37 @@ class Task:
     task_definition_arn: str
     process: TaskProcess
     target_group_arn: str | None
+    deployment_id: str = ""
+    container_name: str = ""
+    image: str = ""
+    stop_timeout: float = lifecycle.FARGATE_DEFAULT_STOP_TIMEOUT
     created_at: float = field(default_factory=time.time)
     state: TaskState = TaskState.PROVISIONING
+    desired_status: str = "RUNNING"
+    history: list[tuple[str, float]] = field(default_factory=list)
     started_at: float | None = None
+    stopping_at: float | None = None
     stopped_at: float | None = None
     stopped_reason: str | None = None
+    stop_code: str | None = None
     exit_code: int | None = None
     registered: bool = False
     ever_healthy: bool = False
     drain_deadline: float = 0.0
-    recorded: bool = False
+
+    def __post_init__(self) -> None:
+        self.history.append((str(self.state), self.created_at))
 
     @property
     def live(self) -> bool:
-        return self.state in (TaskState.PROVISIONING, TaskState.RUNNING)
+        return self.state in lifecycle.LIVE
+
+    def enter(self, state: TaskState) -> None:
+        self.state = state
+        self.history.append((str(state), time.time()))
 
 
-class TaskLoop:
+class TaskLoop(TargetRegistration):
     """The reconciling loop and per-task state machine; `EcsAgent` sets the state it reads."""
 
     cluster: str
@@ -74,8 +84,10 @@ class TaskLoop:
     poll_interval: float
     log_dir: object
     extra_env: dict[str, str]
+    deployments: ServiceDeployments
     _endpoint_env: dict[str, str]
     _control_plane: ControlPlane
+    _awslogs: AwsLogsDriver
     _addresses: LoopbackAddresses
     _lock: threading.Lock
     _services: dict[str, ServiceSpec]
@@ -83,6 +95,7 @@ class TaskLoop:
     _failures: dict[str, int]
     _next_start: dict[str, float]
     _problems: dict[str, str]
+    _requests: queue.SimpleQueue
     _stop: threading.Event
 
     # -- the loop ---------------------------------------------------------------------------
@@ -99,6 +112,10 @@ class TaskLoop:
                         self._services = services
                 except Exception as exc:  # noqa: BLE001 - keep the tasks we have
                     log.warning("ecs: describe_services failed: %s", exc)
+            while not self._requests.empty():
+                task = self._requests.get()
+                if task.live:
+                    self._begin_stop(task, task.stopped_reason, StopCode(task.stop_code))
             for task in list(self._tasks):
                 try:
                     self._advance(task)
@@ -114,28 +131,39 @@ class TaskLoop:
             self._stop.wait(TICK)
 
     def _reconcile(self, spec: ServiceSpec) -> None:
-        live = [t for t in self._tasks if t.service == spec.name and t.live]
+        mine = [t for t in self._tasks if t.service == spec.name]
+        live = [t for t in mine if t.live and t.desired_status == "RUNNING"]
+        primary = self.deployments.primary(spec.name, spec.task_definition_arn, spec.desired_count)
+        running: dict[str, int] = {}
+        for task in mine:
+            if task.state is not TaskState.STOPPED:
+                running[task.deployment_id] = running.get(task.deployment_id, 0) + (
+                    task.state is TaskState.RUNNING or task.deployment_id != primary.id
+                )
+        self.deployments.settle(spec.name, running)
         decision = plan(
             spec.desired_count,
-            spec.task_definition_arn,
-            [TaskView(t.id, t.task_definition_arn, self._healthy(t), t.created_at) for t in live],
+            primary.id if spec.task_definition_arn else None,
+            [TaskView(t.id, t.deployment_id, self._healthy(t), t.created_at) for t in live],
             min_healthy_percent=spec.min_healthy_percent,
             max_percent=spec.max_percent,
         )
         for task in live:
             if task.id in decision.stop:
-                self._begin_stop(task, "Scaling activity initiated by (deployment)")
+                self._begin_stop(
+                    task,
+                    lifecycle.scaling_activity(task.deployment_id),
+                    StopCode.SERVICE_SCHEDULER_INITIATED,
+                )
         if decision.start and time.monotonic() >= self._next_start.get(spec.name, 0.0):
             for _ in range(decision.start):
-                self._start_task(spec)
+                self._start_task(spec, primary.id)
 
-    def _start_task(self, spec: ServiceSpec) -> None:
+    def _start_task(self, spec: ServiceSpec, deployment_id: str) -> None:
         definition = self._control_plane.task_definition(spec.task_definition_arn)
         container = definition.container_for(spec)
         argv = self._command_for(container.image)
-        task_id = self._control_plane.record_task_started(spec, definition.arn)
-        recorded = task_id is not None
-        task_id = task_id or uuid.uuid4().hex
+        task_id = uuid.uuid4().hex
         host = self._addresses.take()
         port = free_port(host)
         env = base_environment() | self._endpoint_env | container.environment | self.extra_env
@@ -153,15 +181,16 @@ class TaskLoop:
             task_definition_arn=definition.arn,
             process=process,
             target_group_arn=spec.target_group_arn,
-            recorded=recorded,
+            deployment_id=deployment_id,
+            container_name=container.name,
+            image=container.image,
+            stop_timeout=lifecycle.stop_timeout(container.stop_timeout),
         )
-        process.start()
+        self._awslogs.follow(container.log_configuration, process.log_path, container.name, task_id)
         with self._lock:
             self._tasks.append(task)
         self._problems.pop(spec.name, None)
-        log.info(
-            "ecs: %s task %s started (pid %s) on %s:%s", spec.name, task_id, process.pid, host, port
-        )
+        log.info("ecs: %s task %s provisioning on %s:%s", spec.name, task_id, host, port)
 
     def _command_for(self, image: str) -> Sequence[str]:
         """The local command for an image: by repository (`team/animehub-api`), else by its
@@ -179,19 +208,25 @@ class TaskLoop:
         now = time.monotonic()
         exit_code = task.process.exit_code() if task.live else None
         if exit_code is not None:
-            task.exit_code = exit_code
-            self._deregister(task)
-            self._finish(task, f"{EXITED} (exit code {exit_code})", record=True)
+            self._exited(task, exit_code)
             return
         if task.state is TaskState.PROVISIONING:
+            task.process.start()  # from the loop thread: see task_process._die_with_parent
+            task.enter(TaskState.PENDING)
+            log.info("ecs: task %s pending (pid %s)", task.id, task.process.pid)
+        elif task.state is TaskState.PENDING:
             if task.process.accepts_connections():
-                task.state = TaskState.RUNNING
-                task.started_at = time.time()
+                task.enter(TaskState.ACTIVATING)
                 self._register(task)
             elif time.time() - task.created_at > START_TIMEOUT:
                 self._begin_stop(
-                    task, f"Task did not listen on its port within {START_TIMEOUT:.0f}s"
+                    task,
+                    f"Task did not listen on its port within {START_TIMEOUT:.0f}s",
+                    StopCode.TASK_FAILED_TO_START,
                 )
+        elif task.state is TaskState.ACTIVATING:
+            task.started_at = time.time()
+            task.enter(TaskState.RUNNING)
         elif task.state is TaskState.RUNNING:
             if self._healthy(task):
                 if not task.ever_healthy:
@@ -199,97 +234,68 @@ class TaskLoop:
                     self._failures[task.service] = 0
             elif self._alb_state(task) == "unhealthy" and self._past_grace(task):
                 self._begin_stop(
-                    task, f"Task failed ELB health checks in (target-group {task.target_group_arn})"
+                    task,
+                    lifecycle.elb_health_checks_failed(task.target_group_arn),
+                    StopCode.SERVICE_SCHEDULER_INITIATED,
                 )
         elif task.state is TaskState.DEACTIVATING:
             drained = self._alb_state(task) is None if self._alb_sees(task) else False
             if drained or now >= task.drain_deadline:
                 task.process.terminate()
-                task.state = TaskState.STOPPING
-        elif task.state is TaskState.STOPPING and task.process.kill_if_slow(STOP_GRACE):
-            task.exit_code = task.process.exit_code()
-            self._finish(task, task.stopped_reason or "Task stopped", record=True)
+                task.enter(TaskState.STOPPING)
+        elif task.state is TaskState.STOPPING and task.process.kill_if_slow(task.stop_timeout):
+            task.exit_code = lifecycle.container_exit_code(task.process.exit_code())
+            task.enter(TaskState.DEPROVISIONING)
+        elif task.state is TaskState.DEPROVISIONING:
+            self._finish(task, task.stopped_reason or "Task stopped")
 
-    def _begin_stop(self, task: Task, reason: str) -> None:
+    def _exited(self, task: Task, returncode: int) -> None:
+        """The essential container exited by itself: ECS stops the task around it."""
+        task.exit_code = lifecycle.container_exit_code(returncode)
+        task.desired_status = "STOPPED"
+        task.stop_code = StopCode.ESSENTIAL_CONTAINER_EXITED
+        task.stopped_reason = lifecycle.ESSENTIAL_CONTAINER_EXITED
+        task.stopping_at = time.time()
+        log.info("ecs: task %s exited with %s", task.id, task.exit_code)
+        self._deregister(task)
+        for state in (TaskState.DEACTIVATING, TaskState.STOPPING, TaskState.DEPROVISIONING):
+            task.enter(state)
+        self._finish(task, lifecycle.ESSENTIAL_CONTAINER_EXITED)
+
+    def _begin_stop(self, task: Task, reason: str, code: StopCode) -> None:
         log.info("ecs: stopping task %s: %s", task.id, reason)
+        task.desired_status = "STOPPED"
         task.stopped_reason = reason
+        task.stop_code = code
+        task.stopping_at = time.time()
         if task.registered:
             delay = self._control_plane.deregistration_delay(task.target_group_arn)
             self._deregister(task)
             task.drain_deadline = time.monotonic() + delay
-            task.state = TaskState.DEACTIVATING
+            task.enter(TaskState.DEACTIVATING)
         else:
             task.process.terminate()
-            task.state = TaskState.STOPPING
+            task.enter(TaskState.STOPPING)
 
-    def _finish(self, task: Task, reason: str, *, record: bool) -> None:
+    def _finish(self, task: Task, reason: str) -> None:
         if task.state is TaskState.STOPPED:
             return
-        task.state = TaskState.STOPPED
+        task.enter(TaskState.STOPPED)
+        task.desired_status = "STOPPED"
         task.stopped_at = time.time()
         task.stopped_reason = task.stopped_reason or reason
         if not task.ever_healthy:
             failures = self._failures.get(task.service, 0) + 1
             self._failures[task.service] = failures
+            self.deployments.failed(task.service, task.deployment_id)
             if failures >= 2:  # a task that keeps failing is retried with a growing pause
                 self._next_start[task.service] = time.monotonic() + min(
                     0.5 * 2 ** (failures - 2), 10
                 )
         log.info("ecs: task %s stopped: %s", task.id, task.stopped_reason)
-        if record and task.recorded:
-            self._control_plane.record_task_stopped(task.id, task.stopped_reason)
         with self._lock:
             stopped = [
                 t for t in self._tasks if t.service == task.service and t.state is TaskState.STOPPED
             ]
             for old in stopped[:-KEEP_STOPPED]:
                 self._tasks.remove(old)
-
-    # -- target group and ALB -----------------------------------------------------------------
-
-    def _register(self, task: Task) -> None:
-        if task.target_group_arn is None:
-            return
-        self._control_plane.register_target(
-            task.target_group_arn, task.process.host, task.process.port
-        )
-        task.registered = True
-        if self._alb_sees(task):
-            self.alb.refresh_targets()
-
-    def _deregister(self, task: Task) -> None:
-        if not task.registered:
-            return
-        task.registered = False
-        try:
-            self._control_plane.deregister_target(
-                task.target_group_arn, task.process.host, task.process.port
-            )
-        except Exception as exc:  # noqa: BLE001 - e.g. deregistered from outside already
-            log.info("ecs: deregistering task %s: %s", task.id, exc)
-        if self._alb_sees(task):
-            self.alb.refresh_targets()
-
-    def _alb_sees(self, task: Task) -> bool:
-        return (
-            self.alb is not None
-            and task.target_group_arn is not None
-            and task.target_group_arn == self.alb.target_group_arn
-        )
-
-    def _alb_state(self, task: Task) -> str | None:
-        if not self._alb_sees(task):
-            return None
-        return self.alb.target_state(task.process.host, task.process.port)
-
-    def _healthy(self, task: Task) -> bool:
-        if task.state is not TaskState.RUNNING:
-            return False
-        if not self._alb_sees(task):
-            return True
-        return self._alb_state(task) in ("healthy", "unavailable")
-
-    def _past_grace(self, task: Task) -> bool:
-        spec = self._services.get(task.service)
-        grace = spec.health_check_grace_period if spec else 0.0
-        return task.started_at is not None and time.time() - task.started_at >= grace

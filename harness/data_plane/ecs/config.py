@@ -1,4 +1,4 @@
-"""What the agent reads from (and, where the backend allows, records in) ECS and elbv2."""
+"""What the agent reads from ECS and elbv2, and the targets it registers."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class ContainerSpec:
     environment: dict[str, str] = field(default_factory=dict)
     container_ports: tuple[int, ...] = ()
     essential: bool = True
+    stop_timeout: int | None = None
+    log_configuration: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,6 @@ class ControlPlane:
         self._ecs = endpoints.client("ecs")
         self._elbv2 = endpoints.client("elbv2")
         self._task_definitions: dict[str, TaskDefinitionSpec] = {}
-        self.records_tasks: bool | None = None  # unknown until the first run_task
 
     def describe_services(self, names: list[str]) -> dict[str, ServiceSpec]:
         specs: dict[str, ServiceSpec] = {}
@@ -119,40 +120,6 @@ class ControlPlane:
             TargetGroupArn=target_group_arn, Targets=[{"Id": ip, "Port": port}]
         )
 
-    def record_task_started(self, service: ServiceSpec, task_definition_arn: str) -> str | None:
-        """The task's ECS id if the backend could record it (run_task), else None. A backend
-        that refuses once is not asked again; the agent's own view stays authoritative."""
-        if self.records_tasks is False:
-            return None
-        kwargs = {
-            "cluster": self.cluster,
-            "taskDefinition": task_definition_arn,
-            "count": 1,
-            "startedBy": "animehub-harness",
-            "group": f"service:{service.name}",
-        }
-        if service.launch_type:
-            kwargs["launchType"] = service.launch_type
-        if service.network_configuration:
-            kwargs["networkConfiguration"] = service.network_configuration
-        try:
-            tasks = self._ecs.run_task(**kwargs)["tasks"]
-        except Exception as exc:  # noqa: BLE001 - any refusal means "cannot record here"
-            log.info("ecs: the control plane cannot record tasks (run_task: %s)", exc)
-            self.records_tasks = False
-            return None
-        if not tasks:
-            self.records_tasks = False
-            return None
-        self.records_tasks = True
-        return tasks[0]["taskArn"].rsplit("/", 1)[-1]
-
-    def record_task_stopped(self, task_id: str, reason: str) -> None:
-        try:
-            self._ecs.stop_task(cluster=self.cluster, task=task_id, reason=reason[:255])
-        except Exception as exc:  # noqa: BLE001 - recording is best effort
-            log.info("ecs: stop_task %s not recorded: %s", task_id, exc)
-
 
 def _service_spec(service: dict) -> ServiceSpec:
     deployment = service.get("deploymentConfiguration") or {}
@@ -186,4 +153,6 @@ def _container_spec(container: dict) -> ContainerSpec:
             p["containerPort"] for p in container.get("portMappings", []) if "containerPort" in p
         ),
         essential=container.get("essential", True),
+        stop_timeout=container.get("stopTimeout"),
+        log_configuration=container.get("logConfiguration"),
     )

@@ -1,18 +1,23 @@
 """The ECS data plane's running part: keeps each service's desired tasks running as local
-processes (the loop is in `app.py`), with start/stop/health and a wait until the services are
-steady.
+processes (the loop is in `app.py`), with start/stop/health, a wait until the services are
+steady, and what the API front asks (its tasks, StopTask, a forced deployment).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from harness.data_plane.ecs.app import STOP_GRACE, Task, TaskLoop, TaskState
+from harness.data_plane.ecs import task_lifecycle as lifecycle
+from harness.data_plane.ecs.app import Task, TaskLoop
+from harness.data_plane.ecs.awslogs import AwsLogsDriver
 from harness.data_plane.ecs.config import ControlPlane, ServiceSpec
+from harness.data_plane.ecs.deployments import ServiceDeployments
+from harness.data_plane.ecs.task_lifecycle import StopCode, TaskState
 from harness.data_plane.ecs.task_process import LoopbackAddresses
 from harness.errors import HarnessError
 from harness.plumbing.waiting import WaitTimedOut, wait_until
@@ -44,6 +49,7 @@ class EcsAgent(TaskLoop):
         self.poll_interval = poll_interval
         self._endpoint_env = endpoints.env()
         self._control_plane = ControlPlane(endpoints, cluster)
+        self._awslogs = AwsLogsDriver(endpoints)
         self._addresses = LoopbackAddresses()
         self._lock = threading.Lock()
         self._services: dict[str, ServiceSpec] = {}
@@ -51,6 +57,8 @@ class EcsAgent(TaskLoop):
         self._failures: dict[str, int] = {}  # tasks in a row that never became healthy
         self._next_start: dict[str, float] = {}
         self._problems: dict[str, str] = {}
+        self.deployments = ServiceDeployments()
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()  # stop-task asks from the API
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ecs-agent", daemon=True)
 
@@ -90,9 +98,10 @@ class EcsAgent(TaskLoop):
         for task in remaining:
             task.process.terminate()
         for task in remaining:
-            task.exit_code = task.process.stop(STOP_GRACE)
+            task.exit_code = lifecycle.container_exit_code(task.process.stop(task.stop_timeout))
             self._deregister(task)
-            self._finish(task, "Harness stopped", record=True)
+            self._finish(task, "Harness stopped")
+        self._awslogs.stop()
 
     def wait_steady(self, timeout: float) -> None:
         # Read the services now, so that a change the caller just made counts (read your writes).
@@ -128,11 +137,33 @@ class EcsAgent(TaskLoop):
                 "problem": self._problems.get(name),
                 "tasks": [self._describe(t) for t in mine],
             }
-        return {
-            "cluster": self.cluster,
-            "control_plane_records_tasks": self._control_plane.records_tasks,
-            "services": report,
-        }
+        return {"cluster": self.cluster, "services": report}
+
+    # -- what the ECS API front asks --------------------------------------------------------
+
+    def tasks(self) -> list[Task]:
+        with self._lock:
+            return list(self._tasks)
+
+    def service(self, name: str) -> ServiceSpec | None:
+        with self._lock:
+            return self._services.get(name)
+
+    def stop_task(self, task_id: str, reason: str | None) -> Task | None:
+        """StopTask: desiredStatus STOPPED at once; the loop drains and stops the task."""
+        with self._lock:
+            task = next((t for t in self._tasks if t.id == task_id), None)
+            if task is None:
+                return None
+            if task.live and task.desired_status == "RUNNING":
+                task.desired_status = "STOPPED"
+                task.stop_code = StopCode.USER_INITIATED
+                task.stopped_reason = reason or lifecycle.USER_STOPPED
+                self._requests.put(task)
+            return task
+
+    def force_new_deployment(self, service: str) -> None:
+        self.deployments.force_new(service)
 
     # -- reporting --------------------------------------------------------------------------
 
@@ -145,11 +176,8 @@ class EcsAgent(TaskLoop):
             if spec is None:
                 return False
             mine = [t for t in tasks if t.service == name]
-            healthy = [
-                t
-                for t in mine
-                if t.task_definition_arn == spec.task_definition_arn and self._healthy(t)
-            ]
+            primary = self.deployments.primary(name, spec.task_definition_arn, spec.desired_count)
+            healthy = [t for t in mine if t.deployment_id == primary.id and self._healthy(t)]
             if len(healthy) != spec.desired_count or len(mine) != spec.desired_count:
                 return False
         return True
@@ -175,6 +203,7 @@ class EcsAgent(TaskLoop):
                 lines.append(
                     f"  task {task.id} {task.state}"
                     + (f": {task.stopped_reason}" if task.stopped_reason else "")
+                    + (f" (exit code {task.exit_code})" if task.exit_code is not None else "")
                     + (f"; ALB: {alb}" if alb else "")
                     + f"; log {task.process.log_path}, last lines:"
                 )
@@ -188,11 +217,14 @@ class EcsAgent(TaskLoop):
             "host": task.process.host,
             "port": task.process.port,
             "state": str(task.state),
+            "desired_status": task.desired_status,
+            "deployment": task.deployment_id,
             "alb_state": self._alb_state(task),
             "task_definition": task.task_definition_arn,
             "started_at": task.started_at,
             "stopped_at": task.stopped_at,
             "stopped_reason": task.stopped_reason,
+            "stop_code": task.stop_code,
             "exit_code": task.exit_code,
             "log": str(task.process.log_path),
         }

@@ -7,16 +7,18 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from urllib.parse import urlencode
 
+from harness.data_plane.edge import compression
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
+from harness.data_plane.edge.error_caching import error_ttl
 from harness.data_plane.edge.forwarding import CONDITIONAL_HEADERS, origin_headers, origin_query
 from harness.data_plane.edge.origins import CustomOrigin, OriginError, OriginResponse, S3Origin
 from harness.data_plane.edge.responses import (
     CACHEABLE_ERRORS,
     CACHEABLE_STATUSES,
-    DEFAULT_ERROR_CACHING_TTL,
     EDGE_RESPONSE_HEADERS,
     ERROR,
     HIT,
@@ -99,6 +101,10 @@ class EdgeApp:
             )
         if behaviour.config_error:
             return edge_error(502, f"Configuration error: {behaviour.config_error}")
+        if request.method == "GET" and request.has_body:
+            # [RequestAndResponseBehaviorCustomOrigin] "If a viewer GET request includes a
+            # body, CloudFront returns an HTTP status code 403 (Forbidden) to the viewer."
+            return edge_error(403, "A GET request with a body is not allowed.")
         body = request_body(receive) if request.has_body else None
         response = await self.serve(distribution, behaviour, request, request_id, body)
         custom = distribution.error_responses.get(response.status)
@@ -142,6 +148,9 @@ class EdgeApp:
         answer = await self._fetch(
             origin, behaviour, request, request_id, origin_path, None, True, validators
         )
+        if entry is not None and answer.status >= 500:
+            # [HTTPStatusCodes] an expired object whose origin answers 5xx is served stale.
+            return conditional(request, from_entry(entry, HIT, entry.age(now)))
         if isinstance(answer, EdgeResponse):
             return answer
         if answer.status == 304 and entry is not None and validators:
@@ -151,6 +160,7 @@ class EdgeApp:
             refreshed = replace(refreshed, headers=tuple(merged))
             return conditional(request, from_entry(refreshed, REFRESH_HIT, None))
         ttl = self._ttl_for(distribution, behaviour, answer)
+        await self._compress(behaviour, request, answer)
         if (
             ttl > 0
             and request.method == "GET"
@@ -165,6 +175,7 @@ class EdgeApp:
                     stored_at=now,
                     ttl=ttl,
                     path=request.path,
+                    query=urlencode(key[1]),
                 ),
             )
         return conditional(request, as_miss(answer))
@@ -174,8 +185,22 @@ class EdgeApp:
             return ttl_seconds(behaviour.cache_policy, dict(answer.headers))
         if answer.status in CACHEABLE_ERRORS:
             custom = distribution.error_responses.get(answer.status)
-            return custom.caching_min_ttl if custom else DEFAULT_ERROR_CACHING_TTL
+            minimum = custom.caching_min_ttl if custom else None
+            return error_ttl(answer.status, dict(answer.headers), minimum)
         return 0
+
+    async def _compress(self, behaviour: Behaviour, request: ViewerRequest, answer) -> None:
+        encoding = compression.encoding_for(
+            behaviour.compress, behaviour.cache_policy, request.header("accept-encoding")
+        )
+        if (
+            encoding
+            and await answer.buffer(compression.MAX_BYTES)
+            and compression.eligible(answer.status, answer.headers, answer.body or b"")
+        ):
+            answer.headers, answer.body = compression.compress(
+                answer.headers, answer.body, encoding
+            )
 
     async def _fetch(
         self,

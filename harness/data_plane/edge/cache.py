@@ -75,6 +75,7 @@ class CachedResponse:
     stored_at: float
     ttl: float
     path: str = field(default="/")
+    query: str = ""  # the query strings in the cache key, sorted by name
 
     def age(self, now: float | None = None) -> int:
         return int((now if now is not None else time.monotonic()) - self.stored_at)
@@ -86,11 +87,18 @@ class CachedResponse:
         return next((v for n, v in self.headers if n == name), None)
 
 
-def invalidation_matches(invalidation_path: str, path: str) -> bool:
-    """CloudFront invalidation paths: exact, or a prefix when they end in `*`."""
+def invalidation_matches(invalidation_path: str, path: str, query: str = "") -> bool:
+    """CloudFront invalidation paths [invalidation-specifying-objects]: exact, or a prefix when
+    they end in `*`. An object cached with query strings in its key is named with them
+    (`/a.js?v=2`, in any order); a path without `?` names only the object cached without."""
+    uri = f"{path}?{query}" if query else path
     if invalidation_path.endswith("*"):
-        return path.startswith(invalidation_path[:-1])
-    return path == invalidation_path
+        return uri.startswith(invalidation_path[:-1])
+    wanted_path, _, wanted_query = invalidation_path.partition("?")
+    return wanted_path == path and sorted(query_pairs(wanted_query)) == sorted(query_pairs(query))
+
+
+PURGE_MEMORY = 120.0  # longer than any origin fetch may take
 
 
 class ResponseCache:
@@ -103,6 +111,8 @@ class ResponseCache:
         self._entries: OrderedDict[tuple, CachedResponse] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # Recent purges: a response fetched before a purge must not be stored after it.
+        self._purges: list[tuple[float, tuple[str, ...]]] = []
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -118,6 +128,8 @@ class ResponseCache:
         if len(entry.body) > self.max_object_bytes:
             return False
         with self._lock:
+            if self._purged_since(entry):
+                return False
             self._drop(key)
             self._entries[key] = entry
             self._bytes += len(entry.body)
@@ -135,16 +147,26 @@ class ResponseCache:
             return entry
 
     def purge(self, invalidation_paths: Iterable[str]) -> int:
-        paths = list(invalidation_paths)
+        paths = tuple(invalidation_paths)
+        now = time.monotonic()
         with self._lock:
+            self._purges = [(t, p) for t, p in self._purges if now - t < PURGE_MEMORY]
+            self._purges.append((now, paths))
             doomed = [
                 k
                 for k, e in self._entries.items()
-                if any(invalidation_matches(p, e.path) for p in paths)
+                if any(invalidation_matches(p, e.path, e.query) for p in paths)
             ]
             for key in doomed:
                 self._drop(key)
         return len(doomed)
+
+    def _purged_since(self, entry: CachedResponse) -> bool:
+        return any(
+            at >= entry.stored_at
+            and any(invalidation_matches(p, entry.path, entry.query) for p in paths)
+            for at, paths in self._purges
+        )
 
     def clear(self) -> None:
         with self._lock:
@@ -158,6 +180,7 @@ class ResponseCache:
         return [
             {
                 "path": e.path,
+                "query": e.query,
                 "key": repr(k[1:]) if any(k[1:4]) or k[4] else "",
                 "status": e.status,
                 "age": e.age(now),

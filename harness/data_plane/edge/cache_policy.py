@@ -88,6 +88,34 @@ USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS = CachePolicy(
     accept_encoding_brotli=True,
 )
 
+AMPLIFY = CachePolicy(
+    name="Amplify",
+    id="2e54312d-136d-493c-8eb9-b001f22f67d2",
+    min_ttl=2,
+    default_ttl=2,
+    max_ttl=600,
+    headers=forwarded_values.headers(
+        "whitelist", ("authorization", "cloudfront-viewer-country", "host")
+    ),
+    cookies=forwarded_values.cookies("all"),
+    query_strings=forwarded_values.query_strings("all"),
+    accept_encoding_gzip=True,
+    accept_encoding_brotli=True,
+)
+ELEMENTAL_MEDIAPACKAGE = CachePolicy(
+    name="Elemental-MediaPackage",
+    id="08627262-05a9-4f76-9ded-b50ca2e3a84f",
+    min_ttl=0,
+    default_ttl=86_400,
+    max_ttl=ONE_YEAR,
+    headers=forwarded_values.headers("whitelist", ("origin",)),
+    query_strings=forwarded_values.query_strings(
+        "whitelist", ("aws.manifestfilter", "start", "end", "m")
+    ),
+    accept_encoding_gzip=True,
+)
+
+# [using-managed-cache-policies]
 MANAGED: Mapping[str, CachePolicy] = {
     p.id: p
     for p in (
@@ -96,6 +124,8 @@ MANAGED: Mapping[str, CachePolicy] = {
         CACHING_OPTIMIZED_FOR_UNCOMPRESSED_OBJECTS,
         USE_ORIGIN_CACHE_CONTROL_HEADERS,
         USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS,
+        AMPLIFY,
+        ELEMENTAL_MEDIAPACKAGE,
     )
 }
 

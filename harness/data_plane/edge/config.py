@@ -84,6 +84,10 @@ class ConfigPoller:
         when a deploy waits for its invalidation; what is read is the same."""
         self._wake.set()
 
+    def applied(self, invalidation_id: str) -> bool:
+        seen = self._seen_invalidations
+        return seen is not None and invalidation_id in seen
+
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()

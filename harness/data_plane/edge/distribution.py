@@ -44,6 +44,7 @@ class Behaviour:
     cache_policy: CachePolicy | None
     origin_request_policy: OriginRequestPolicy | None
     config_error: str | None = None
+    compress: bool = False
 
     def describe(self) -> dict:
         return {
@@ -144,6 +145,7 @@ def parse_behaviour(
         cache_policy=cache,
         origin_request_policy=request,
         config_error="; ".join(errors) or None,
+        compress=bool(raw.get("Compress", False)),
     )
 
 

@@ -46,7 +46,7 @@ CORS_CUSTOM_ORIGIN = OriginRequestPolicy(
     id="59781a5b-3903-41f3-afcb-af62929ccde1",
     headers=forwarded_values.headers("whitelist", ["origin"]),
     cookies=forwarded_values.cookies("none"),
-    query_strings=forwarded_values.query_strings("all"),
+    query_strings=forwarded_values.query_strings("none"),
 )
 CORS_S3_ORIGIN = OriginRequestPolicy(
     name="CORS-S3Origin",
@@ -65,6 +65,24 @@ USER_AGENT_REFERER_HEADERS = OriginRequestPolicy(
     query_strings=forwarded_values.query_strings("none"),
 )
 
+ELEMENTAL_MEDIATAILOR = OriginRequestPolicy(
+    name="Elemental-MediaTailor-PersonalizedManifests",
+    id="775133bc-15f2-49f9-abea-afb2e0bf67d2",
+    headers=forwarded_values.headers(
+        "whitelist",
+        [
+            "origin",
+            "access-control-request-headers",
+            "access-control-request-method",
+            "user-agent",
+            "x-forwarded-for",
+        ],
+    ),
+    cookies=forwarded_values.cookies("none"),
+    query_strings=forwarded_values.query_strings("all"),
+)
+
+# [using-managed-origin-request-policies]
 MANAGED: Mapping[str, OriginRequestPolicy] = {
     p.id: p
     for p in (
@@ -74,6 +92,7 @@ MANAGED: Mapping[str, OriginRequestPolicy] = {
         CORS_CUSTOM_ORIGIN,
         CORS_S3_ORIGIN,
         USER_AGENT_REFERER_HEADERS,
+        ELEMENTAL_MEDIATAILOR,
     )
 }
 

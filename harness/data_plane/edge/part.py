@@ -138,6 +138,10 @@ class Edge:
         if self._poller is not None:
             self._poller.poll_now()
 
+    def invalidation_applied(self, invalidation_id: str) -> bool:
+        """True once the edge has purged what the invalidation names."""
+        return self._poller is not None and self._poller.applied(invalidation_id)
+
     def cache_entries(self) -> list[dict]:
         return self.cache.describe()
 

@@ -20,8 +20,7 @@ ERROR = "Error from cloudfront"
 
 CACHEABLE_STATUSES = frozenset({200, 203, 300, 301, 410})
 # Error responses CloudFront caches (for ErrorCachingMinTTL, 10 s unless configured).
-CACHEABLE_ERRORS = frozenset({400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504})
-DEFAULT_ERROR_CACHING_TTL = 10
+CACHEABLE_ERRORS = frozenset({400, 403, 404, 405, 414, 500, 501, 502, 503, 504})  # not 416
 NOT_MODIFIED_HEADERS = frozenset(
     {"etag", "cache-control", "expires", "last-modified", "vary", "content-location"}
 )

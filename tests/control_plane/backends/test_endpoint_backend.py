@@ -94,7 +94,9 @@ def test_a_start_that_fails_stops_the_embedded_server(closed_port_url):
 
 
 def test_without_any_url_the_factory_says_what_to_set():
-    with pytest.raises(ConfigError, match="ANIMEHUB_ENDPOINT_URL, ANIMEHUB_ENDPOINT_URLS"):
+    with pytest.raises(
+        ConfigError, match=r"--endpoint-url \(ANIMEHUB_ENDPOINT_URL\), --endpoint-urls"
+    ):
         create_backend(Settings(backend="endpoint"))
 
 

@@ -48,8 +48,13 @@ def test_round_robin_over_two_healthy_targets(make_target_group, elbv2, target_s
     assert all(tasks[i] != tasks[i + 1] for i in range(5))
 
 
-def test_503_when_no_target_is_healthy(make_target_group, elbv2, balancer, unused_address):
-    arn = make_target_group()
+def test_503_with_no_target_and_while_the_only_one_is_initial(
+    make_target_group, elbv2, balancer, unused_address
+):
+    """[load-balancer-troubleshooting] 503: no registered targets; [target-group-health-checks]
+    requests go to healthy targets only, so a group whose one target is still `initial` has
+    none to serve."""
+    arn = make_target_group(HealthCheckIntervalSeconds=300)  # stays initial
     alb = balancer(arn)
     assert httpx.get(alb.url + "/api/health", trust_env=False).status_code == 503
 
@@ -57,9 +62,51 @@ def test_503_when_no_target_is_healthy(make_target_group, elbv2, balancer, unuse
     alb.refresh_targets()
     response = httpx.get(alb.url + "/api/health", trust_env=False)
 
+    assert alb.targets()[0]["state"] == "initial"
     assert response.status_code == 503
     assert "503 Service Temporarily Unavailable" in response.text
-    assert alb.targets()[0]["state"] in ("initial", "unhealthy")
+
+
+def test_fail_open_when_every_target_is_unhealthy(
+    make_target_group, elbv2, target_server, balancer
+):
+    """[target-group-health-checks] "If a target group contains only unhealthy registered
+    targets, the load balancer routes requests to all those targets, regardless of their
+    health status." """
+    arn = make_target_group(HealthCheckPath="/api/healthz")  # 404: both fail their checks
+    register(elbv2, arn, target_server("a"), target_server("b"))
+    alb = balancer(arn)
+    wait_until(
+        lambda: [t["state"] for t in alb.targets()] == ["unhealthy", "unhealthy"],
+        what="both targets unhealthy",
+        timeout=15,
+    )
+
+    with httpx.Client(base_url=alb.url, trust_env=False) as client:
+        answers = [client.get("/api/health") for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [200] * 4
+    assert {a.headers["X-AnimeHub-Task"] for a in answers} == {"a", "b"}
+
+
+def test_no_fail_open_while_one_target_is_still_initial(
+    make_target_group, elbv2, target_server, balancer, unused_address
+):
+    arn = make_target_group(HealthCheckPath="/api/healthz")
+    register(elbv2, arn, target_server("sick"))
+    alb = balancer(arn)
+    wait_until(
+        lambda: alb.targets()[0]["state"] == "unhealthy", what="the target unhealthy", timeout=15
+    )
+    elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckIntervalSeconds=300)
+    alb.refresh_targets()
+    elbv2.register_targets(TargetGroupArn=arn, Targets=[unused_address])
+    alb.refresh_targets()
+
+    response = httpx.get(alb.url + "/api/health", trust_env=False)
+
+    assert sorted(t["state"] for t in alb.targets()) == ["initial", "unhealthy"]
+    assert response.status_code == 503
 
 
 def test_502_when_the_target_refuses_or_resets(
@@ -114,6 +161,9 @@ def test_forwarded_headers_host_and_body(make_target_group, elbv2, target_server
             "/api/echo",
             headers={"X-Forwarded-For": "203.0.113.7", "X-Amzn-Trace-Id": "Root=1-abc-def"},
         )
+        with_self = client.get(
+            "/api/echo", headers={"X-Amzn-Trace-Id": "Root=1-abc-def;Self=1-old-self;Foo=bar"}
+        )
 
     seen = fresh.json()
     assert seen["body"] == "hello"
@@ -127,6 +177,11 @@ def test_forwarded_headers_host_and_body(make_target_group, elbv2, target_server
     assert chained_headers["x-forwarded-for"] == "203.0.113.7, 127.0.0.1"
     assert re.fullmatch(
         r"Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-abc-def", chained_headers["x-amzn-trace-id"]
+    )
+    # [load-balancer-request-tracing]: an existing Self is updated, not added a second time
+    assert re.fullmatch(
+        r"Root=1-abc-def;Self=1-[0-9a-f]{8}-[0-9a-f]{24};Foo=bar",
+        with_self.json()["headers"]["x-amzn-trace-id"],
     )
 
 
@@ -150,7 +205,6 @@ def test_health_checks_follow_path_and_matcher(make_target_group, elbv2, target_
     assert "[404]" in path_target["description"]
     assert code_target["reason"] == "Target.ResponseCodeMismatch"
     assert "[200]" in code_target["description"]
-    assert httpx.get(by_path.url + "/api/health", trust_env=False).status_code == 503
     target = by_path.targets()[0]
     elbv2.deregister_targets(
         TargetGroupArn=wrong_path, Targets=[{"Id": target["id"], "Port": target["port"]}]
@@ -220,3 +274,74 @@ def test_admin_view_lists_targets(make_target_group, elbv2, target_server, balan
     assert view["targets"] == [
         view["targets"][0] | {"id": server.host, "port": server.port, "state": "healthy"}
     ]
+
+
+def test_502_when_the_deregistration_delay_ends_with_a_request_in_flight(
+    make_target_group, elbv2, target_server, balancer
+):
+    """[load-balancer-troubleshooting] HTTP 502: "The deregistration delay period elapsed for
+    a request being handled by a target that was deregistered." """
+    arn = make_target_group(deregistration_delay=1)
+    leaving = target_server("leaving")
+    register(elbv2, arn, leaving)
+    alb = balancer(arn)
+    wait_until(lambda: alb.healthy_count() == 1, what="target healthy", timeout=3)
+    results = []
+    slow = threading.Thread(
+        target=lambda: results.append(
+            httpx.get(alb.url + "/api/slow?s=30", trust_env=False, timeout=60)
+        )
+    )
+    slow.start()
+    wait_until(
+        lambda: alb.in_flight(leaving.host, leaving.port) == 1,
+        what="the request in flight",
+        timeout=5,
+    )
+
+    elbv2.deregister_targets(
+        TargetGroupArn=arn, Targets=[{"Id": leaving.host, "Port": leaving.port}]
+    )
+    alb.refresh_targets()
+    slow.join(20)
+
+    assert [r.status_code for r in results] == [502]
+    assert "502 Bad Gateway" in results[0].text
+    assert alb.target_state(leaving.host, leaving.port) is None
+
+
+def test_describe_target_health_through_the_api_front_tells_the_albs_verdicts(
+    endpoints, make_target_group, elbv2, target_server, balancer
+):
+    """[target-group-health-checks]: states and reason codes; the emulator alone says healthy."""
+    from harness.data_plane.api_front import ApiFront
+
+    arn = make_target_group(HealthCheckPath="/api/healthz")
+    sick = target_server("sick")
+    register(elbv2, arn, sick)
+    alb = balancer(arn)
+    front = ApiFront(endpoints).start()
+    try:
+        front.serve_elbv2(alb)
+        through_front = front.endpoints.client("elbv2")
+        wait_until(
+            lambda: alb.targets()[0]["state"] == "unhealthy",
+            what="the target unhealthy",
+            timeout=15,
+        )
+
+        (described,) = through_front.describe_target_health(TargetGroupArn=arn)[
+            "TargetHealthDescriptions"
+        ]
+        other_group = make_target_group()
+        untouched = through_front.describe_target_health(TargetGroupArn=other_group)
+    finally:
+        front.stop()
+
+    assert described["Target"] == {"Id": sick.host, "Port": sick.port}
+    assert described["TargetHealth"]["State"] == "unhealthy"
+    assert described["TargetHealth"]["Reason"] == "Target.ResponseCodeMismatch"
+    assert "[404]" in described["TargetHealth"]["Description"]
+    assert untouched["TargetHealthDescriptions"] == []
+    (emulator_says,) = elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+    assert emulator_says["TargetHealth"]["State"] == "healthy"  # why the front is needed

@@ -6,15 +6,11 @@ import os
 import socket
 import threading
 import time
-from dataclasses import replace
 
 import httpx
 import pytest
 
 from harness.errors import HarnessError
-from harness.faults.aws_proxy import AwsFaultProxy
-from harness.faults.rules import new_fault
-from harness.faults.store import FaultStore
 from harness.plumbing.waiting import wait_until
 
 # Generous: a time-out here only catches a hang; how fast the agent reacts is measured in
@@ -24,7 +20,7 @@ PATIENCE = 60
 
 def live_tasks(agent, service="api") -> list[dict]:
     tasks = agent.health()["services"][service]["tasks"]
-    return [t for t in tasks if t["state"] in ("PROVISIONING", "RUNNING")]
+    return [t for t in tasks if t["state"] in ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")]
 
 
 class Poller:
@@ -208,7 +204,7 @@ def test_wait_steady_reports_the_log_of_a_task_that_exits(make_service, running)
 
     # The service can never be steady: this short wait is the question, not a budget.
     with pytest.raises(HarnessError) as failure:
-        agent.wait_steady(1.5)
+        agent.wait_steady(0.5)
 
     message = str(failure.value)
     assert "Essential container in task exited (exit code 3)" in message
@@ -231,23 +227,6 @@ def test_stop_leaves_no_process_and_no_port(make_service, running):
     assert agent.health()["services"]["api"]["running"] == 0
     # Nothing was in flight, so each deregistration completes at once (AWS-RULES: ALB).
     wait_until(lambda: alb.targets() == [], what="every target deregistered", timeout=PATIENCE)
-
-
-def test_control_plane_refusal_leaves_the_agent_authoritative(
-    make_service, running, endpoints, tmp_path
-):
-    """ECS refusing RunTask (staged: a 500 InternalFailure from the AWS fault proxy, not a
-    bug of the emulator): nothing is recorded, and the agent's own view still runs the task."""
-    faults = FaultStore(tmp_path)
-    refusal = faults.add(new_fault("aws", "status", status=500, service="ecs", operation="RunTask"))
-    with AwsFaultProxy(endpoints, faults) as proxy:
-        service = make_service(desired=1)
-        _, agent = running(service, agent_endpoints=replace(endpoints, default=proxy.url))
-        agent.wait_steady(PATIENCE)
-
-        assert faults.injected(refusal.id) >= 1
-        assert agent.health()["control_plane_records_tasks"] is False
-        assert len(live_tasks(agent)) == 1
 
 
 def test_the_real_api_answers_health_through_the_alb(make_service, running):

@@ -99,6 +99,7 @@ def distribution_config(web: str, media: str) -> dict:
             "TargetOriginId": target,
             "ViewerProtocolPolicy": "allow-all",
             "CachePolicyId": policy,
+            "Compress": True,
             "AllowedMethods": {
                 "Quantity": len(methods),
                 "Items": list(methods),

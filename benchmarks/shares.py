@@ -1,0 +1,110 @@
+"""Share load: N concurrent shares through the edge from M signed-in fans; none lost, none
+doubled, shares per second. Prints figures; it is not a test.
+
+    .venv/bin/python benchmarks/shares.py [--rounds 3] [--shares 500] [--fans 25] [--concurrency 50]
+
+Brings a stack up with `harness up --detach`. Each round posts `--shares` new anime through the
+edge (POST /api/anime, each fan in turn, `--concurrency` in flight, no retries: a retry could
+double a share), then reads the whole feed back through the API and counts each title of the
+round: a title missing is a lost share, a title twice a doubled one, an answer other than 201
+a failed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from collections import Counter
+
+import httpx
+from benchlib import REQUEST_TIMEOUT, detached_stack, header, row
+
+from harness.lifecycle.attached_stack import endpoints_from_state
+from harness.testkit.fans import create_fan
+
+FEED_PAGE = 100
+
+
+async def share_all(edge: str, fans, titles: list[str], concurrency: int) -> tuple[float, Counter]:
+    """Seconds for every share, and the count of each status the edge answered."""
+    statuses: Counter = Counter()
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=edge, trust_env=False, timeout=REQUEST_TIMEOUT, limits=limits
+    ) as client:
+        queue = iter(enumerate(titles))
+
+        async def worker() -> None:
+            for index, title in queue:
+                fan = fans[index % len(fans)]
+                body = {"title": title, "genres": ["mecha"], "year": 2024}
+                try:
+                    answer = await client.post("/api/anime", json=body, headers=fan.auth_header)
+                    statuses[answer.status_code] += 1
+                except httpx.HTTPError as exc:
+                    statuses[type(exc).__name__] += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - began, statuses
+
+
+def feed_titles(base_url: str, prefix: str) -> Counter:
+    """Every title in the feed that starts with `prefix`, with how often it appears."""
+    seen: Counter = Counter()
+    cursor = None
+    with httpx.Client(base_url=base_url, trust_env=False, timeout=REQUEST_TIMEOUT) as client:
+        while True:
+            params = {"limit": FEED_PAGE} | ({"cursor": cursor} if cursor else {})
+            page = client.get("/api/anime", params=params).raise_for_status().json()
+            seen.update(i["title"] for i in page["items"] if i["title"].startswith(prefix))
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--shares", type=int, default=500)
+    parser.add_argument("--fans", type=int, default=25)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+
+    header("share load")
+    rates, lost, doubled, failed = [], [], [], []
+    with detached_stack() as status:
+        edge = status["edge_url"]
+        resources = status["resources"]
+        cognito = endpoints_from_state(status).client("cognito-idp")
+        fans = [
+            create_fan(cognito, resources["user_pool_id"], resources["user_pool_client_id"])
+            for _ in range(args.fans)
+        ]
+        for _ in range(args.rounds):
+            prefix = f"bench-{uuid.uuid4().hex[:8]}-"
+            titles = [f"{prefix}{n}" for n in range(args.shares)]
+            seconds, statuses = asyncio.run(share_all(edge, fans, titles, args.concurrency))
+            seen = feed_titles(edge, prefix)
+            rates.append(args.shares / seconds)
+            lost.append(sum(1 for t in titles if t not in seen))
+            doubled.append(sum(1 for n in seen.values() if n > 1))
+            failed.append(args.shares - statuses.get(201, 0))
+            print(f"  round: {seconds:.1f}s, answers {dict(statuses)}")
+    print(
+        row(
+            f"shares/s ({args.shares} shares, {args.fans} fans, c={args.concurrency})",
+            rates,
+            "",
+            "{:.0f}",
+        )
+    )
+    print(row("shares lost (not in the feed)", lost, "", "{:.0f}"))
+    print(row("shares doubled (in the feed twice)", doubled, "", "{:.0f}"))
+    print(row("shares answered other than 201", failed, "", "{:.0f}"))
+
+
+if __name__ == "__main__":
+    main()

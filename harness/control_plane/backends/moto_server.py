@@ -1,0 +1,27 @@
+"""moto's ThreadedMotoServer with its WSGI app wrapped by the emulator log."""
+
+from __future__ import annotations
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from harness.control_plane.backends.emulator_log import EmulatorLog
+
+
+class LoggedMotoServer(ThreadedMotoServer):
+    def __init__(self, emulator_log: EmulatorLog, ip_address: str, port: int) -> None:
+        super().__init__(ip_address=ip_address, port=port, verbose=False)
+        self.emulator_log = emulator_log
+
+    def _server_entry(self) -> None:  # ThreadedMotoServer's, with the app wrapped
+        app = self.emulator_log.wrap(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()

@@ -1,0 +1,79 @@
+"""An ASGI app in front of the emulator: forwards each request unchanged (the Host header too,
+so a SigV4 signature still holds), unless a service's interceptor answers it."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
+
+
+class Upstream:
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.client = httpx.AsyncClient(timeout=30, trust_env=False)
+
+    async def forward(self, request: Request, body: bytes) -> httpx.Response:
+        headers = [(k, v) for k, v in request.headers.raw if k.decode().lower() not in HOP_BY_HOP]
+        query = f"?{request.url.query}" if request.url.query else ""
+        url = self.url + request.url.path + query
+        return await self.client.request(request.method, url, headers=headers, content=body)
+
+
+def relay(answer: httpx.Response, content: bytes | None = None) -> Response:
+    headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
+    headers.pop("content-encoding", None)  # httpx decoded the body
+    return Response(
+        answer.content if content is None else content,
+        status_code=answer.status_code,
+        headers=headers,
+    )
+
+
+class FrontApp:
+    """`interceptors` are tried in order; each `answer(request, body, upstream)` returns a
+    Response, or None to let the request through."""
+
+    def __init__(self, upstreams: dict[str, str]) -> None:
+        self.upstreams = {service: Upstream(url) for service, url in upstreams.items()}
+        self.interceptors: dict[str, object] = {}
+        self.answered: dict[str, int] = {}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        service = _service_of(request, self.upstreams)
+        upstream = self.upstreams[service]
+        response = None
+        interceptor = self.interceptors.get(service)
+        if interceptor is not None:
+            response = await interceptor.answer(request, body, upstream)
+        if response is None:
+            response = relay(await upstream.forward(request, body))
+        else:
+            self.answered[service] = self.answered.get(service, 0) + 1
+        await response(scope, receive, send)
+
+
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+SIGNING_NAMES = {"elasticloadbalancing": "elbv2"}
+
+
+def _service_of(request: Request, known) -> str:
+    """The service a request is for, by its SigV4 credential scope; else by its shape."""
+    scope = CREDENTIAL_SCOPE.search(request.headers.get("authorization", ""))
+    if scope:
+        service = SIGNING_NAMES.get(scope.group(1), scope.group(1))
+        if service in known:
+            return service
+    if request.headers.get("x-amz-target", "").startswith("AmazonEC2ContainerService"):
+        return "ecs"
+    if request.url.path.startswith("/20"):
+        return "cloudfront"
+    return "elbv2"

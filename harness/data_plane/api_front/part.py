@@ -1,0 +1,66 @@
+"""The control-plane front as a running part: start/stop/url/health."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from harness.control_plane.endpoints import EndpointMap
+from harness.data_plane.api_front.app import FrontApp
+from harness.data_plane.api_front.cloudfront import CloudFrontInterceptor
+from harness.data_plane.api_front.ecs import EcsInterceptor
+from harness.data_plane.api_front.ecs_view import AgentView
+from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
+from harness.plumbing.servers import ServerThread
+
+SERVICES = ("ecs", "cloudfront", "elbv2")
+
+
+class ApiFront:
+    """Stands where clients reach ECS, CloudFront and ELBv2; `endpoints` points them here."""
+
+    def __init__(self, upstream: EndpointMap) -> None:
+        self.upstream = upstream
+        self.app = FrontApp({s: upstream.url(s) or "" for s in SERVICES})
+        self._server: ServerThread | None = None
+
+    @property
+    def url(self) -> str | None:
+        return self._server.url if self._server else None
+
+    @property
+    def endpoints(self) -> EndpointMap:
+        """The upstream map with these services pointed here."""
+        per_service = {**self.upstream.per_service, **dict.fromkeys(SERVICES, self.url)}
+        return dataclasses.replace(self.upstream, per_service=per_service)
+
+    def start(self) -> ApiFront:
+        self._server = ServerThread(self.app, name="api_front").start()
+        return self
+
+    def serve_ecs(self, agent) -> None:
+        """Answer for `agent`'s cluster from now on."""
+        ecs = self.upstream.client("ecs")
+        (cluster,) = ecs.describe_clusters(clusters=[agent.cluster])["clusters"]
+        view = AgentView(agent, cluster["clusterArn"], self.upstream.region)
+        self.app.interceptors["ecs"] = EcsInterceptor(view)
+
+    def serve_cloudfront(self, edge) -> None:
+        """Report `edge`'s distribution's invalidations as the edge applies them."""
+        self.app.interceptors["cloudfront"] = CloudFrontInterceptor(edge)
+
+    def serve_elbv2(self, alb) -> None:
+        """Report the health of `alb`'s target group's targets as the ALB checks them."""
+        self.app.interceptors["elbv2"] = Elbv2Interceptor(alb)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def health(self) -> dict:
+        return {
+            "url": self.url,
+            "upstreams": {s: u.url for s, u in self.app.upstreams.items()},
+            "serving": sorted(self.app.interceptors),
+            "answered": dict(self.app.answered),
+        }
