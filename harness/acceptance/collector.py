@@ -2,7 +2,7 @@
 test's browser and API clients were answered, and, for a failed test, writes beside its other
 artifacts `requests.json` (every response: method, URL, status, X-Amz-Cf-Id, X-Cache, Location)
 and `pushes.json` (what the push sink received), then one line per test in `tests.jsonl` under
-`--acceptance-dir` for the report."""
+`--animehub-acceptance-dir` for the report."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ OUTCOMES_FILE = "tests.jsonl"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("animehub").addoption(
-        "--acceptance-dir",
+        "--animehub-acceptance-dir",
         metavar="DIR",
         default=None,
         help="where an acceptance run's per-test records go (set by `harness accept`)",
@@ -128,7 +128,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     config = _CONFIG.get("config")
     if config is None or hasattr(config, "workerinput"):
         return
-    target = config.getoption("acceptance_dir")
+    target = config.getoption("animehub_acceptance_dir")
     if not target:
         return
     if report.when != "call" and not (report.failed or report.skipped):

@@ -46,9 +46,14 @@ def _workers(text: str) -> int:
 
 def pytest_command(args: argparse.Namespace, folder: Path) -> list[str]:
     workers = _workers(args.workers)
-    command = [sys.executable, "-m", "pytest", str(args.scenarios), "--gate"]
-    command += ["-p", "harness.acceptance.collector", "--acceptance-dir", str(folder)]
-    command += ["--junitxml", str(folder / report.JUNIT_FILE), "--results-dir", str(folder)]
+    command = [sys.executable, "-m", "pytest", str(args.scenarios), "--animehub-gate"]
+    command += ["-p", "harness.acceptance.collector", "--animehub-acceptance-dir", str(folder)]
+    command += [
+        "--junitxml",
+        str(folder / report.JUNIT_FILE),
+        "--animehub-results-dir",
+        str(folder),
+    ]
     if workers > 1:
         command += ["-n", str(workers), "--dist", "worksteal"]
     extra = [a for a in args.pytest_args if a != "--"]

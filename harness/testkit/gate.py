@@ -1,5 +1,5 @@
 """The gate: a run that decides a release (`./dev test`, `.ci/run`, `tox -e e2e`, `harness
-accept`) passes `--gate` (or sets ANIMEHUB_GATE=1), and then it cannot go green by testing
+accept`) passes `--animehub-gate` (or sets ANIMEHUB_GATE=1), and then it cannot go green by testing
 nothing.
 
 Under the gate:
@@ -20,13 +20,13 @@ import os
 import pytest
 
 SCENARIO_PROPERTY = "animehub_scenario"
-NO_SCENARIOS = "gate: no scenario was collected, so nothing was tested (see --gate)"
+NO_SCENARIOS = "gate: no scenario was collected, so nothing was tested (see --animehub-gate)"
 RUNTIME_SKIP = "gate: a scenario may not skip in a gate run: "
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("animehub").addoption(
-        "--gate",
+        "--animehub-gate",
         action="store_true",
         default=None,
         help="a release or CI gate: no scenario collected, or a scenario skipping at run time, "
@@ -35,7 +35,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def gate_on(config: pytest.Config) -> bool:
-    return bool(config.getoption("gate")) or os.environ.get("ANIMEHUB_GATE", "") in ("1", "true")
+    return bool(config.getoption("animehub_gate")) or os.environ.get("ANIMEHUB_GATE", "") in (
+        "1",
+        "true",
+    )
 
 
 SCENARIO_FOLDER = "scenarios"

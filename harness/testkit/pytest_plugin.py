@@ -49,7 +49,7 @@ from harness.testkit.stack_fixtures import (
     stack,
 )
 
-# The gate (--gate): a release or CI run that cannot go green by testing nothing; and the
+# The gate (--animehub-gate): a release or CI run that cannot go green by testing nothing; and the
 # faults fixture.
 pytest_plugins = ["harness.testkit.gate", "harness.faults.fixture"]
 

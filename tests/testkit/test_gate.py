@@ -77,7 +77,7 @@ def _pytest(tmp_path: Path, source: str, *args: str, path: str) -> subprocess.Co
             "no:randomly",
             "-q",
             *args,
-            "--results-dir",
+            "--animehub-results-dir",
             str(tmp_path / "results"),
         ],
         cwd=tmp_path,
@@ -111,7 +111,9 @@ def test_a_missing_override_is_named(tmp_path):
 
 def test_under_the_gate_no_scenario_collected_is_a_failure(tmp_path):
     # Every scenario deselected (-k): the run tested nothing.
-    result = _pytest(tmp_path, SKIPPING_SCENARIOS, "--gate", "-k", "nothing", path=os.defpath)
+    result = _pytest(
+        tmp_path, SKIPPING_SCENARIOS, "--animehub-gate", "-k", "nothing", path=os.defpath
+    )
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "gate: no scenario was collected, so nothing was tested" in result.stdout
 
@@ -123,7 +125,7 @@ def test_without_the_gate_no_scenario_is_pytests_own_no_tests_status(tmp_path):
 
 
 def test_under_the_gate_a_run_time_skip_fails_and_a_chosen_skip_stays(tmp_path):
-    result = _pytest(tmp_path, SKIPPING_SCENARIOS, "--gate", "-rfEs", path=os.defpath)
+    result = _pytest(tmp_path, SKIPPING_SCENARIOS, "--animehub-gate", "-rfEs", path=os.defpath)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "1 skipped, 1 error" in result.stdout
     assert (
@@ -138,7 +140,7 @@ def test_under_the_gate_a_run_time_skip_fails_and_a_chosen_skip_stays(tmp_path):
 
 def test_under_the_gate_with_workers_no_scenario_is_a_failure(tmp_path):
     result = _pytest(
-        tmp_path, SKIPPING_SCENARIOS, "--gate", "-n", "2", "-k", "nothing", path=os.defpath
+        tmp_path, SKIPPING_SCENARIOS, "--animehub-gate", "-n", "2", "-k", "nothing", path=os.defpath
     )
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "gate: no scenario was collected" in result.stdout
@@ -149,7 +151,7 @@ def test_the_gate_counts_scenarios_run_on_workers(tmp_path):
         "import pytest\n\n@pytest.fixture(scope='session')\ndef stack():\n    return None\n\n"
         "def test_scenario(stack):\n    pass\n"
     )
-    result = _pytest(tmp_path, source, "--gate", "-n", "2", path=os.defpath)
+    result = _pytest(tmp_path, source, "--animehub-gate", "-n", "2", path=os.defpath)
     assert result.returncode == pytest.ExitCode.OK, result.stdout
     assert "gate:" not in result.stdout
 
