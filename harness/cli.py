@@ -1,4 +1,4 @@
-"""`harness up | down | status | env`: the stack from a shell."""
+"""`harness up | down | status | env | accept`: the stack from a shell."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from pathlib import Path
 
 from harness import __version__
 from harness.cli_commands import (
+    accept,
     blueprint,
     deploy,
     down,
+    fault,
     image,
     logs,
     outputs,
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (down, outputs, logs, stacks, image, deploy, blueprint):
         command.add_to(commands, _run_dir_flag)
     clock_command.add_parser(commands, _run_dir_flag)
+    accept.add_parser(commands)
+    fault.add_parser(commands)
     return parser
 
 
@@ -145,6 +149,8 @@ def _status(args: argparse.Namespace) -> int:
     print(summary(doc))
     print()
     print(render(doc))
+    faults = doc.get("faults") or []
+    print(f"\nfaults: {len(faults)} active" + "".join(f"\n  {f['summary']}" for f in faults))
     return 0
 
 
@@ -172,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             return up_foreground(settings, args)
         if hasattr(args, "run"):
             return args.run(args)
-        return {"status": _status, "env": _env}[args.command](args)
+        handlers = {"status": _status, "env": _env, "accept": accept.run, "fault": fault.run}
+        return handlers[args.command](args)
     except HarnessError as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return 1

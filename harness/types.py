@@ -88,6 +88,9 @@ class StatusDocument(TypedDict, total=False):
     clock: dict[str, Any]  # offset_seconds, now (ISO, UTC), file, tasks_follow
     components: Components
     timings: dict[str, float]
+    # Active faults (harness.faults.rules.Fault fields + summary + how often met).
+    faults: list[dict[str, Any]]
+    aws_fault_proxy_url: str | None
     # The state file only, from `harness up --persist` / `--seed`:
     restored: dict[str, int]  # items or objects put back, per table and bucket
     seed_fans: list[dict[str, str]]  # {"email", "password"} of each sample fan

@@ -47,7 +47,7 @@ def api_process(stack, aws):
             return httpx.get(url + "/api/health", timeout=1, trust_env=False).status_code == 200
 
         wait_until(
-            answers, what="the API to answer /api/health", timeout=20, transient=(httpx.HTTPError,)
+            answers, what="the API to answer /api/health", timeout=120, transient=(httpx.HTTPError,)
         )
         yield url
     finally:
@@ -71,7 +71,7 @@ def _message_for(sqs, queue_url: str, anime_id: str) -> dict:
                 return envelope
         return None
 
-    return wait_until(this_one, what=f"a message for anime {anime_id} on the queue", timeout=10)
+    return wait_until(this_one, what=f"a message for anime {anime_id} on the queue", timeout=60)
 
 
 def test_a_share_reaches_dynamodb_and_the_topics_queue(api_process, make_user, aws, stack):

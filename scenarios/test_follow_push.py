@@ -1,9 +1,8 @@
 """A fan follows a genre; when another fan shares an anime of that genre, the follower's device
-gets the push within a second and the app's notifications view shows it. A share of another
+gets the push and the app's notifications view shows it (how soon is a figure in
+benchmarks/, not asserted here). A share of another
 genre does not reach them, which holds only while their SNS subscription keeps its filter
 policy: the negative control drops it and shows the same check failing."""
-
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -22,24 +21,25 @@ def follow_in_app(open_app, fan, genre: str):
     return page
 
 
-def share(client, title: str, genres: list[str]) -> float:
-    began = time.monotonic()
+# Generous: it only catches a push that never comes.
+PUSH_PATIENCE = 30
+
+
+def share(client, title: str, genres: list[str]) -> None:
     answer = client.post("/api/anime", json={"title": title, "genres": genres, "year": 2019})
     assert answer.status_code == 201, answer.text
-    return began
 
 
 def check_only_followed_genres_are_pushed(page, push_sink, follower, sharer_api, genre):
     other_title = unique("Other genre")
     share(sharer_api, other_title, [unique_genre("other")])
     title = unique("Followed genre")
-    shared_at = share(sharer_api, title, [genre, "drama"])
+    share(sharer_api, title, [genre, "drama"])
 
     pushed = push_sink.wait_for(
-        follower.device_id, lambda n: n["message"]["anime"]["title"] == title, timeout=1.0
+        follower.device_id, lambda n: n["message"]["anime"]["title"] == title, PUSH_PATIENCE
     )
-    assert pushed is not None, "the follower's device got no push within a second of the share"
-    assert time.monotonic() - shared_at < 1.0 + 0.05
+    assert pushed is not None, "the follower's device got no push for the followed genre"
     expect(page.get_by_test_id("notification-title").filter(has_text=title)).to_be_visible()
 
     titles = [n["message"]["anime"]["title"] for n in push_sink.notifications(follower.device_id)]

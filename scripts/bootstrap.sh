@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine: .venv with the Python packages and,
-# when asked (--browser), a Chromium for the browser scenarios. Safe to run again: it skips
-# what is already there.
+# when asked (--browser), a Chromium for the browser scenarios (scripts/install-browser.sh;
+# exits non-zero when none can be had). Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,17 +52,5 @@ if ! .venv/bin/python -c 'from harness.clock.faketime import find_library as f; 
 fi
 
 if $want_browser; then
-    if .venv/bin/python -m harness.testkit.browser >/dev/null 2>&1; then
-        exit 0
-    fi
-    if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
-        say "installing Debian's Chromium for the browser scenarios"
-        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/tmp/animehub-chromium-install.log 2>&1; then
-            say "could not install Chromium (see /tmp/animehub-chromium-install.log)"
-        fi
-    fi
-    if ! .venv/bin/python -m harness.testkit.browser >/dev/null 2>&1; then
-        say "no Chromium found and none could be installed: the browser scenarios will be skipped"
-        say "install one with 'apt-get install chromium' (as root) and run this again"
-    fi
+    exec scripts/install-browser.sh
 fi

@@ -244,7 +244,9 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
             assert up.poll() is None, up.stderr.read()
             return (tmp_path / "state.json").exists()
 
-        wait_until(state_written, what="the foreground stack's state file", timeout=60)
+        wait_until(
+            state_written, what="the foreground stack's state file", timeout=300
+        )  # a loaded machine took 195 s
         status = harness("status", "--json", "--run-dir", str(tmp_path))
         pids, ports = _pids_and_ports(json.loads(status.stdout))
         up.send_signal(signal.SIGINT)

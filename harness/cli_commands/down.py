@@ -10,6 +10,7 @@ import sys
 
 from harness.cli_commands.common import run_dir_of
 from harness.errors import HarnessError
+from harness.faults.store import FaultStore
 from harness.lifecycle import registry
 from harness.lifecycle.run_dir import RunDir
 from harness.plumbing.processes import pid_alive
@@ -32,6 +33,7 @@ def _lock_holder(run_dir: RunDir) -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     run_dir = run_dir_of(args)
+    FaultStore(run_dir.path).clear()  # faults end with the stack, however it ends
     state = run_dir.read_state()
     if not run_dir.is_locked():
         run_dir.clear_state()

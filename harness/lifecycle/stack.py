@@ -19,6 +19,8 @@ from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.cognito_discovery import token_settings
 from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
+from harness.faults.aws_proxy import AwsFaultProxy
+from harness.faults.store import FaultStore
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.time_parts import start_time_parts
@@ -67,6 +69,9 @@ class Stack:
         self.s3_lifecycle = None
         self.alb_metrics = None
         self.alarms = None
+        self.aws_faults = None
+        # Faults on any hop (harness.faults): a file in the run dir that every part reads.
+        self.faults = FaultStore(self.run_dir.path)
         self.control = None
         self.timings: dict[str, float] = {}
         self._exit: ExitStack | None = None
@@ -139,12 +144,18 @@ class Stack:
         )
         self.record.save(self.run_dir.path / "record.json")
 
-        self.push_sink = PushSink(port=s.push_sink_port)
+        self.faults.clear()  # a stack starts with no fault, whatever an old run left
+        parts.callback(self.faults.clear)
+        self.push_sink = PushSink(port=s.push_sink_port, faults=self.faults)
         parts.callback(self._stopping, "push sink", self.push_sink.stop)
         self._step("starting the push sink", self.push_sink.start)
 
         self.alb = LoadBalancer(
-            self.endpoints, self.record.target_group_arn, port=s.alb_port, log_dir=logs
+            self.endpoints,
+            self.record.target_group_arn,
+            port=s.alb_port,
+            log_dir=logs,
+            faults=self.faults,
         )
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
@@ -159,6 +170,10 @@ class Stack:
         self._step("starting the API front", self.api_front.start)
         self.endpoints = self.api_front.endpoints
         self.api_front.serve_elbv2(self.alb)
+        # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
+        self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
+        parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
+        self._step("starting the AWS fault proxy", self.aws_faults.start)
 
         self.agent = EcsAgent(
             self.endpoints,
@@ -166,9 +181,12 @@ class Stack:
             [self.record.service],
             alb=self.alb,
             log_dir=logs / "tasks",
-            extra_env=self.task_environment(),
+            # Tasks reach AWS through the fault proxy, which forwards to the endpoints
+            # (DynamoDB and SNS through the agent's IAM gate, routed below).
+            extra_env=self.task_environment() | self.aws_faults.task_environment(),
             runtime=runtime,
         )
+        self.aws_faults.route(self.agent.gated_endpoints())
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
         self.api_front.serve_ecs(self.agent)
@@ -179,6 +197,7 @@ class Stack:
             {self.record.load_balancer_dns: self.alb.url},
             port=s.edge_port,
             log_dir=logs,
+            faults=self.faults,
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
@@ -281,4 +300,9 @@ class Stack:
                 "alarms": health(self.alarms),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "faults": [
+                f.to_json() | {"summary": f.describe(), "injected": self.faults.injected(f.id)}
+                for f in self.faults.list()
+            ],
+            "aws_fault_proxy_url": self.aws_faults.url if self.aws_faults else None,
         }

@@ -6,6 +6,7 @@ Scenarios use them to prove they catch the regression they exist for.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,40 +31,106 @@ def edge_caches(edge_url: str, path: str = "/api/health") -> bool:
     return _edge_get(edge_url, path).headers.get("x-cache", "").startswith("Hit")
 
 
-def _set_cache_policy(cloudfront, distribution_id: str, pattern: str, policy_id: str) -> str:
+def _replace_behaviour(cloudfront, distribution_id: str, pattern: str, change) -> dict:
+    """Puts `change(behaviour)` in place of the behaviour for `pattern`; returns the old one."""
     found = cloudfront.get_distribution_config(Id=distribution_id)
     config = found["DistributionConfig"]
-    behaviour = next(
-        b for b in config["CacheBehaviors"].get("Items", []) if b["PathPattern"] == pattern
-    )
-    previous = behaviour["CachePolicyId"]
-    behaviour["CachePolicyId"] = policy_id
+    items = config["CacheBehaviors"]["Items"]
+    index = next(i for i, b in enumerate(items) if b["PathPattern"] == pattern)
+    previous = copy.deepcopy(items[index])
+    items[index] = change(copy.deepcopy(previous))
     cloudfront.update_distribution(
         Id=distribution_id, IfMatch=found["ETag"], DistributionConfig=config
     )
     return previous
 
 
+def legacy_ttl(seconds: int):
+    """Legacy cache settings that keep every answer `seconds`, whatever the origin says: with a
+    min TTL above 0 CloudFront caches even `no-store` answers for the min TTL [Expiration].
+    The viewer's Authorization is forwarded and keyed on, so signed-in requests still work."""
+
+    def change(behaviour: dict) -> dict:
+        legacy = {
+            k: v
+            for k, v in behaviour.items()
+            if k not in ("CachePolicyId", "OriginRequestPolicyId", "ResponseHeadersPolicyId")
+        }
+        return legacy | {
+            "ForwardedValues": {
+                "QueryString": True,
+                "Cookies": {"Forward": "none"},
+                "Headers": {"Quantity": 1, "Items": ["Authorization"]},
+                "QueryStringCacheKeys": {"Quantity": 0},
+            },
+            "MinTTL": seconds,
+            "DefaultTTL": seconds,
+            "MaxTTL": seconds,
+        }
+
+    return change
+
+
+def edge_status(stack: StackView) -> dict:
+    return (stack.describe().get("components") or {}).get("edge") or {}
+
+
+def edge_cache_policy(stack: StackView, pattern: str) -> str | None:
+    """The cache policy the running edge applies to `pattern`, as its status reports it."""
+    for behaviour in edge_status(stack).get("behaviours") or []:
+        if behaviour.get("path_pattern") == pattern:
+            return behaviour.get("cache_policy")
+    return None
+
+
+def wait_for_edge_to_apply(
+    stack: StackView, generation: int, pattern: str, policy: str, timeout: float
+):
+    """Until the edge has loaded a configuration newer than `generation` that puts `policy` on
+    `pattern`: the event the change waits for, not a guess at the poll interval."""
+    if stack.edge is not None:
+        stack.edge.poll_now()
+
+    def applied() -> bool:
+        status = edge_status(stack)
+        return (
+            status.get("config_generation", 0) > generation
+            and edge_cache_policy(stack, pattern) == policy
+        )
+
+    wait_until(
+        applied, what=f"the edge to apply {policy} to {pattern}", timeout=timeout, interval=0.2
+    )
+
+
 @contextmanager
-def api_cache_policy(stack: StackView, policy_id: str, timeout: float = 10.0) -> Iterator[None]:
-    """`/api/*` under another cache policy until the block ends; then the original policy
-    and an invalidation of `/api/*`, and only once the edge caches nothing there again."""
+def api_behaviour_changed(stack: StackView, change, applied_policy: str, timeout: float = 60.0):
+    """`/api/*` changed by `change` until the block ends, and only once the edge applies it;
+    then the original behaviour and an invalidation of `/api/*`, and only once the edge has
+    applied both."""
     cloudfront = stack.endpoints.client("cloudfront")
     distribution_id = stack.record.distribution_id
-    original = _set_cache_policy(cloudfront, distribution_id, API_PATTERN, policy_id)
+    original_policy = edge_cache_policy(stack, API_PATTERN)
+    generation = edge_status(stack).get("config_generation", 0)
+    original = _replace_behaviour(cloudfront, distribution_id, API_PATTERN, change)
     try:
-        wait_until(
-            lambda: edge_caches(stack.edge_url), what="the edge to cache /api/*", timeout=timeout
-        )
+        wait_for_edge_to_apply(stack, generation, API_PATTERN, applied_policy, timeout)
         yield
     finally:
-        _set_cache_policy(cloudfront, distribution_id, API_PATTERN, original)
+        generation = edge_status(stack).get("config_generation", 0)
+        _replace_behaviour(cloudfront, distribution_id, API_PATTERN, lambda _: original)
         invalidate(cloudfront, distribution_id, [API_PATTERN], origin="breakage")
+        wait_for_edge_to_apply(stack, generation, API_PATTERN, original_policy, timeout)
         wait_until(
             lambda: not edge_caches(stack.edge_url),
             what="the edge to stop caching /api/*",
             timeout=timeout,
         )
+
+
+def api_cached_for(stack: StackView, seconds: int, timeout: float = 60.0):
+    """`/api/*` under legacy cache settings that keep every answer `seconds`."""
+    return api_behaviour_changed(stack, legacy_ttl(seconds), "legacy", timeout)
 
 
 @contextmanager

@@ -23,9 +23,18 @@ CHROMIUM_ARGS = (
 
 SYSTEM_CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 NO_CHROMIUM = (
-    "no Chromium: neither Playwright's own browser nor a system one "
-    "(install it with `apt-get install chromium` or `playwright install chromium`)"
+    "no Chromium: neither Playwright's own browser nor a system one on the PATH "
+    "(install it with `scripts/bootstrap.sh --browser`, `apt-get install chromium` or "
+    "`playwright install chromium`, or point ANIMEHUB_CHROMIUM at one)"
 )
+
+
+def no_chromium_line() -> str:
+    """Why no Chromium was found, naming ANIMEHUB_CHROMIUM when it points nowhere."""
+    override = os.environ.get("ANIMEHUB_CHROMIUM")
+    if override:
+        return f"no Chromium: ANIMEHUB_CHROMIUM={override} does not exist"
+    return NO_CHROMIUM
 
 
 def playwright_chromium(playwright=None) -> str | None:
@@ -64,6 +73,6 @@ def find_chromium(playwright=None) -> str | None:
 if __name__ == "__main__":
     found = find_chromium()
     if found is None:
-        print(NO_CHROMIUM)
+        print(no_chromium_line())
         sys.exit(1)
     print(found)

@@ -49,7 +49,9 @@ def make_api(edge_url):
         client = httpx.Client(
             base_url=edge_url,
             headers=fan.auth_header if fan is not None else {},
-            timeout=15,
+            # Generous: a share took 15 s through the stack on a loaded 2-core machine; the
+            # time-out only catches a hang (the edge's own origin time-out is 30 s).
+            timeout=60,
             trust_env=False,
         )
         clients.append(client)

@@ -8,6 +8,8 @@ import time
 
 import httpx
 
+from harness.plumbing.waiting import wait_until
+
 
 class Poller:
     """A client that keeps calling /api/health through the ALB and keeps every outcome."""
@@ -43,6 +45,13 @@ class Poller:
                 except httpx.HTTPError as exc:
                     self.outcomes.append((time.monotonic(), 0, None, repr(exc)))
                 time.sleep(0.02)
+
+    def wait_for_outcomes(self, count: int, timeout: float = 60) -> None:
+        """Until `count` more requests have come back (the poller has seen the state)."""
+        target = len(self.outcomes) + count
+        wait_until(
+            lambda: len(self.outcomes) >= target, what=f"{count} more answers", timeout=timeout
+        )
 
     @property
     def failures(self):

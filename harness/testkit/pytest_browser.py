@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.testkit.browser import CHROMIUM_ARGS, NO_CHROMIUM, find_chromium
+from harness.testkit.browser import CHROMIUM_ARGS, find_chromium, no_chromium_line
 
 
 @pytest.fixture(scope="session")
@@ -19,9 +19,23 @@ def browser_type_launch_args(browser_type_launch_args, playwright, pytestconfig)
         return browser_type_launch_args
     executable = find_chromium(playwright)
     if executable is None:
-        pytest.skip(NO_CHROMIUM)
+        # A failure, not a skip: a run without a browser has not tested the scenarios.
+        pytest.fail(no_chromium_line(), pytrace=False)
     args = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
     return {**browser_type_launch_args, "executable_path": executable, "args": args}
+
+
+# Playwright's 5 s default for `expect` is a budget on a loaded 2-core machine (a share took
+# 8.7 s through the stack with three workers and other suites running): a check waits for its
+# state with a time-out that only catches a hang.
+EXPECT_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _generous_expect_timeout() -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,10 @@ from harness.testkit.stack_fixtures import (
     stack,
 )
 
+# The gate (--animehub-gate): a release or CI run that cannot go green by testing nothing; and the
+# faults fixture.
+pytest_plugins = ["harness.testkit.gate", "harness.faults.fixture"]
+
 # The fixtures and the failure hook live in modules of their own; pytest finds them here.
 __all__ = [
     "AwsClients",

@@ -25,7 +25,11 @@ export function notificationsView({ onLeave }) {
   const list = h("ul", { class: "notification-list", "data-testid": "notification-list" });
   const empty = h("p", { "data-testid": "notifications-empty" }, "No notifications yet.");
   let shown = 0;
+  let polling = false;
   const poll = async () => {
+    // A poll slower than the interval must not overlap the next: both would add the same items.
+    if (polling) return;
+    polling = true;
     try {
       const response = await fetch(`${url}/notifications`, { cache: "no-store" });
       if (!response.ok) return;
@@ -35,6 +39,8 @@ export function notificationsView({ onLeave }) {
       empty.hidden = shown > 0;
     } catch {
       // The device is offline for a moment; the next poll catches up.
+    } finally {
+      polling = false;
     }
   };
   poll();

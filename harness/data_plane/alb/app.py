@@ -13,6 +13,7 @@ import httpx
 
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.config import TargetAddress
+from harness.faults.http import at_target
 from harness.plumbing.http_proxy import UpstreamPool, end_to_end, has_body, request_body
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,10 @@ class ProxyApp:
             timeout=timeout,
         )
         record.target_started = time.time()
+        faults = getattr(self._router, "faults", None)
         try:
-            response = await client.send(request, stream=True)
+            response = await at_target(faults, str(target), scope["path"], idle)
+            response = response or await client.send(request, stream=True)
         except httpx.TimeoutException:
             log.info("alb: target %s timed out", target)
             record.error_reason = "TargetResponseTimeout"

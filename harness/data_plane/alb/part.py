@@ -27,6 +27,7 @@ from harness.data_plane.alb.config import (
 from harness.data_plane.alb.health_checks import TargetState
 from harness.data_plane.alb.target_loop import TargetLoop, _Target
 from harness.errors import HarnessError
+from harness.faults.http import wrap
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class LoadBalancer(TargetLoop):
         refresh_interval: float = 0.5,
         log_dir: Path | None = None,
         fail_open: bool = True,
+        faults=None,
     ) -> None:
         self.target_group_arn = target_group_arn
         self.refresh_interval = refresh_interval
@@ -55,6 +57,7 @@ class LoadBalancer(TargetLoop):
         # health status." Off only for a test that wants the 503 of a strict balancer.
         self.fail_open = fail_open
         self.log_dir = log_dir
+        self.faults = faults  # harness.faults.store.FaultStore, or None
         self._elbv2 = endpoints.client("elbv2")
         self._lock = threading.Lock()
         # One refresh at a time: a slow read applied after a newer one would bring a
@@ -69,7 +72,9 @@ class LoadBalancer(TargetLoop):
         self.idle_timeout = DEFAULT_IDLE_TIMEOUT
         self.access_log = AccessLog(log_dir, target_group_arn)
         self._proxy = ProxyApp(self)
-        self._server = ServerThread(self._proxy.asgi(), name="alb", port=port, lifespan="on")
+        self._server = ServerThread(
+            wrap(self._proxy.asgi(), "edge-alb", faults), name="alb", port=port, lifespan="on"
+        )
         self.listener_port = self._server.port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

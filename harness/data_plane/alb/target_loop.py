@@ -18,6 +18,7 @@ import httpx
 from harness.clock import clock
 from harness.data_plane.alb.config import TargetAddress, TargetGroupSettings
 from harness.data_plane.alb.health_checks import TargetHealth, probe
+from harness.faults.health import injected_check
 
 log = logging.getLogger("harness.data_plane.alb.part")
 
@@ -140,7 +141,10 @@ class TargetLoop:
         while True:
             settings = self._settings
             started = time.monotonic()
-            result = await probe(self._health_client, target.address, settings.health_check)
+            result = await injected_check(getattr(self, "faults", None), str(target.address))
+            result = result or await probe(
+                self._health_client, target.address, settings.health_check
+            )
             with self._lock:
                 before = target.health.state
                 target.health.record(result, settings.health_check)

@@ -68,6 +68,10 @@ class EcsAgent(TaskLoop):
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ecs-agent", daemon=True)
 
+    def gated_endpoints(self) -> dict[str, str]:
+        """The services a task must reach through the IAM gate, and the gate's URL."""
+        return {service: self._iam_gate.url for service in GATED_SERVICES}
+
     @property
     def url(self) -> None:
         """The agent serves nothing itself: its tasks do, behind the ALB."""

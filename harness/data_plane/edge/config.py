@@ -56,6 +56,8 @@ class ConfigPoller:
         self.last_refresh_at: str | None = None
         self.last_error: str | None = None
         self.invalidations_applied = 0
+        # Counts the configurations applied: a waiter reads it to know a change has landed.
+        self.config_generation = 0
         self._fingerprint: str | None = None
         self._seen_invalidations: set[str] | None = None
         self._stop = threading.Event()
@@ -125,6 +127,7 @@ class ConfigPoller:
                 lambda pid: self._origin_request_policy(pid, custom_policies),
             )
             self._fingerprint = fingerprint
+            self.config_generation += 1
             self.loaded_at = _now()
             for problem in self.distribution.config_errors:
                 log.error("edge: distribution %s: %s", self.distribution_id, problem)

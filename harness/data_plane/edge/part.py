@@ -14,6 +14,7 @@ from harness.data_plane.edge.app import EdgeApp
 from harness.data_plane.edge.cache import ResponseCache
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.origins import CustomOrigin, S3Origin
+from harness.faults.http import wrap
 from harness.plumbing.http_proxy import UpstreamPool
 from harness.plumbing.servers import ServerThread
 
@@ -37,6 +38,7 @@ class Edge:
         port: int = 0,
         refresh_interval: float = 0.5,
         log_dir: pathlib.Path | None = None,
+        faults=None,
     ) -> None:
         self.endpoints = endpoints
         self.distribution_id = distribution_id
@@ -44,6 +46,7 @@ class Edge:
         self.port = port
         self.refresh_interval = refresh_interval
         self.log_dir = log_dir
+        self.faults = faults  # harness.faults.store.FaultStore, or None
         self.via = f"1.1 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"
         self.cache = ResponseCache()
         self._poller: ConfigPoller | None = None
@@ -90,7 +93,10 @@ class Edge:
                 access_log=self._access_log,
             )
             self._server = ServerThread(
-                self._origins.serve(app), name="edge", port=self.port, lifespan="on"
+                wrap(self._origins.serve(app), "viewer-edge", self.faults),
+                name="edge",
+                port=self.port,
+                lifespan="on",
             )
             self._server.start()
             self._poller.start()
@@ -148,6 +154,7 @@ class Edge:
             "url": self._server.url if self._server else None,
             "serving": self._server is not None,
             "config_etag": distribution.etag if distribution else None,
+            "config_generation": poller.config_generation if poller else 0,
             "config_loaded_at": poller.loaded_at if poller else None,
             "last_refresh_at": poller.last_refresh_at if poller else None,
             "last_refresh_error": poller.last_error if poller else None,

@@ -48,6 +48,10 @@ class DeviceLog:
         with self._lock:
             return list(self._confirmations.get(device_id, ()))
 
+    def device_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._notifications)
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             return {

@@ -9,13 +9,16 @@ from harness.data_plane.push_sink.devices import (
     Predicate,
     any_notification,
 )
+from harness.faults.http import wrap_deliveries
 from harness.plumbing.servers import ServerThread
 
 
 class PushSink:
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, faults=None) -> None:
         self.devices = DeviceLog()
-        self._server = ServerThread(create_app(self.devices), name="push-sink", port=port)
+        # A device failing its deliveries (fault hop `sns-delivery`) answers the fault's status.
+        app = wrap_deliveries(create_app(self.devices), faults)
+        self._server = ServerThread(app, name="push-sink", port=port)
         self._started = False
 
     @property
@@ -52,6 +55,10 @@ class PushSink:
 
     def confirmations(self, device_id: str) -> list[dict]:
         return self.devices.confirmations(device_id)
+
+    def all_notifications(self) -> dict[str, list[Notification]]:
+        """Every device's notifications (a failed test's artifacts keep them)."""
+        return {device: self.devices.notifications(device) for device in self.devices.device_ids()}
 
     def wait_for(
         self, device_id: str, predicate: Predicate = any_notification, timeout: float = 5.0

@@ -54,11 +54,10 @@ READY = {"services": {"s3": "running", "sqs": "available"}, "edition": "communit
 def test_waits_through_failures_until_the_health_answers(health_server):
     handler, url = health_server
     handler.failures, handler.document = 3, READY
-    waited = wait_until_ready(
+    wait_until_ready(
         localstack_health(url, ["s3", "sqs"]), what="localstack", timeout=5, interval=0.01
     )
     assert handler.seen == 4
-    assert waited < 5
 
 
 def test_a_service_still_starting_keeps_it_waiting_and_is_named(health_server):

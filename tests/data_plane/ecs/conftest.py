@@ -131,13 +131,15 @@ def running(endpoints):
     """Start an ALB and an agent for a service; both are stopped after the test."""
     started = []
 
-    def run(service: Service, *, commands=STANDIN_COMMANDS, with_alb: bool = True):
+    def run(
+        service: Service, *, commands=STANDIN_COMMANDS, with_alb: bool = True, agent_endpoints=None
+    ):
         alb = None
         if with_alb:
             alb = LoadBalancer(endpoints, service.target_group_arn, log_dir=service.log_dir).start()
             started.append(alb)
         agent = EcsAgent(
-            endpoints,
+            agent_endpoints or endpoints,
             service.cluster,
             [service.name],
             alb=alb,

@@ -12,6 +12,9 @@ from harness.data_plane.edge.cache_policy import CACHING_DISABLED, CACHING_OPTIM
 from harness.errors import HarnessError
 from harness.plumbing.waiting import wait_until
 
+# Generous: a wait here only catches a hang (a loaded 2-core machine is slow, not broken).
+PATIENCE = 60
+
 
 @pytest.fixture
 def viewer(edge):
@@ -48,10 +51,10 @@ def test_static_file_miss_then_hit_with_rising_age(viewer, buckets):
     second = viewer.get("/app.js")
     assert second.headers["x-cache"] == "Hit from cloudfront"
     assert second.content == b"console.log(1)"
-    time.sleep(1.05)
+    time.sleep(1.05)  # this test is about time passing: Age counts the seconds in the cache
     third = viewer.get("/app.js")
     assert third.headers["x-cache"] == "Hit from cloudfront"
-    assert int(third.headers["age"]) >= 1 > int(second.headers["age"])
+    assert int(third.headers["age"]) >= int(second.headers["age"]) + 1
     # max-age=0 under CachingOptimized is kept for the 1 s min TTL, then revalidated.
     revalidated = viewer.get("/feed.json")
     assert (revalidated.headers["x-cache"], revalidated.content) == (
@@ -103,7 +106,7 @@ def test_a_missing_key_is_403_or_404_as_the_bucket_policy_says(
         wait_until(
             lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 200,
             what="a missing media key to answer 200 once listable",
-            timeout=5,
+            timeout=PATIENCE,
         )
     finally:
         unlisted = cloudfront_read_policy(media, arn, listable=False)
@@ -111,7 +114,7 @@ def test_a_missing_key_is_403_or_404_as_the_bucket_policy_says(
     wait_until(
         lambda: viewer.get(f"/media/{uuid.uuid4().hex}.png").status_code == 403,
         what="a missing media key to answer 403 again",
-        timeout=5,
+        timeout=PATIENCE,
     )
 
 
@@ -167,7 +170,7 @@ def test_invalidation_purges_a_changed_object(endpoints, distribution, viewer, b
     fresh = wait_until(
         lambda: (r := viewer.get("/images/logo.svg")).content == b"v2" and r,
         what="the edge to serve logo.svg v2",
-        timeout=3.0,
+        timeout=PATIENCE,
     )
     assert fresh.headers["x-cache"] == "Miss from cloudfront"
 
@@ -179,14 +182,14 @@ def test_changing_the_api_cache_policy_applies_within_seconds(endpoints, distrib
         wait_until(
             lambda: viewer.get("/api/echo?switch=1").headers["x-cache"] == "Hit from cloudfront",
             what="a cache hit on /api/* under CachingOptimized",
-            timeout=3.0,
+            timeout=PATIENCE,
         )
     finally:
         set_api_cache_policy(endpoints, distribution, CACHING_DISABLED.id)
     wait_until(
         lambda: viewer.get("/api/echo?switch=1").headers["x-cache"] == "Miss from cloudfront",
         what="a cache miss on /api/* under CachingDisabled",
-        timeout=3.0,
+        timeout=PATIENCE,
     )
     assert viewer.get("/api/echo?switch=1").headers["x-cache"] == "Miss from cloudfront"
 
@@ -197,7 +200,7 @@ def test_unknown_cache_policy_is_a_configuration_error(endpoints, distribution, 
         response = wait_until(
             lambda: (r := viewer.get("/api/echo")).status_code == 502 and r,
             what="a 502 for the broken API behaviour",
-            timeout=3.0,
+            timeout=PATIENCE,
         )
         assert response.headers["x-cache"] == "Error from cloudfront"
         assert "00000000-0000-0000-0000-000000000000" in response.text
@@ -208,7 +211,7 @@ def test_unknown_cache_policy_is_a_configuration_error(endpoints, distribution, 
     wait_until(
         lambda: viewer.get("/api/echo").status_code == 200,
         what="/api/echo to answer 200 again",
-        timeout=3.0,
+        timeout=PATIENCE,
     )
     assert edge.health()["config_errors"] == []
 
@@ -246,7 +249,7 @@ def test_health_and_cache_entries(edge, viewer):
     wait_until(
         lambda: "GET / " in access_log.read_text(),
         what="GET / in the access log",
-        timeout=3.0,
+        timeout=PATIENCE,
     )
 
 

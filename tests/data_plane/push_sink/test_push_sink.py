@@ -62,7 +62,8 @@ def test_refuses_what_is_not_an_sns_message(sink):
 def test_wait_for_returns_none_after_the_timeout(sink):
     began = time.monotonic()
     assert sink.wait_for("nobody", timeout=0.2) is None
-    assert 0.2 <= time.monotonic() - began < 1
+    # About time passing: it waited its whole time-out (no upper bound: that would be a budget).
+    assert time.monotonic() - began >= 0.2
 
 
 def test_sns_delivers_through_a_filter_policy_and_the_client_reads_it(sink):

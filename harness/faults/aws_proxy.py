@@ -1,0 +1,147 @@
+"""The task -> AWS API hop: a small proxy the API tasks are given as their endpoint, which
+forwards every call to the emulator the stack's endpoint map names for its service, unless a
+fault (hop `aws`, by service and operation) answers instead."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from urllib.parse import parse_qs
+
+import httpx
+
+from harness.control_plane.endpoints import EndpointMap, endpoint_variable
+from harness.faults.aws_errors import SERVER_ERRORS, error_response, throttling_error
+from harness.faults.http import InjectedReset
+from harness.faults.store import FaultStore
+from harness.plumbing.servers import ServerThread
+
+log = logging.getLogger("harness.faults.aws_proxy")
+
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/(?P<service>[^/]+)/aws4_request")
+# The signing name where it differs from the endpoint's service name.
+SIGNING_NAMES = {"elasticloadbalancing": "elbv2", "monitoring": "cloudwatch"}
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+
+
+def service_of(headers: dict[str, str], query: str) -> str | None:
+    found = _SCOPE.search(headers.get("authorization", "")) or _SCOPE.search(
+        query.replace("%2F", "/")
+    )
+    if not found:
+        return None
+    return SIGNING_NAMES.get(found["service"], found["service"])
+
+
+def operation_of(headers: dict[str, str], body: bytes) -> str | None:
+    target = headers.get("x-amz-target")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        action = parse_qs(body.decode("latin-1")).get("Action")
+        return action[0] if action else None
+    return None
+
+
+class AwsFaultApp:
+    def __init__(self, endpoints: EndpointMap, faults: FaultStore) -> None:
+        self.endpoints, self.faults = endpoints, faults
+        self.routes: dict[str, str] = {}  # services reached through another hop first
+        self._client: httpx.AsyncClient | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = (scope.get("query_string") or b"").decode("latin-1")
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        service = service_of(headers, query)
+        operation = operation_of(headers, body)
+        fault = self.faults.pick("aws", service=service, operation=operation) if service else None
+        if fault is not None:
+            log.info("fault %s on %s %s", fault.id, service, operation)
+            if fault.kind == "latency":
+                await asyncio.sleep(fault.latency_ms / 1000)
+            else:
+                code, status = (
+                    throttling_error(service)
+                    if fault.kind == "throttle"
+                    else (SERVER_ERRORS[fault.status], fault.status)
+                )
+                message = f"injected by fault {fault.id}"
+                await _send(send, *error_response(service, code, status, message))
+                return
+        upstream = (
+            self.routes.get(service or "s3")
+            or self.endpoints.url(service or "s3")
+            or self.endpoints.default
+        )
+        path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        url = upstream.rstrip("/") + path + (f"?{query}" if query else "")
+        answer = await self._http().request(
+            scope["method"], url, headers=list(headers.items()), content=body
+        )
+        out = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
+        await _send(send, answer.status_code, out, answer.content)
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(trust_env=False, timeout=60)
+        return self._client
+
+
+async def _send(send, status: int, headers: dict, body: bytes) -> None:
+    raw = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class AwsFaultProxy:
+    """The running part: start/stop/url, and the environment that points a task at it."""
+
+    def __init__(self, endpoints: EndpointMap, faults: FaultStore, port: int = 0) -> None:
+        self.endpoints = endpoints
+        self._app = AwsFaultApp(endpoints, faults)
+        self._server = ServerThread(self._app, name="aws-faults", port=port)
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> AwsFaultProxy:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> AwsFaultProxy:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def route(self, upstreams: dict[str, str]) -> None:
+        """Forward these services to the given URLs instead (the ECS agent's IAM gate), so a
+        task's call passes the fault rules first and the task role's IAM check after."""
+        self._app.routes.update(upstreams)
+
+    def task_environment(self) -> dict[str, str]:
+        """AWS_ENDPOINT_URL and each per-service variable, all to this proxy."""
+        env = {"AWS_ENDPOINT_URL": self.url}
+        for service in self.endpoints.per_service:
+            env[endpoint_variable(service)] = self.url
+        return env
+
+    def health(self) -> dict:
+        return {"url": self.url}
+
+
+__all__ = ["AwsFaultProxy", "InjectedReset"]
