@@ -136,7 +136,7 @@ class AwsFaultProxy:
     def task_environment(self) -> dict[str, str]:
         """AWS_ENDPOINT_URL and each per-service variable, all to this proxy."""
         env = {"AWS_ENDPOINT_URL": self.url}
-        for service in self.endpoints.per_service:
+        for service in {*self.endpoints.per_service, *self._app.routes}:
             env[endpoint_variable(service)] = self.url
         return env
 

@@ -181,12 +181,13 @@ class Stack:
             [self.record.service],
             alb=self.alb,
             log_dir=logs / "tasks",
-            # Tasks reach AWS through the fault proxy, which forwards to the endpoints
-            # (DynamoDB and SNS through the agent's IAM gate, routed below).
-            extra_env=self.task_environment() | self.aws_faults.task_environment(),
+            extra_env=self.task_environment(),
             runtime=runtime,
         )
+        # Tasks reach AWS through the fault proxy, which forwards to the endpoints (DynamoDB
+        # and SNS through the agent's IAM gate).
         self.aws_faults.route(self.agent.gated_endpoints())
+        self.agent.extra_env |= self.aws_faults.task_environment()
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
         self.api_front.serve_ecs(self.agent)
