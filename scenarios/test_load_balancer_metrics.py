@@ -14,7 +14,9 @@ REQUESTS = 7
 
 @pytest.fixture
 def dimensions(aws, stack):
-    (lb,) = aws.elbv2.describe_load_balancers()["LoadBalancers"]
+    (lb,) = aws.elbv2.describe_load_balancers(LoadBalancerArns=[stack.record.load_balancer_arn])[
+        "LoadBalancers"
+    ]
     return {
         "LoadBalancer": lb["LoadBalancerArn"].split(":loadbalancer/", 1)[1],
         "TargetGroup": stack.record.target_group_arn.split(":", 5)[-1],

@@ -83,10 +83,12 @@ def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
     open_app, make_user, make_api, stack
 ):
     """What AWS does [target-group-health-checks, stopped-task-errors]: the targets turn
-    unhealthy (Target.ResponseCodeMismatch in describe-target-health), ECS replaces the tasks
-    ("Task failed ELB health checks in (target-group ...)"), and while every registered target
-    is unhealthy the ALB fails open, so the fan is still served; between the two, while a
-    replacement is still in its initial checks, a request can meet a 503."""
+    unhealthy (Target.ResponseCodeMismatch in describe-target-health) and ECS replaces the tasks
+    ("Task failed ELB health checks in (target-group ...)"). Meanwhile the fan is served (the
+    ALB fails open while every registered target is unhealthy) or meets a 503 while a
+    replacement is still in its initial checks. How briefly every target is unhealthy at once
+    depends on timing, so fail-open itself is shown where it can be held still:
+    tests/data_plane/alb/test_alb_balancer.py::test_fail_open_when_every_target_is_unhealthy."""
     fan = make_user()
     page = open_app(fan)
     expect(the_list(page)).to_be_visible()
@@ -94,20 +96,12 @@ def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
     elbv2, ecs = stack.endpoints.client("elbv2"), stack.endpoints.client("ecs")
     target_group = stack.record.target_group_arn
     stopped_before = _stopped_reasons(ecs, stack.record.cluster)
-    served_with_none_healthy = []
-    statuses = set()
+    reason = f"Task failed ELB health checks in (target-group {target_group})"
+    statuses = []
 
-    def fails_open() -> bool:
-        before = _target_states(elbv2, target_group)
-        status = anonymous.get("/api/anime").status_code
-        after = _target_states(elbv2, target_group)
-        statuses.add(status)
-        none_healthy = all(
-            states and all(s == "unhealthy" for s, _ in states) for states in (before, after)
-        )
-        if status == 200 and none_healthy:
-            served_with_none_healthy.append(before)
-        return bool(served_with_none_healthy)
+    def replaced_while_a_fan_asks() -> bool:
+        statuses.append(anonymous.get("/api/anime").status_code)
+        return reason in _stopped_reasons(ecs, stack.record.cluster) - stopped_before
 
     with health_check_path(stack, "/api/no-such-health-check"):
         wait_until(
@@ -115,23 +109,16 @@ def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
                 ("unhealthy", "Target.ResponseCodeMismatch") in _target_states(elbv2, target_group)
             ),
             what="describe-target-health to report a target unhealthy",
-            timeout=30,
-            interval=0.25,
-        )
-        wait_until(
-            fails_open,
-            what="a request served while every target is unhealthy",
-            timeout=120,  # the window recurs each time replacements fail their checks
-            interval=0.25,
-        )
-        reason = f"Task failed ELB health checks in (target-group {target_group})"
-        wait_until(
-            lambda: reason in _stopped_reasons(ecs, stack.record.cluster) - stopped_before,
-            what="ECS to stop a task for failing its ELB health checks",
             timeout=60,
             interval=0.25,
         )
-        assert statuses <= {200, 503}, statuses
+        wait_until(
+            replaced_while_a_fan_asks,
+            what="ECS to stop a task for failing its ELB health checks",
+            timeout=120,
+            interval=0.25,
+        )
+        assert statuses and set(statuses) <= {200, 503}, statuses
     wait_until(
         lambda: (
             anonymous.get("/api/anime").status_code == 200

@@ -15,6 +15,7 @@ from harness.control_plane.endpoints import EndpointMap, endpoint_variable
 from harness.faults.aws_errors import SERVER_ERRORS, error_response, throttling_error
 from harness.faults.http import InjectedReset
 from harness.faults.store import FaultStore
+from harness.plumbing.http_proxy import UpstreamPool
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger("harness.faults.aws_proxy")
@@ -44,11 +45,14 @@ def operation_of(headers: dict[str, str], body: bytes) -> str | None:
     return None
 
 
+UPSTREAM_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
 class AwsFaultApp:
     def __init__(self, endpoints: EndpointMap, faults: FaultStore) -> None:
         self.endpoints, self.faults = endpoints, faults
         self.routes: dict[str, str] = {}  # services reached through another hop first
-        self._client: httpx.AsyncClient | None = None
+        self.upstream = UpstreamPool("aws-faults", UPSTREAM_LIMITS, httpx.Timeout(60))
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -84,16 +88,11 @@ class AwsFaultApp:
         )
         path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         url = upstream.rstrip("/") + path + (f"?{query}" if query else "")
-        answer = await self._http().request(
+        answer = await self.upstream.client.request(
             scope["method"], url, headers=list(headers.items()), content=body
         )
         out = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
         await _send(send, answer.status_code, out, answer.content)
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(trust_env=False, timeout=60)
-        return self._client
 
 
 async def _send(send, status: int, headers: dict, body: bytes) -> None:
@@ -109,7 +108,9 @@ class AwsFaultProxy:
     def __init__(self, endpoints: EndpointMap, faults: FaultStore, port: int = 0) -> None:
         self.endpoints = endpoints
         self._app = AwsFaultApp(endpoints, faults)
-        self._server = ServerThread(self._app, name="aws-faults", port=port)
+        self._server = ServerThread(
+            self._app.upstream.serve(self._app), name="aws-faults", port=port, lifespan="on"
+        )
 
     @property
     def url(self) -> str:

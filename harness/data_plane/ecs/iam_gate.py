@@ -10,8 +10,6 @@ consistency lets them [AWS: troubleshoot_general#troubleshoot_general_eventual-c
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import re
 import threading
@@ -24,10 +22,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.data_plane.ecs.identity_policy import allows
+from harness.plumbing.http_proxy import UpstreamPool
 from harness.plumbing.servers import ServerThread
 
 POLICY_TTL = 1.0
 GATED_SERVICES = ("dynamodb", "sns")
+UPSTREAM_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
 _DROPPED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
 
@@ -39,14 +39,13 @@ class IamGate:
         self._role_of_key = role_of_key
         self._policies: dict[str, tuple[float, list[dict]]] = {}
         self._refreshing: set[str] = set()
-        self._client: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._upstream = UpstreamPool("ecs-iam-gate", UPSTREAM_LIMITS, httpx.Timeout(30))
         self._lock = threading.Lock()
 
         async def app(scope, receive, send) -> None:  # a plain coroutine function: ASGI 3
             await self._app(scope, receive, send)
 
-        self._server = ServerThread(app, name="ecs-iam-gate")
+        self._server = ServerThread(self._upstream.serve(app), name="ecs-iam-gate", lifespan="on")
         self.refusals = 0
 
     @property
@@ -57,18 +56,7 @@ class IamGate:
         self._server.start()
         return self
 
-    def _client_in_loop(self) -> httpx.AsyncClient:
-        # Made on the server's own loop, so that stop() can close it there.
-        if self._client is None:
-            self._client = httpx.AsyncClient(trust_env=False, timeout=30)
-            self._loop = asyncio.get_running_loop()
-        return self._client
-
     def stop(self) -> None:
-        client, self._client = self._client, None
-        if client is not None and self._loop is not None and self._loop.is_running():
-            with contextlib.suppress(Exception):
-                asyncio.run_coroutine_threadsafe(client.aclose(), self._loop).result(timeout=5)
         self._server.stop()
 
     async def _app(self, scope, receive, send) -> None:
@@ -143,7 +131,7 @@ class IamGate:
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _DROPPED]
 
         async def app(scope, receive, send) -> None:
-            client = self._client_in_loop()
+            client = self._upstream.client
             answer = await client.request(request.method, url, headers=headers, content=body)
             kept = {k: v for k, v in answer.headers.items() if k.lower() not in _DROPPED}
             kept.pop("content-encoding", None)

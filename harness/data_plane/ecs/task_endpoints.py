@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from harness.clock import clock
 from harness.plumbing.servers import ServerThread
 
 # Credentials are minted again this long before they expire, as the ECS agent rotates them.
@@ -116,11 +117,15 @@ class TaskEndpoints:
         return JSONResponse(await run_in_threadpool(self._fresh_credentials, task))
 
     def _fresh_credentials(self, task: TaskIdentity) -> dict:
-        if task.credentials is None or time.time() >= task.expires_at - REFRESH_BEFORE_EXPIRY:
+        if task.credentials is None or clock.now() >= task.expires_at - REFRESH_BEFORE_EXPIRY:
             session = "ecs-" + task.task_arn.rsplit("/", 1)[-1][:56]
             answer = self._sts.assume_role(RoleArn=task.role_arn, RoleSessionName=session)
             minted = answer["Credentials"]
-            expiration: datetime = minted["Expiration"]
+            # The emulator's STS stamps real time; the task lives on the stack clock, as a
+            # Fargate task's clock agrees with AWS's. Same lifetime, counted from the task's now.
+            expiration = datetime.fromtimestamp(
+                minted["Expiration"].timestamp() + clock.now() - time.time(), UTC
+            )
             task.credentials = {
                 "RoleArn": task.role_arn,
                 "AccessKeyId": minted["AccessKeyId"],
