@@ -148,7 +148,7 @@ def test_wait_steady_reports_the_log_of_a_task_that_exits(make_service, running)
     _, agent = running(service)
     wait_until(
         lambda: any(
-            "exit code 3" in (t.get("stopped_reason") or "")
+            t["state"] == "STOPPED" and t["exit_code"] == 3
             for t in agent.health()["services"]["api"]["tasks"]
         ),
         what="the failing task to have exited",
