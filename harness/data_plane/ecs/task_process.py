@@ -167,6 +167,8 @@ class TaskProcess:
         return self._process.returncode
 
     def _signal(self, signum: int) -> None:
+        if self._process is None:  # stopped while still provisioning: nothing was started
+            return
         try:
             os.killpg(self._process.pid, signum)
         except OSError as exc:
