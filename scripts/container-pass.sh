@@ -7,11 +7,15 @@
 # Where no engine can be had (not root, no apt, dockerd will not start) or the base image cannot
 # be made, it says why in one line and exits 0, unless ANIMEHUB_REQUIRE_CONTAINERS=1 asked for
 # containers: then it exits 1. It stops the engine it started (not one that was running) and
-# checks that no container of the run is left.
+# fails if anything of the run is left: a container of the run, or a process started under it
+# (a stack, an emulator, a reaper, a wheel build), named with the ports it still listens on.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS=0
 python=${ANIMEHUB_PYTHON:-.venv/bin/python} # tox sets its own
+# Every process of the pass inherits this mark (task containers get their own environment);
+# what still carries it after the pass outlived it.
+export ANIMEHUB_CONTAINER_PASS="$$-$RANDOM"
 
 say() { printf 'container pass: %s\n' "$*" >&2; }
 
@@ -24,6 +28,20 @@ unavailable() {
     exit 0
 }
 
+# The processes still marked as this pass's, other than this shell, with what they listen on.
+leftover_processes() {
+    local environ pid
+    for environ in /proc/[0-9]*/environ; do
+        pid=${environ#/proc/}
+        pid=${pid%/environ}
+        [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+        tr '\0' '\n' <"$environ" 2>/dev/null | grep -qxF "ANIMEHUB_CONTAINER_PASS=$ANIMEHUB_CONTAINER_PASS" ||
+            continue
+        printf '  pid %s: %s; listening: %s\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" \
+            "$(ss -Hltnp 2>/dev/null | grep "pid=$pid," | awk '{print $4}' | paste -sd' ' -)"
+    done
+}
+
 was_running=false
 scripts/docker-engine.sh status >/dev/null 2>&1 && was_running=true
 if ! engine=$(scripts/docker-engine.sh start); then
@@ -31,8 +49,12 @@ if ! engine=$(scripts/docker-engine.sh start); then
 fi
 eval "$engine"
 export DOCKER_HOST
+engine_stopped=false
 stop_engine() {
-    if ! $was_running; then scripts/docker-engine.sh stop; fi
+    if ! $was_running && ! $engine_stopped; then
+        scripts/docker-engine.sh stop
+        engine_stopped=true
+    fi
 }
 trap stop_engine EXIT
 
@@ -50,10 +72,18 @@ fi
 ANIMEHUB_TASK_RUNTIME=container "$python" -m pytest "$@"
 status=$?
 
-left=$(docker ps -aq --filter label=org.animehub.role=task | wc -l)
+# Task, probe and emulator containers all carry a run label.
+left=$(docker ps -aq --filter label=org.animehub.run | wc -l)
 if [[ $left != 0 ]]; then
-    say "$left task container(s) outlived the run:"
-    docker ps -a --filter label=org.animehub.role=task >&2
+    say "$left container(s) of the run outlived it:"
+    docker ps -a --filter label=org.animehub.run >&2
+    status=1
+fi
+stop_engine
+left=$(leftover_processes)
+if [[ -n $left ]]; then
+    say "processes of the run outlived it:"
+    printf '%s\n' "$left" >&2
     status=1
 fi
 say "took ${SECONDS}s (exit status $status)"

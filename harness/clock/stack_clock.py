@@ -19,7 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-CLOCK_FILE = "clock"
+# In a directory of its own: a task container mounts that directory (a mount of the file would
+# keep showing the file a rename replaced), and a run directory may be private to its owner.
+CLOCK_FILE = "clock/offset"
 
 
 def format_offset(seconds: float) -> str:
@@ -54,6 +56,8 @@ class StackClock:
     def use(self, path: Path) -> None:
         """Follow `path`, starting at real time (a new stack's emulator is new too)."""
         path = Path(path)
+        if path.parent.is_file():  # a run directory of an earlier version: `clock` was the file
+            path.parent.unlink()
         _write(path, 0.0)
         with self._lock:
             self._path, self._seen = path, None
@@ -114,8 +118,16 @@ class StackClock:
 
 def _write(path: Path, seconds: float) -> None:
     # Replace, not rewrite: readers (and libfaketime) never see a half-written file.
+    # Readable by all, whatever the umask: task containers run as another user.
+    try:
+        path.parent.mkdir(parents=True)
+    except FileExistsError:
+        pass
+    else:
+        path.parent.chmod(0o755)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(format_offset(seconds) + "\n")
+    tmp.chmod(0o644)
     tmp.replace(path)
 
 
