@@ -28,6 +28,11 @@ unavailable() {
     exit 0
 }
 
+marked() { # PID: whether the process carries this pass's mark
+    { tr '\0' '\n' <"/proc/$1/environ"; } 2>/dev/null |
+        grep -qxF "ANIMEHUB_CONTAINER_PASS=$ANIMEHUB_CONTAINER_PASS"
+}
+
 # The processes still marked as this pass's, other than this shell, with what they listen on.
 leftover_processes() {
     local environ pid
@@ -35,10 +40,23 @@ leftover_processes() {
         pid=${environ#/proc/}
         pid=${pid%/environ}
         [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
-        tr '\0' '\n' <"$environ" 2>/dev/null | grep -qxF "ANIMEHUB_CONTAINER_PASS=$ANIMEHUB_CONTAINER_PASS" ||
-            continue
-        printf '  pid %s: %s; listening: %s\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" \
+        marked "$pid" || continue
+        printf '  pid %s: %s; listening: %s\n' "$pid" \
+            "$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)" \
             "$(ss -Hltnp 2>/dev/null | grep "pid=$pid," | awk '{print $4}' | paste -sd' ' -)"
+    done
+}
+
+# Containers carrying a run label (tasks, probes, emulators) that this pass left: no harness
+# holds their run any more (its reaper is gone), or the one that does is this pass's. A run
+# another user's harness holds on the same engine is theirs.
+leftover_containers() {
+    local id run reaper
+    for id in $(docker ps -aq --filter label=org.animehub.run); do
+        run=$(docker inspect --format '{{index .Config.Labels "org.animehub.run"}}' "$id" 2>/dev/null) ||
+            continue # removed meanwhile
+        reaper=$(pgrep -f "harness.containers.reaper org.animehub.run=$run" | head -n 1)
+        if [[ -z $reaper ]] || marked "$reaper"; then echo "$id"; fi
     done
 }
 
@@ -72,11 +90,10 @@ fi
 ANIMEHUB_TASK_RUNTIME=container "$python" -m pytest "$@"
 status=$?
 
-# Task, probe and emulator containers all carry a run label.
-left=$(docker ps -aq --filter label=org.animehub.run | wc -l)
-if [[ $left != 0 ]]; then
-    say "$left container(s) of the run outlived it:"
-    docker ps -a --filter label=org.animehub.run >&2
+left=$(leftover_containers)
+if [[ -n $left ]]; then
+    say "containers of the run outlived it:"
+    docker ps -a $(printf -- '--filter id=%s ' $left) >&2
     status=1
 fi
 stop_engine
