@@ -76,6 +76,12 @@ stop_engine() {
 }
 trap stop_engine EXIT
 
+# Left by earlier runs (an engine stopped under them): not this pass's to answer for.
+earlier=$(leftover_containers)
+if [[ -n $earlier ]]; then
+    say "$(wc -w <<<"$earlier") container(s) of earlier runs that no harness holds: $(echo $earlier)"
+fi
+
 if ! "$python" -m harness.containers.base_image; then
     unavailable "no base image for the API image could be had (see above)"
 fi
@@ -90,7 +96,7 @@ fi
 ANIMEHUB_TASK_RUNTIME=container "$python" -m pytest "$@"
 status=$?
 
-left=$(leftover_containers)
+left=$(comm -23 <(leftover_containers | sort) <(sort <<<"$earlier") | grep . || true)
 if [[ -n $left ]]; then
     say "containers of the run outlived it:"
     docker ps -a $(printf -- '--filter id=%s ' $left) >&2
