@@ -3,9 +3,10 @@
 Each task container uses the host's network, so it listens on its own 127.0.0.N address like a
 process task and reaches the emulators on loopback; nothing addresses a bridge IP. The task
 definition's cpu and memory become the container's limits, its healthCheck the container's
-health check, its stopTimeout the container's stop timeout. Output goes to the task's log file,
-as a process task's does. Every container carries the run's label; a reaper process removes
-them if the harness dies without stopping them.
+health check, its stopTimeout the container's stop timeout. The host files its environment
+names (libfaketime, the stack clock) are mounted read-only (container_files.py). Output goes to
+the task's log file, as a process task's does. Every container carries the run's label; a
+reaper process removes them if the harness dies without stopping them.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class TaskContainer:
     @property
     def pid(self) -> int | None:
         """The container's main process as the host sees it, as a process task's pid is: the
-        same signal reaches a task whichever runtime runs it (`harness fault task`)."""
+        same signal reaches a task whichever runtime runs it (`harness fault stop-task`)."""
         return self._host_pid
 
     @property
