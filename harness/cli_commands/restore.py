@@ -16,9 +16,13 @@ def add_to(commands, run_dir_flag) -> None:
         help="restore a table (backup or point in time) and roll the service onto it",
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--backup", metavar="ARN", help="a backup's ARN (aws dynamodb list-backups)")
     source.add_argument(
-        "--to-time", metavar="TIME", help="a point in time on the stack clock, ISO 8601 (UTC if no zone)"
+        "--backup", metavar="ARN", help="a backup's ARN (aws dynamodb list-backups)"
+    )
+    source.add_argument(
+        "--to-time",
+        metavar="TIME",
+        help="a point in time on the stack clock, ISO 8601 (UTC if no zone)",
     )
     source.add_argument(
         "--latest", action="store_true", help="the latest restorable time (about 5 minutes ago)"

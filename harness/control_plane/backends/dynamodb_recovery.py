@@ -30,7 +30,9 @@ from moto.dynamodb.exceptions import (
 
 from harness.clock import clock
 
-LATEST_LAG_SECONDS = 300  # "LatestRestorableDateTime is typically 5 minutes before the current time"
+LATEST_LAG_SECONDS = (
+    300  # "LatestRestorableDateTime is typically 5 minutes before the current time"
+)
 
 
 class InvalidRestoreTime(JsonRESTError):
@@ -146,7 +148,9 @@ def install() -> None:
             table._harness_pitr = None
         elif _history(table) is None:
             # Turning PITR on (again) starts the window now.
-            baseline = {_key(i): copy.deepcopy(i.to_json()["Attributes"]) for i in table.all_items()}
+            baseline = {
+                _key(i): copy.deepcopy(i.to_json()["Attributes"]) for i in table.all_items()
+            }
             table._harness_pitr = History(since=clock.now(), baseline=baseline)
             _pitr(table)["EarliestRestorableDateTime"] = clock.now()
         return self.describe_continuous_backups(table_name)
@@ -156,16 +160,16 @@ def install() -> None:
         table = self.get_table(table_name)
         if _history(table) is not None:
             earliest, latest = window(table)
-            _pitr(table).update(EarliestRestorableDateTime=earliest, LatestRestorableDateTime=latest)
+            _pitr(table).update(
+                EarliestRestorableDateTime=earliest, LatestRestorableDateTime=latest
+            )
         return answer
 
     def delete_table(self, name):
         table = self.get_table(name)
         if _history(table) is not None:
             # "a system backup ... retained for 35 days" of a deleted table with PITR on
-            backup = tables.Backup(
-                self.account_id, self.region_name, name, table, type_="SYSTEM"
-            )
+            backup = tables.Backup(self.account_id, self.region_name, name, table, type_="SYSTEM")
             self.backups[backup.arn] = backup
         return originals["delete_table"](self, name)
 
