@@ -5,6 +5,8 @@
   typically five minutes before the current time"; "When you delete a table that has
   point-in-time recovery enabled, DynamoDB automatically creates a backup snapshot called a
   system backup".
+- [API_ListBackups] BackupType USER is "the default setting if no other backup types are
+  specified"; SYSTEM, AWS_BACKUP and ALL list the others.
 - [API_RestoreTableToPointInTime] errors PointInTimeRecoveryUnavailableException ("Point in
   time recovery has not yet been enabled for this source table"), InvalidRestoreTimeException
   ("RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime"),
@@ -152,7 +154,8 @@ def test_deleting_a_table_with_pitr_keeps_a_system_backup(dynamodb):
     put(dynamodb, table, "1", "Mushishi")
     dynamodb.delete_table(TableName=table)
 
-    backups = dynamodb.list_backups(TableName=table)["BackupSummaries"]
+    assert dynamodb.list_backups(TableName=table)["BackupSummaries"] == []  # USER by default
+    backups = dynamodb.list_backups(TableName=table, BackupType="SYSTEM")["BackupSummaries"]
     assert [b["BackupType"] for b in backups] == ["SYSTEM"]
     dynamodb.restore_table_from_backup(TargetTableName=table, BackupArn=backups[0]["BackupArn"])
     assert titles(dynamodb, table) == {"1": "Mushishi"}
@@ -161,4 +164,4 @@ def test_deleting_a_table_with_pitr_keeps_a_system_backup(dynamodb):
 def test_deleting_a_table_without_pitr_keeps_nothing(dynamodb):
     table = new_table(dynamodb, pitr=False)
     dynamodb.delete_table(TableName=table)
-    assert dynamodb.list_backups(TableName=table)["BackupSummaries"] == []
+    assert dynamodb.list_backups(TableName=table, BackupType="ALL")["BackupSummaries"] == []

@@ -8,7 +8,8 @@ moto 5.2 is looser (each rule's page is cited in tests/control_plane/test_dynamo
   without PITR (PointInTimeRecoveryUnavailableException) and a time outside the window
   (InvalidRestoreTimeException), which moto accepts;
 - DeleteTable of a table with PITR keeps a SYSTEM backup of it, restorable with
-  RestoreTableFromBackup (moto keeps nothing).
+  RestoreTableFromBackup (moto keeps nothing); ListBackups lists USER backups unless asked
+  for another BackupType (moto lists all).
 
 Only the in-process moto is changed (like clock/emulator_time.py); other emulators are listed
 in docs/fidelity.md."""
@@ -179,6 +180,17 @@ def install() -> None:
     backend_class.describe_continuous_backups = describe_continuous_backups
     backend_class.delete_table = delete_table
     responses.DynamoHandler.restore_table_to_point_in_time = _restore_to_point_in_time
+    responses.DynamoHandler.list_backups = _list_backups
+
+
+def _list_backups(handler):
+    """ListBackups lists the BackupType asked for, USER by default (moto lists every type)."""
+    from moto.dynamodb.responses import DynamoResult
+
+    wanted = handler.body.get("BackupType") or "USER"
+    backups = handler.dynamodb_backend.list_backups(handler.body.get("TableName"))
+    summaries = [b.summary for b in backups if wanted == "ALL" or b.type == wanted]
+    return DynamoResult({"BackupSummaries": summaries})
 
 
 def _restore_to_point_in_time(handler):
