@@ -1,8 +1,9 @@
 """DynamoDB backup and point-in-time recovery on the embedded emulator, as AWS documents them:
 
-- [PointInTimeRecovery_Howitworks] "you can restore to any point in time between
-  EarliestRestorableDateTime and LatestRestorableDateTime. LatestRestorableDateTime is
-  typically five minutes before the current time"; "When you delete a table that has
+- [PointInTimeRecovery_Howitworks] the recovery period is 1 to 35 days (35 by default); "you
+  can restore to any point in time between EarliestRestorableDateTime and
+  LatestRestorableDateTime. LatestRestorableDateTime is typically five minutes before the
+  current time"; "When you delete a table that has
   point-in-time recovery enabled, DynamoDB automatically creates a backup snapshot called a
   system backup".
 - [API_ListBackups] BackupType USER is "the default setting if no other backup types are
@@ -70,6 +71,13 @@ def test_the_window_runs_from_enabling_to_five_minutes_before_now_on_the_stack_c
     earliest, latest = window(dynamodb, table)
     assert abs(earliest.timestamp() - enabled) < 5
     assert abs(latest.timestamp() - (clock.now() - 300)) < 5
+
+
+def test_the_window_reaches_back_no_further_than_the_recovery_period(dynamodb):
+    table = new_table(dynamodb, pitr=True)
+    clock.advance(40 * 86400)
+    earliest, _ = window(dynamodb, table)
+    assert abs(earliest.timestamp() - (clock.now() - 35 * 86400)) < 5
 
 
 def test_a_restore_brings_the_table_back_as_it_was_at_the_time_asked(dynamodb):

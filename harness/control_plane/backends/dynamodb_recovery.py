@@ -1,8 +1,9 @@
 """DynamoDB backups and point-in-time recovery on the embedded emulator, as AWS does them where
 moto 5.2 is looser (each rule's page is cited in tests/control_plane/test_dynamodb_recovery.py):
 
-- the PITR window is on the stack clock: EarliestRestorableDateTime is when PITR was turned on,
-  LatestRestorableDateTime five minutes before now (moto freezes both when PITR is turned on);
+- the PITR window is on the stack clock: EarliestRestorableDateTime is when PITR was turned on
+  (at most the recovery period, 35 days, back), LatestRestorableDateTime five minutes before
+  now (moto freezes both when PITR is turned on);
 - RestoreTableToPointInTime restores the table *as it was* at RestoreDateTime (moto copies the
   items as they are now), from a change history kept while PITR is on; it refuses a table
   without PITR (PointInTimeRecoveryUnavailableException) and a time outside the window
@@ -102,8 +103,12 @@ def _pitr(table) -> dict:
 
 
 def window(table) -> tuple[float, float]:
-    earliest = _history(table).since
-    return earliest, max(earliest, clock.now() - LATEST_LAG_SECONDS)
+    """From when PITR was turned on, but no further back than the recovery period (35 days by
+    default), to five minutes before now."""
+    now = clock.now()
+    period = _pitr(table).get("RecoveryPeriodInDays") or 35
+    earliest = max(_history(table).since, now - period * 86400)
+    return earliest, max(earliest, now - LATEST_LAG_SECONDS)
 
 
 def install() -> None:
