@@ -16,7 +16,8 @@ import uuid
 
 import httpx
 import pytest
-from steps import unique
+from playwright.sync_api import expect
+from steps import list_titles, unique
 
 from harness.errors import HarnessError
 from harness.pipelines.table_restore import RestorePoint, restore_table
@@ -102,7 +103,9 @@ def restored_name(stack) -> str:
     return f"{stack.record.anime_table}-restored-{uuid.uuid4().hex[:6]}"
 
 
-def test_the_lost_anime_table_is_restored_from_a_backup(put_back, stack, aws, api, make_api):
+def test_the_lost_anime_table_is_restored_from_a_backup(
+    put_back, stack, aws, user, api, make_api, open_app
+):
     dynamodb, table, edge = aws.dynamodb, stack.record.anime_table, make_api()
     shared = {share(api, title): title for title in (unique("Mushishi"), unique("Planetes"))}
     backup = dynamodb.create_backup(TableName=table, BackupName="nightly")["BackupDetails"]
@@ -120,6 +123,9 @@ def test_the_lost_anime_table_is_restored_from_a_backup(put_back, stack, aws, ap
         assert wait_until_shown(edge, anime_id, True)["title"] == title
     listed = {a["id"] for a in edge.get("/api/anime").json()["items"]}
     assert set(shared) <= listed, "the restored shares are missing from the list (feed index)"
+    page = open_app(user)  # and the fan sees them in the web app
+    for title in shared.values():
+        expect(list_titles(page).filter(has_text=title)).to_have_count(1)
     again = share(api, unique("Haibane Renmei"))  # the service writes to the restored table
     assert dynamodb.get_item(TableName=target, Key={"id": {"S": again}}).get("Item")
     pitr = dynamodb.describe_continuous_backups(TableName=target)["ContinuousBackupsDescription"]
