@@ -18,6 +18,7 @@ from harness.control_plane.backends.embedded import EmbeddedBackend
 from harness.data_plane.cognito import CognitoFront
 from harness.data_plane.cognito.part import emulator_checks_codes
 from harness.data_plane.mail_sink import MailSink
+from harness.testkit.fans import confirmation_code
 
 PASSWORD = "Anime-Hub-2024"
 
@@ -67,7 +68,8 @@ def _sign_up(cognito, client_id: str) -> str:
 
 
 def _code(mail: dict) -> str:
-    return re.fullmatch(r"Your verification code is (\d{6})\.", mail["text"].strip())[1]
+    assert re.fullmatch(r"Your verification code is \d{6}\.", mail["text"].strip())
+    return confirmation_code(mail)
 
 
 def _status(emulator, pool_id: str, email: str) -> str:
