@@ -63,7 +63,7 @@ class CognitoFront:
         if not emulator_checks_codes(cognito):
             self.codes = CognitoCodes(cognito, self.smtp_address)
             self.app.interceptors[SERVICE] = self.codes
-        self._server = ServerThread(self.app, name="cognito_front").start()
+        self._server = ServerThread(self.app, name="cognito_front", lifespan="on").start()
         return self
 
     def __enter__(self) -> CognitoFront:
