@@ -63,7 +63,6 @@ class FrontApp:
             self.answered[service] = self.answered.get(service, 0) + 1
         await response(scope, receive, send)
 
-
     async def _lifespan(self, receive, send) -> None:
         """Closes the upstream pools on the server's own loop when it stops (run the server
         with lifespan="on"), so no connection outlives the front."""
