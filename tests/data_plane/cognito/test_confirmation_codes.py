@@ -14,7 +14,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness.clock import clock
+from harness.control_plane.backends.cognito_local_process import CognitoLocalProcess
 from harness.control_plane.backends.embedded import EmbeddedBackend
+from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.cognito import CognitoFront
 from harness.data_plane.cognito.part import emulator_checks_codes
 from harness.data_plane.mail_sink import MailSink
@@ -153,3 +155,25 @@ def test_the_pools_own_message_template_is_the_mail(emulator, mail_sink, cognito
     mail = mail_sink.wait_for(_sign_up(cognito, client_id), timeout=30)
     assert mail["subject"] == "Welcome to AnimeHub"
     assert re.fullmatch(r"Your AnimeHub code: \d{6}", mail["text"].strip())
+
+
+def test_an_emulator_that_checks_its_own_codes_keeps_them(mail_sink):
+    """The negative control: on cognito-local (which refuses a wrong code itself) the front
+    only forwards, so there is one code per sign-up, the emulator's, and none is mailed here."""
+    with CognitoLocalProcess() as cognito_local:
+        upstream = EndpointMap(default=cognito_local.url, region="us-east-1")
+        with CognitoFront(upstream, mail_sink.smtp_address) as front:
+            assert front.health()["confirmation_codes"] == "emulator's own"
+            admin = upstream.client("cognito-idp")
+            pool_id = admin.create_user_pool(
+                PoolName="own-codes", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"]
+            )["UserPool"]["Id"]
+            client_id = admin.create_user_pool_client(UserPoolId=pool_id, ClientName="web")[
+                "UserPoolClient"
+            ]["ClientId"]
+            cognito = front.endpoints.client("cognito-idp")
+            email = _sign_up(cognito, client_id)
+            with pytest.raises(ClientError, match="CodeMismatchException"):
+                cognito.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="x")
+            assert front.health()["codes_mailed"] == 0
+            assert mail_sink.messages(email) == []
