@@ -41,9 +41,18 @@ def emulator_checks_codes(cognito) -> bool:
 
 
 class CognitoFront:
-    def __init__(self, upstream: EndpointMap, smtp_address: tuple[str, int]) -> None:
+    """`checks_codes`: whether the emulator refuses a wrong code itself; None asks it (a few
+    calls on a throwaway pool, seconds on a loaded machine); False where it is known to be moto."""
+
+    def __init__(
+        self,
+        upstream: EndpointMap,
+        smtp_address: tuple[str, int],
+        checks_codes: bool | None = None,
+    ) -> None:
         self.upstream = upstream
         self.smtp_address = smtp_address
+        self.checks_codes = checks_codes
         self.app = FrontApp({SERVICE: upstream.url(SERVICE) or ""})
         self.codes: CognitoCodes | None = None
         self._server: ServerThread | None = None
@@ -60,7 +69,9 @@ class CognitoFront:
 
     def start(self) -> CognitoFront:
         cognito = self.upstream.client(SERVICE)
-        if not emulator_checks_codes(cognito):
+        if self.checks_codes is None:
+            self.checks_codes = emulator_checks_codes(cognito)
+        if not self.checks_codes:
             self.codes = CognitoCodes(cognito, self.smtp_address)
             self.app.interceptors[SERVICE] = self.codes
         self._server = ServerThread(self.app, name="cognito_front", lifespan="on").start()
