@@ -43,6 +43,7 @@ class StackClock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._path: Path | None = None
+        self._earlier: list[Path] = []  # the clocks of stacks started before, still up
         self._seen: tuple | None = None
         self._offset = 0.0
         self._forward = 0.0  # the sum of every forward step seen: what monotonic() adds
@@ -60,15 +61,23 @@ class StackClock:
             path.parent.unlink()
         _write(path, 0.0)
         with self._lock:
+            if self._path is not None:
+                self._earlier.append(self._path)
             self._path, self._seen = path, None
             self._offset = self._forward = 0.0
         self.offset()
 
     def release(self, path: Path) -> None:
-        """Back to real time, unless another stack has taken the clock since."""
+        """Back to the clock of the stack started before, still up (a test's second stack in
+        the session's process), else to real time."""
+        path = Path(path)
         with self._lock:
-            if self._path == Path(path):
-                self._path, self._seen, self._offset = None, None, 0.0
+            if path in self._earlier:
+                self._earlier.remove(path)
+            elif self._path == path:
+                self._path = self._earlier.pop() if self._earlier else None
+                self._seen, self._offset = None, 0.0
+        self.offset()
 
     # readings -----------------------------------------------------------------------------
 
