@@ -7,6 +7,7 @@ import dataclasses
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.api_front.app import FrontApp
 from harness.data_plane.api_front.cloudfront import CloudFrontInterceptor
+from harness.data_plane.api_front.cloudfront_functions import CloudFrontFunctionsFront
 from harness.data_plane.api_front.ecs import EcsInterceptor
 from harness.data_plane.api_front.ecs_view import AgentView
 from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
@@ -21,6 +22,8 @@ class ApiFront:
     def __init__(self, upstream: EndpointMap) -> None:
         self.upstream = upstream
         self.app = FrontApp({s: upstream.url(s) or "" for s in SERVICES})
+        self.cloudfront_functions = CloudFrontFunctionsFront()
+        self.app.interceptors["cloudfront"] = self.cloudfront_functions
         self._server: ServerThread | None = None
 
     @property
@@ -46,7 +49,7 @@ class ApiFront:
 
     def serve_cloudfront(self, edge) -> None:
         """Report `edge`'s distribution's invalidations as the edge applies them."""
-        self.app.interceptors["cloudfront"] = CloudFrontInterceptor(edge)
+        self.cloudfront_functions.then = CloudFrontInterceptor(edge)
 
     def serve_elbv2(self, alb) -> None:
         """Report the health of `alb`'s target group's targets as the ALB checks them."""
