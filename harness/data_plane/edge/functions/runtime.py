@@ -1,9 +1,9 @@
 """A CloudFront function's code on a real JavaScript engine: V8, from PyPI's `mini-racer`.
 
-One V8 context per function (compiled once, when the edge reads the function), called with
-the event object. The handler may be `async` (runtime 2.0, [async-await-syntax]): its promise
-is settled by V8's microtask queue between two evaluations, each under a time limit, so a
-function that never returns is stopped rather than hanging the edge.
+One V8 context per function (compiled on its first call), called with the event object. The
+handler may be `async` (runtime 2.0, [async-await-syntax]): its promise is settled by V8's
+microtask queue between two evaluations. Each evaluation runs under a time limit, so a function
+that never returns is stopped rather than hanging the edge.
 """
 
 from __future__ import annotations
@@ -31,14 +31,22 @@ var console = { log: function () { __logs.push(Array.prototype.join.call(argumen
 var __logs = [], __out, __err;
 function require(name) { throw new Error("module '" + name + "' is not available at this edge"); }
 """
+# A handler that returns a value answers in one evaluation; a promise (an async handler) is
+# settled by the microtask queue after it and read by COLLECT.
 INVOKE = """
 (function (event) {
   __logs = []; __out = undefined; __err = undefined;
   try {
-    Promise.resolve(handler(event)).then(
-      function (value) { __out = JSON.stringify(value === undefined ? null : value); },
-      function (error) { __err = String(error && error.stack || error); });
+    var value = handler(event);
+    if (value && typeof value.then === "function") {
+      value.then(
+        function (v) { __out = JSON.stringify(v === undefined ? null : v); },
+        function (e) { __err = String(e && e.stack || e); });
+      return null;
+    }
+    __out = JSON.stringify(value === undefined ? null : value);
   } catch (error) { __err = String(error && error.stack || error); }
+  return JSON.stringify({out: __out, err: __err, logs: __logs});
 })(%s)
 """
 COLLECT = "JSON.stringify({out: __out, err: __err, logs: __logs})"
@@ -65,8 +73,10 @@ class EdgeFunction:
         with self._lock:
             context = self._loaded()
             try:
-                context.eval(INVOKE % json.dumps(event), timeout_sec=TIME_LIMIT)
-                state = json.loads(context.eval(COLLECT, timeout_sec=TIME_LIMIT))
+                settled = context.eval(INVOKE % json.dumps(event), timeout_sec=TIME_LIMIT)
+                if settled is None:
+                    settled = context.eval(COLLECT, timeout_sec=TIME_LIMIT)
+                state = json.loads(settled)
             except JSTimeoutException:
                 raise FunctionExecutionError(
                     f"function {self.name} did not return within {TIME_LIMIT:g} s"
