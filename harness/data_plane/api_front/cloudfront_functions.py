@@ -1,5 +1,5 @@
 """CloudFront Functions where the emulator falls short: moto has no PublishFunction (so no
-LIVE stage) and drops every behaviour's `FunctionAssociations`. The front keeps both and
+LIVE stage) nor UpdateFunction, and drops every behaviour's `FunctionAssociations`. The front keeps both and
 answers as CloudFront does [CreateFunction, PublishFunction, GetFunction, DescribeFunction
 (Stage); associate-function]:
 
@@ -88,6 +88,8 @@ class CloudFrontFunctionsFront:
         live = request.query_params.get("Stage") == "LIVE"
         if request.method == "POST" and suffix == "/publish":
             return await self._publish(request, upstream, name)
+        if request.method == "PUT" and suffix is None:
+            return await self._update(request, body, upstream, name)
         if request.method == "DELETE":
             answer = await upstream.forward(request, body)
             if answer.status_code < 300:
@@ -117,6 +119,37 @@ class CloudFrontFunctionsFront:
         content = described.content.replace(b"<Stage>DEVELOPMENT</Stage>", b"<Stage>LIVE</Stage>")
         content = re.sub(rb"<Status>[^<]*</Status>", b"<Status>UNASSOCIATED</Status>", content)
         return relay(described, content)
+
+    async def _update(self, request: Request, body: bytes, upstream, name: str) -> Response:
+        """UpdateFunction, which moto lacks: the DEVELOPMENT stage replaced (delete, then create
+        under the same name, so the ARN holds); LIVE keeps what was published."""
+        base = str(request.url.path)
+        described = await _get(upstream, request, base + "/describe")
+        if described.status_code >= 300:
+            return relay(described)
+        if request.headers.get("if-match") != described.headers.get("etag", ""):
+            return error(412, "PreconditionFailed", "The If-Match version is missing or not valid.")
+        update = ET.fromstring(body)
+        create = ET.Element(f"{{{NS}}}CreateFunctionRequest")
+        ET.SubElement(create, f"{{{NS}}}Name").text = name
+        create.extend(list(update))
+        etag = described.headers.get("etag", "")
+        deleted = await upstream.client.request(
+            "DELETE", upstream.url + base, headers=_headers(request, **{"if-match": etag})
+        )
+        if deleted.status_code >= 300:
+            return relay(deleted)
+        created = await upstream.client.request(
+            "POST",
+            upstream.url + base.rsplit("/", 1)[0],
+            content=ET.tostring(create, encoding="utf-8", xml_declaration=True),
+            headers=_headers(request, **{"content-type": "application/xml"}),
+        )
+        answer = relay(created)
+        if created.status_code < 300:
+            # UpdateFunction's answer names its version header ETtag (sic), as the API model does.
+            answer.headers["ETtag"] = created.headers.get("etag", "")
+        return answer
 
     async def _distribution(self, request, body, upstream, _, distribution_id, config):
         writes = (request.method == "POST" and distribution_id is None) or (
@@ -158,10 +191,13 @@ class CloudFrontFunctionsFront:
         return None
 
 
+def _headers(request: Request, **extra: str) -> list[tuple[str, str]]:
+    """The caller's headers (its Host and credential scope tell the emulator the service),
+    less those of the original call's body and version check."""
+    dropped = HOP_BY_HOP | {"if-match", "content-type", "content-md5", *extra}
+    kept = [(k.decode(), v.decode()) for k, v in request.headers.raw]
+    return [(k, v) for k, v in kept if k.lower() not in dropped] + list(extra.items())
+
+
 async def _get(upstream, request: Request, path: str):
-    headers = [
-        (k, v)
-        for k, v in request.headers.raw
-        if k.decode().lower() not in HOP_BY_HOP and k.decode().lower() != "if-match"
-    ]
-    return await upstream.client.request("GET", upstream.url + path, headers=headers)
+    return await upstream.client.request("GET", upstream.url + path, headers=_headers(request))

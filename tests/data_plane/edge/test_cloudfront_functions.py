@@ -68,12 +68,11 @@ function handler(event) {
 """
 
 
+CONFIG = {"Comment": "edge test", "Runtime": "cloudfront-js-2.0"}
+
+
 def _function(cloudfront, name: str, code: str, publish: bool = True) -> str:
-    made = cloudfront.create_function(
-        Name=name,
-        FunctionConfig={"Comment": "edge test", "Runtime": "cloudfront-js-2.0"},
-        FunctionCode=code.encode(),
-    )
+    made = cloudfront.create_function(Name=name, FunctionConfig=CONFIG, FunctionCode=code.encode())
     if publish:
         cloudfront.publish_function(Name=name, IfMatch=made["ETag"])
     return made["FunctionSummary"]["FunctionMetadata"]["FunctionARN"]
@@ -294,3 +293,23 @@ def test_the_associations_are_read_back_through_the_front(
     assert bare["DistributionConfig"]["DefaultCacheBehavior"]["FunctionAssociations"] == {
         "Quantity": 0
     }
+
+
+def test_update_function_changes_development_and_publish_makes_it_live(cloudfront):
+    name = f"update-{uuid.uuid4().hex[:8]}"
+    arn = _function(cloudfront, name, "function handler(e) { return e.request; }")
+    etag = cloudfront.describe_function(Name=name)["ETag"]
+    with pytest.raises(ClientError, match="PreconditionFailed"):
+        cloudfront.update_function(
+            Name=name, IfMatch="stale", FunctionConfig=CONFIG, FunctionCode=b"x"
+        )
+    new_code = b"function handler(e) { e.request.uri = '/v2'; return e.request; }"
+    updated = cloudfront.update_function(
+        Name=name, IfMatch=etag, FunctionConfig=CONFIG, FunctionCode=new_code
+    )
+    assert updated["FunctionSummary"]["FunctionMetadata"]["FunctionARN"] == arn
+    assert cloudfront.get_function(Name=name)["FunctionCode"].read() == new_code
+    live = cloudfront.get_function(Name=name, Stage="LIVE")["FunctionCode"].read()
+    assert live != new_code  # LIVE changes only when published
+    cloudfront.publish_function(Name=name, IfMatch=updated["ETag"])
+    assert cloudfront.get_function(Name=name, Stage="LIVE")["FunctionCode"].read() == new_code
