@@ -16,7 +16,7 @@ import time
 from benchlib import header, row
 
 from harness.control_plane.spa_routing import spa_routing_code
-from harness.data_plane.edge.functions.hook import _event, run_viewer_request
+from harness.data_plane.edge.functions.hook import function_event, run_viewer_request
 from harness.data_plane.edge.functions.runtime import EdgeFunction
 from harness.data_plane.edge.viewer import ViewerRequest
 
@@ -54,7 +54,7 @@ def main() -> None:
     header("CloudFront Functions at the edge (per request)")
     function = EdgeFunction("spa", "arn:aws:cloudfront::123456789012:function/spa",
                             spa_routing_code("index.html"))  # fmt: skip
-    event = _event(CONTEXT, "viewer-request", REQUEST)
+    event = function_event(CONTEXT, "viewer-request", REQUEST)
     started = time.perf_counter()
     function.invoke(event)  # loads and compiles
     print(f"first call (context + compile): {(time.perf_counter() - started) * 1000:.1f} ms")

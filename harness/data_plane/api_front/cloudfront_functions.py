@@ -1,7 +1,7 @@
 """CloudFront Functions where the emulator falls short: moto has no PublishFunction (so no
-LIVE stage) nor UpdateFunction, and drops every behaviour's `FunctionAssociations`. The front keeps both and
-answers as CloudFront does [CreateFunction, PublishFunction, GetFunction, DescribeFunction
-(Stage); associate-function]:
+LIVE stage) nor UpdateFunction, and drops every behaviour's `FunctionAssociations`. The front
+keeps them and answers as CloudFront does [CreateFunction, UpdateFunction, PublishFunction,
+GetFunction, DescribeFunction (Stage); associate-function]:
 
 - PublishFunction copies the DEVELOPMENT code to LIVE (IfMatch must be the current ETag);
   GetFunction/DescribeFunction with `Stage=LIVE` answer that copy, or NoSuchFunctionExists.

@@ -25,7 +25,7 @@ log = logging.getLogger("harness.data_plane.edge.functions")
 GENERATED = "FunctionGeneratedResponse from cloudfront"
 
 
-def _event(context: dict, event_type: str, request: ViewerRequest, response=None) -> dict:
+def function_event(context: dict, event_type: str, request: ViewerRequest, response=None) -> dict:
     event = {
         "version": "1.0",
         "context": {**context, "eventType": event_type},
@@ -59,7 +59,7 @@ async def run_viewer_request(
 ) -> ViewerRequest | EdgeResponse:
     """The request to serve, or the response the function generated (or its error)."""
     try:
-        answer = await _invoke(function, _event(context, "viewer-request", request))
+        answer = await _invoke(function, function_event(context, "viewer-request", request))
         if isinstance(answer, dict) and "statusCode" in answer:
             return _generated(answer)
         return _changed_request(request, answer)
@@ -73,7 +73,7 @@ async def run_viewer_response(
     if response.status >= 400:
         return response
     shown = shape.response_object(response.status, response.headers)
-    event = _event(context, "viewer-response", request, shown)
+    event = function_event(context, "viewer-response", request, shown)
     try:
         answer = await _invoke(function, event)
         if not isinstance(answer, dict) or "statusCode" not in answer:
