@@ -6,7 +6,8 @@ GetFunction, DescribeFunction (Stage); associate-function]:
 - PublishFunction copies the DEVELOPMENT code to LIVE (IfMatch must be the current ETag);
   GetFunction/DescribeFunction with `Stage=LIVE` answer that copy, or NoSuchFunctionExists.
 - Create/UpdateDistribution remember each behaviour's associations; a function that is not
-  LIVE, or an event type other than viewer-request/viewer-response, is InvalidFunctionAssociation.
+  LIVE, an event type other than viewer-request/viewer-response, or two functions for one event
+  type (edge-function-restrictions-all) is InvalidFunctionAssociation.
   Get/Create/UpdateDistribution(Config) answers carry them again.
 """
 
@@ -182,8 +183,12 @@ class CloudFrontFunctionsFront:
 
     def _invalid(self, wanted: dict[str, ET.Element]) -> str | None:
         for pattern, element in wanted.items():
+            seen = set()
             for item in element.iterfind("{*}Items/{*}FunctionAssociation"):
                 arn, event = item.findtext("{*}FunctionARN"), item.findtext("{*}EventType")
+                if event in seen:
+                    return f"behaviour {pattern}: more than one function for {event}"
+                seen.add(event)
                 if event not in VIEWER_EVENTS:
                     return f"behaviour {pattern}: event type {event} is not allowed for a function"
                 if (arn or "").rsplit(":function/", 1)[-1] not in self.live:

@@ -273,6 +273,24 @@ def test_a_function_must_be_published_before_a_behaviour_uses_it(cloudfront, buc
         cloudfront.create_distribution(DistributionConfig=config)
 
 
+@pytest.mark.parametrize(
+    "events", [["origin-request"], ["viewer-request", "viewer-request"]], ids=["origin", "twice"]
+)
+def test_an_association_cloudfront_functions_cannot_have_is_refused(
+    cloudfront, buckets, functions, events
+):
+    # Origin events are Lambda@Edge's; one function per event type [edge-function-restrictions-all].
+    _, web, media = buckets
+    config = distribution_config(web, media)
+    items = [{"FunctionARN": functions["spa"], "EventType": event} for event in events]
+    config["DefaultCacheBehavior"]["FunctionAssociations"] = {
+        "Quantity": len(items),
+        "Items": items,
+    }
+    with pytest.raises(ClientError, match="InvalidFunctionAssociation"):
+        cloudfront.create_distribution(DistributionConfig=config)
+
+
 def test_publishing_needs_the_current_etag(cloudfront):
     name = f"etag-{uuid.uuid4().hex[:8]}"
     _function(cloudfront, name, TESTER, publish=False)
