@@ -33,11 +33,15 @@ class ApiFront:
     @property
     def endpoints(self) -> EndpointMap:
         """The upstream map with these services pointed here."""
-        per_service = {**self.upstream.per_service, **dict.fromkeys(SERVICES, self.url)}
-        return dataclasses.replace(self.upstream, per_service=per_service)
+        return self.route(self.upstream)
+
+    def route(self, endpoints: EndpointMap) -> EndpointMap:
+        """`endpoints` (e.g. with Cognito behind its own front) with these services pointed here."""
+        per_service = {**endpoints.per_service, **dict.fromkeys(SERVICES, self.url)}
+        return dataclasses.replace(endpoints, per_service=per_service)
 
     def start(self) -> ApiFront:
-        self._server = ServerThread(self.app, name="api_front").start()
+        self._server = ServerThread(self.app, name="api_front", lifespan="on").start()
         return self
 
     def serve_ecs(self, agent) -> None:
