@@ -60,6 +60,7 @@ class Components(TypedDict, total=False):
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
+    sns_delivery: Mapping[str, Any] | None
     s3_lifecycle: Mapping[str, Any] | None
     alb_metrics: Mapping[str, Any] | None
     alarms: Mapping[str, Any] | None

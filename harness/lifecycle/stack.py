@@ -66,6 +66,7 @@ class Stack:
         self.api_front = None
         self.edge = None
         self.push_sink = None
+        self.sns_delivery = None
         self.s3_lifecycle = None
         self.alb_metrics = None
         self.alarms = None
@@ -137,6 +138,7 @@ class Stack:
         from harness.data_plane.ecs.runtime_choice import create_runtime
         from harness.data_plane.edge import Edge
         from harness.data_plane.push_sink import PushSink
+        from harness.data_plane.sns_delivery import SnsDelivery
         from harness.pipelines.web_deploy import deploy_web_stub
 
         self.record = self._step(
@@ -170,6 +172,11 @@ class Stack:
         self._step("starting the API front", self.api_front.start)
         self.endpoints = self.api_front.endpoints
         self.api_front.serve_elbv2(self.alb)
+        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
+        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
+        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
+        self._step("starting SNS delivery", self.sns_delivery.start)
+        self.api_front.serve_sns(self.sns_delivery)
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
@@ -296,6 +303,7 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "sns_delivery": health(self.sns_delivery),
                 "s3_lifecycle": health(self.s3_lifecycle),
                 "alb_metrics": health(self.alb_metrics),
                 "alarms": health(self.alarms),
