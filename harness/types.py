@@ -46,6 +46,10 @@ class PushSinkView(Protocol):
 
     def notifications(self, device_id: str) -> list[dict[str, Any]]: ...
 
+    def wait_confirmed(self, device_id: str, timeout: float = 30.0) -> dict[str, Any] | None:
+        """The device's confirmation of its SNS subscription (it visits the SubscribeURL)."""
+        ...
+
     def health(self) -> Mapping[str, Any]: ...
 
 

@@ -30,9 +30,9 @@ def wait_posts(recorder, kind: str, count: int = 1) -> list[dict]:
 
 
 def subscribe(world, topic: str, endpoint: str, **extra) -> str:
-    return world.sns.subscribe(
-        TopicArn=topic, Protocol="http", Endpoint=endpoint, **extra
-    )["SubscriptionArn"]
+    return world.sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint, **extra)[
+        "SubscriptionArn"
+    ]
 
 
 def attributes(world, arn: str) -> dict:
@@ -143,7 +143,9 @@ def test_a_notification_carries_snss_headers_and_a_signed_json_body(world):
     assert post["headers"]["content-type"] == "text/plain; charset=UTF-8"
     assert body["MessageId"] == message_id and body["Subject"] == "shared"
     assert json.loads(body["Message"]) == {"title": "Mushishi"}
-    assert body["MessageAttributes"] == {"genre": {"Type": "String.Array", "Value": '["iyashikei"]'}}
+    assert body["MessageAttributes"] == {
+        "genre": {"Type": "String.Array", "Value": '["iyashikei"]'}
+    }
     assert body["SignatureVersion"] == "1"
     assert arn in body["UnsubscribeURL"]
     certificate = httpx.get(body["SigningCertURL"], trust_env=False, timeout=10).content
