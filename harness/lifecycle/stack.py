@@ -164,7 +164,7 @@ class Stack:
 
         runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
 
-        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront and ELBv2 through the
+        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront, ELBv2 and SNS through the
         # front, which answers with the tasks the agent runs, the invalidations the edge
         # applied and the target health the ALB sees.
         self.api_front = ApiFront(self.endpoints)

@@ -43,7 +43,9 @@ def test_a_follow_is_confirmed_by_the_device_and_its_push_carries_snss_headers(
     assert (found["PendingConfirmation"], found["Endpoint"]) == ("false", device_url)
 
     title = f"Pushed {uuid.uuid4().hex[:6]}"
-    shared = make_api(sharer).post("/api/anime", json={"title": title, "genres": [genre], "year": 2020})
+    shared = make_api(sharer).post(
+        "/api/anime", json={"title": title, "genres": [genre], "year": 2020}
+    )
     assert shared.status_code == 201, shared.text
     note = push_sink.wait_for(
         follower.device_id, lambda n: n["message"]["anime"]["title"] == title, PATIENCE
