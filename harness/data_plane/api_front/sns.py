@@ -19,6 +19,7 @@ import uuid
 from urllib.parse import parse_qsl, urlencode
 from xml.sax.saxutils import escape
 
+from botocore.exceptions import ClientError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -98,7 +99,7 @@ class SnsInterceptor:
         except ValueError:
             return Response(status_code=400)
         if isinstance(envelope, dict) and envelope.get("Type") == "Notification":
-            await run_in_threadpool(self.delivery.held, encoded, envelope)
+            self.delivery.held(encoded, envelope)
         return Response(status_code=200)
 
     async def _subscribe(self, request: Request, params: dict, upstream) -> Response:
@@ -109,9 +110,7 @@ class SnsInterceptor:
         if answer.status_code != 200 or found is None:
             return relay(answer)
         arn = found.group(1).decode()
-        sub = await run_in_threadpool(
-            self.delivery.subscribed, arn, params["TopicArn"], endpoint, params["Protocol"]
-        )
+        sub = self.delivery.subscribed(arn, params["TopicArn"], endpoint, params["Protocol"])
         if sub.confirmed or params.get("ReturnSubscriptionArn", "").lower() == "true":
             return relay(answer)
         shown = ARN.sub(b"<SubscriptionArn>pending confirmation</SubscriptionArn>", answer.content)
@@ -129,11 +128,16 @@ class SnsInterceptor:
         if signed:
             answer = await upstream.forward(request, body)
             if answer.status_code == 200:
-                await run_in_threadpool(self.delivery.unsubscribed, arn)
+                self.delivery.unsubscribed(arn)
             return relay(answer)
         # The UnsubscribeURL of a notification, GET by the device.
-        await run_in_threadpool(self.delivery.sns.unsubscribe, SubscriptionArn=arn)
-        await run_in_threadpool(self.delivery.unsubscribed, arn)
+        try:
+            await run_in_threadpool(self.delivery.sns.unsubscribe, SubscriptionArn=arn)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+            return _error(error.get("Code", "InvalidParameter"), error.get("Message", ""), status)
+        self.delivery.unsubscribed(arn)
         return _xml("Unsubscribe")
 
     async def _publish(self, request, body, params, upstream) -> Response:
@@ -141,7 +145,7 @@ class SnsInterceptor:
         answer = await upstream.forward(request, body)
         found = MESSAGE_ID.search(answer.content)
         if answer.status_code == 200 and found is not None:
-            await run_in_threadpool(self.delivery.published, found.group(1).decode(), attributes)
+            self.delivery.published(found.group(1).decode(), attributes)
         return relay(answer)
 
     def _shown(self, content: bytes, action: str) -> bytes:

@@ -82,6 +82,14 @@ class Deliverer:
             heapq.heappush(self._due, (due, next(self._order), delivery))
             self._lock.notify_all()
 
+    def later(self, work, *args) -> None:
+        """Run `work(*args)` on the delivery threads (what may call the emulator)."""
+        self._pool.submit(work, *args)
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self.counts[name] += 1
+
     def waiting(self) -> int:
         with self._lock:
             return len(self._due)
@@ -117,11 +125,11 @@ class Deliverer:
             ok = False
         self.attempts.append(record)
         if ok:
-            self.counts["delivered"] += 1
+            self._count("delivered")
             return
-        self.counts["failed_attempts"] += 1
+        self._count("failed_attempts")
         if delivery.attempt > self.policy.retries:
-            self.counts["dropped"] += 1
+            self._count("dropped")
             log.info("dropped %s after %d attempts", record["message_id"], delivery.attempt)
             return
         delivery.attempt += 1

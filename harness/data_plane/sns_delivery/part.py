@@ -79,9 +79,12 @@ class SnsDelivery:
         """Record the subscription; while it is pending, (re)send its confirmation."""
         sub = self.subscriptions.add(arn, topic_arn, endpoint, protocol)
         if not sub.confirmed:
-            message = self.maker.confirmation(topic_arn, sub.token, self._version(topic_arn))
-            self._send(sub.endpoint, message, None)
+            self.deliverer.later(self._confirmation, sub)
         return sub
+
+    def _confirmation(self, sub: HttpSubscription) -> None:
+        message = self.maker.confirmation(sub.topic_arn, sub.token, self._version(sub.topic_arn))
+        self._send(sub.endpoint, message, None)
 
     def confirm(self, topic_arn: str, token: str, authenticated: bool):
         return self.subscriptions.confirm(topic_arn, token, authenticated)
@@ -89,9 +92,12 @@ class SnsDelivery:
     def unsubscribed(self, arn: str) -> None:
         sub = self.subscriptions.remove(arn)
         if sub is not None and sub.confirmed:
-            version = self._version(sub.topic_arn)
-            message = self.maker.confirmation(sub.topic_arn, sub.token, version, True)
-            self._send(sub.endpoint, message, arn)
+            self.deliverer.later(self._unsubscribe_confirmation, sub)
+
+    def _unsubscribe_confirmation(self, sub: HttpSubscription) -> None:
+        version = self._version(sub.topic_arn)
+        message = self.maker.confirmation(sub.topic_arn, sub.token, version, True)
+        self._send(sub.endpoint, message, sub.arn)
 
     # notifications ------------------------------------------------------------------------
 
@@ -100,7 +106,8 @@ class SnsDelivery:
         endpoint = endpoint_of_hold(encoded_endpoint)
         sub = self.subscriptions.find(envelope.get("TopicArn", ""), endpoint)
         if sub is None or not sub.confirmed:
-            self.not_delivered_pending += 1  # nothing is delivered before confirmation
+            with self._lock:
+                self.not_delivered_pending += 1  # nothing is delivered before confirmation
             return
         message_id = envelope.get("MessageId", "")
         with self._lock:
@@ -112,7 +119,7 @@ class SnsDelivery:
             timer.daemon = True
             timer.start()
         else:
-            self._notify(sub, envelope, attributes)
+            self.deliverer.later(self._notify, sub, envelope, attributes)
 
     def published(self, message_id: str, attributes: dict | None) -> None:
         """Publish answered with `message_id`: deliver what the emulator held for it."""
@@ -123,7 +130,7 @@ class SnsDelivery:
                     self._published.popitem(last=False)
             held = self._parked.pop(message_id, [])
         for sub, envelope in held:
-            self._notify(sub, envelope, attributes or {})
+            self.deliverer.later(self._notify, sub, envelope, attributes or {})
 
     def _notify(self, sub: HttpSubscription, envelope: dict, attributes: dict) -> None:
         try:

@@ -60,6 +60,22 @@ class Recorder:
         return [json.loads(p["body"]) for p in self.of_type(kind)]
 
 
+@pytest.fixture
+def make_recorder():
+    """`make_recorder(statuses=(200,))`: a running Recorder, stopped after the test."""
+    made = []
+
+    def make(statuses=(200,)) -> Recorder:
+        recorder = Recorder(list(statuses))
+        recorder.server = ServerThread(recorder, name="sns-endpoint").start()
+        made.append(recorder)
+        return recorder
+
+    yield make
+    for recorder in made:
+        recorder.server.stop()
+
+
 @dataclass
 class SnsWorld:
     front: ApiFront
@@ -67,13 +83,7 @@ class SnsWorld:
     clock: SteppedClock
     sns: object
     push_sink: PushSink
-    recorders: list = field(default_factory=list)
-
-    def recorder(self, statuses=(200,)) -> Recorder:
-        recorder = Recorder(list(statuses))
-        recorder.server = ServerThread(recorder, name="sns-endpoint").start()
-        self.recorders.append(recorder)
-        return recorder
+    recorder: object  # make_recorder
 
     def topic(self, name: str) -> str:
         return self.sns.create_topic(Name=name)["TopicArn"]
@@ -89,16 +99,13 @@ def emulator():
 
 
 @pytest.fixture
-def world(emulator):
+def world(emulator, make_recorder):
     front = ApiFront(emulator).start()
     stepped = SteppedClock()
     delivery = SnsDelivery(emulator, front.url, Deliverer(monotonic=stepped)).start()
     front.serve_sns(delivery)
     sink = PushSink().start()
-    made = SnsWorld(front, delivery, stepped, front.endpoints.client("sns"), sink)
-    yield made
-    for recorder in made.recorders:
-        recorder.server.stop()
+    yield SnsWorld(front, delivery, stepped, front.endpoints.client("sns"), sink, make_recorder)
     sink.stop()
     delivery.stop()
     front.stop()

@@ -57,24 +57,29 @@ def test_a_follow_is_confirmed_by_the_device_and_its_push_carries_snss_headers(
     assert json.loads(note["attributes"]["genre"]) == [genre]
 
 
-def test_the_cli_path_keeps_a_subscription_pending_and_publish_succeeds_to_a_dead_device(stack):
+def test_the_cli_path_keeps_a_subscription_pending_and_publish_succeeds_to_a_failing_device(
+    stack, make_recorder
+):
     sns = cli_sns(stack)
     topic = sns.create_topic(Name=f"cli-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    failing = make_recorder(statuses=(500,))
     try:
-        dead = "http://127.0.0.1:9/nobody-listens"
-        answer = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=dead)
+        answer = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=failing.url)
         assert answer["SubscriptionArn"] == "pending confirmation"
-
-        published = sns.publish(TopicArn=topic, Message="to nobody")
-
-        assert published["ResponseMetadata"]["HTTPStatusCode"] == 200
         wait_until(
-            lambda: any(
-                a["endpoint"] == dead and "error" in a
-                for a in stack.sns_delivery.deliverer.attempts
-            ),
-            what="the failed attempt to POST the confirmation",
+            lambda: failing.of_type("SubscriptionConfirmation"),
+            what="the SubscriptionConfirmation POST",
             timeout=PATIENCE,
         )
+
+        published = sns.publish(TopicArn=topic, Message="to a failing device")
+
+        assert published["ResponseMetadata"]["HTTPStatusCode"] == 200
+        (listed,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        assert (listed["SubscriptionArn"], listed["Endpoint"]) == (
+            "PendingConfirmation",
+            failing.url,
+        )
+        assert failing.of_type("Notification") == []
     finally:
         sns.delete_topic(TopicArn=topic)
