@@ -98,8 +98,13 @@ class SnsInterceptor:
             endpoint_of_hold(encoded)
         except ValueError:
             return Response(status_code=400)
-        if isinstance(envelope, dict) and envelope.get("Type") == "Notification":
+        kind = envelope.get("Type") if isinstance(envelope, dict) else None
+        if kind == "Notification":
             self.delivery.held(encoded, envelope)
+        elif kind == "SubscriptionConfirmation":
+            # An emulator that confirms as SNS does (LocalStack): the hold is the harness's
+            # own subscription there, so it is confirmed at once; the fan's stays pending.
+            self.delivery.deliverer.later(self.delivery.visit, envelope.get("SubscribeURL", ""))
         return Response(status_code=200)
 
     async def _subscribe(self, request: Request, params: dict, upstream) -> Response:

@@ -10,6 +10,8 @@ import logging
 import threading
 from collections import OrderedDict
 
+import httpx
+
 from harness.data_plane.sns_delivery import messages
 from harness.data_plane.sns_delivery.deliveries import Deliverer, Delivery
 from harness.data_plane.sns_delivery.messages import MessageMaker
@@ -85,6 +87,13 @@ class SnsDelivery:
     def _confirmation(self, sub: HttpSubscription) -> None:
         message = self.maker.confirmation(sub.topic_arn, sub.token, self._version(sub.topic_arn))
         self._send(sub.endpoint, message, None)
+
+    def visit(self, url: str) -> None:
+        """GET an emulator's own SubscribeURL (for the hold URL it was given)."""
+        try:
+            httpx.get(url, timeout=15, trust_env=False).raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("could not confirm the emulator's subscription at %s: %s", url, exc)
 
     def confirm(self, topic_arn: str, token: str, authenticated: bool):
         return self.subscriptions.confirm(topic_arn, token, authenticated)

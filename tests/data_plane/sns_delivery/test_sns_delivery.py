@@ -236,3 +236,15 @@ def test_unsubscribe_url_ends_the_deliveries(world):
     wait_posts(device, "UnsubscribeConfirmation")
     topics = world.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert arn not in [s["SubscriptionArn"] for s in topics]
+
+
+def test_an_emulators_own_confirmation_of_a_hold_url_is_visited(world):
+    """Plumbing, not an AWS rule: an emulator that confirms as SNS does (LocalStack) POSTs its
+    SubscriptionConfirmation to the hold URL; the harness visits it so the emulator delivers."""
+    emulator_confirm = world.recorder()
+    hold = world.delivery.hold_url("http://device.example/")
+    envelope = {"Type": "SubscriptionConfirmation", "SubscribeURL": emulator_confirm.url}
+
+    assert httpx.post(hold, content=json.dumps(envelope), trust_env=False).status_code == 200
+
+    wait_until(lambda: emulator_confirm.posts, what="the SubscribeURL visited", timeout=PATIENCE)
