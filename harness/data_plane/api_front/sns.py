@@ -123,7 +123,8 @@ class SnsInterceptor:
 
     def _confirm(self, params: dict, signed: bool) -> Response:
         topic, token = params.get("TopicArn", ""), params.get("Token", "")
-        sub = self.delivery.confirm(topic, token, signed)
+        locks = params.get("AuthenticateOnUnsubscribe", "").lower() == "true"
+        sub = self.delivery.confirm(topic, token, signed, locks)
         if sub is None:
             return _error("InvalidParameter", "Invalid token", 400)
         return _xml("ConfirmSubscription", f"<SubscriptionArn>{sub.arn}</SubscriptionArn>")
@@ -136,6 +137,9 @@ class SnsInterceptor:
                 self.delivery.unsubscribed(arn)
             return relay(answer)
         # The UnsubscribeURL of a notification, GET by the device.
+        sub = self.delivery.subscriptions.get(arn)
+        if sub is not None and sub.unsubscribe_needs_signature:
+            return _error("AuthorizationError", "Unsubscribe requires AWS authentication", 403)
         try:
             await run_in_threadpool(self.delivery.sns.unsubscribe, SubscriptionArn=arn)
         except ClientError as exc:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 
 import httpx
 
+from harness.clock import clock
 from harness.data_plane.sns_delivery import messages
 from harness.data_plane.sns_delivery.deliveries import Deliverer, Delivery
 from harness.data_plane.sns_delivery.messages import MessageMaker
@@ -30,10 +31,12 @@ REMEMBERED = 1000
 
 
 class SnsDelivery:
-    def __init__(self, upstream, front_url: str, deliverer: Deliverer | None = None) -> None:
+    def __init__(
+        self, upstream, front_url: str, deliverer: Deliverer | None = None, now=None
+    ) -> None:
         self.front_url = front_url.rstrip("/")
         self.sns = upstream.client("sns")  # the emulator itself, not the front
-        self.subscriptions = Subscriptions()
+        self.subscriptions = Subscriptions(now or clock.now)
         self.signer = Signer()
         self.maker = MessageMaker(self.front_url, self.signer)
         self.deliverer = deliverer or Deliverer()
@@ -81,11 +84,11 @@ class SnsDelivery:
         """Record the subscription; while it is pending, (re)send its confirmation."""
         sub = self.subscriptions.add(arn, topic_arn, endpoint, protocol)
         if not sub.confirmed:
-            self.deliverer.later(self._confirmation, sub)
+            self.deliverer.later(self._confirmation, sub, sub.token)
         return sub
 
-    def _confirmation(self, sub: HttpSubscription) -> None:
-        message = self.maker.confirmation(sub.topic_arn, sub.token, self._version(sub.topic_arn))
+    def _confirmation(self, sub: HttpSubscription, token: str) -> None:
+        message = self.maker.confirmation(sub.topic_arn, token, self._version(sub.topic_arn))
         self._send(sub.endpoint, message, None)
 
     def visit(self, url: str) -> None:
@@ -95,8 +98,8 @@ class SnsDelivery:
         except httpx.HTTPError as exc:
             log.warning("could not confirm the emulator's subscription at %s: %s", url, exc)
 
-    def confirm(self, topic_arn: str, token: str, authenticated: bool):
-        return self.subscriptions.confirm(topic_arn, token, authenticated)
+    def confirm(self, topic_arn: str, token: str, authenticated: bool, locks_unsubscribe=False):
+        return self.subscriptions.confirm(topic_arn, token, authenticated, locks_unsubscribe)
 
     def unsubscribed(self, arn: str) -> None:
         sub = self.subscriptions.remove(arn)

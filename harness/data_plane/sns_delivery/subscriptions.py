@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 HOLD_PATH = "/_sns/hold/"
+TOKEN_LIFETIME = 3 * 86400  # "Confirmation tokens are valid for three days" (Subscribe)
 
 
 def hold_url(front_url: str, endpoint: str) -> str:
@@ -31,35 +32,53 @@ class HttpSubscription:
     topic_arn: str
     endpoint: str
     protocol: str
-    token: str
+    tokens: dict[str, float] = field(default_factory=dict)  # each confirmation's, when sent
     confirmed: bool = False
     authenticated: bool = False  # ConfirmationWasAuthenticated
+    unsubscribe_needs_signature: bool = False  # AuthenticateOnUnsubscribe
+
+    @property
+    def token(self) -> str:
+        return next(reversed(self.tokens), "")
 
 
 class Subscriptions:
-    def __init__(self) -> None:
+    """`now` is the stack clock's wall time (tokens expire on it)."""
+
+    def __init__(self, now) -> None:
+        self._now = now
         self._lock = threading.Lock()
         self._by_arn: dict[str, HttpSubscription] = {}
 
     def add(self, arn: str, topic_arn: str, endpoint: str, protocol: str) -> HttpSubscription:
-        """The subscription `arn`; a new one is pending with a fresh token."""
+        """The subscription `arn`; while pending, with a fresh token for a new confirmation."""
         with self._lock:
             known = self._by_arn.get(arn)
             if known is None:
-                known = HttpSubscription(arn, topic_arn, endpoint, protocol, secrets.token_hex(64))
+                known = HttpSubscription(arn, topic_arn, endpoint, protocol)
                 self._by_arn[arn] = known
+            if not known.confirmed:
+                known.tokens[secrets.token_hex(64)] = self._now()
             return known
 
     def get(self, arn: str) -> HttpSubscription | None:
         with self._lock:
             return self._by_arn.get(arn)
 
-    def confirm(self, topic_arn: str, token: str, authenticated: bool) -> HttpSubscription | None:
+    def confirm(
+        self, topic_arn: str, token: str, authenticated: bool, locks_unsubscribe: bool = False
+    ) -> HttpSubscription | None:
+        """The subscription this valid token confirms; None for an unknown or expired one."""
         with self._lock:
             for sub in self._by_arn.values():
-                if sub.topic_arn == topic_arn and secrets.compare_digest(sub.token, token):
-                    if not sub.confirmed:
-                        sub.confirmed, sub.authenticated = True, authenticated
+                issued = next((t for k, t in sub.tokens.items() if _same(k, token)), None)
+                if sub.topic_arn == topic_arn and issued is not None:
+                    if sub.confirmed:
+                        return sub
+                    if self._now() - issued > TOKEN_LIFETIME:
+                        return None
+                    sub.confirmed, sub.authenticated = True, authenticated
+                    sub.unsubscribe_needs_signature = authenticated and locks_unsubscribe
                     return sub
         return None
 
@@ -82,3 +101,7 @@ class Subscriptions:
         with self._lock:
             confirmed = sum(s.confirmed for s in self._by_arn.values())
             return {"pending": len(self._by_arn) - confirmed, "confirmed": confirmed}
+
+
+def _same(known: str, given: str) -> bool:
+    return secrets.compare_digest(known.encode(), given.encode())

@@ -21,13 +21,17 @@ from harness.plumbing.servers import ServerThread
 
 
 class SteppedClock:
-    """A monotonic clock a test moves forward, for the retry delays."""
+    """A clock a test moves forward: monotonic when called (retry delays), `now()` the wall
+    time (token lifetimes)."""
 
     def __init__(self) -> None:
         self.skipped = 0.0
 
     def __call__(self) -> float:
         return time.monotonic() + self.skipped
+
+    def now(self) -> float:
+        return time.time() + self.skipped
 
     def advance(self, seconds: float) -> None:
         self.skipped += seconds
@@ -102,7 +106,7 @@ def emulator():
 def world(emulator, make_recorder):
     front = ApiFront(emulator).start()
     stepped = SteppedClock()
-    delivery = SnsDelivery(emulator, front.url, Deliverer(monotonic=stepped)).start()
+    delivery = SnsDelivery(emulator, front.url, Deliverer(monotonic=stepped), stepped.now).start()
     front.serve_sns(delivery)
     sink = PushSink().start()
     yield SnsWorld(front, delivery, stepped, front.endpoints.client("sns"), sink, make_recorder)

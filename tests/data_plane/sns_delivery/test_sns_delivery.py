@@ -248,3 +248,47 @@ def test_an_emulators_own_confirmation_of_a_hold_url_is_visited(world):
     assert httpx.post(hold, content=json.dumps(envelope), trust_env=False).status_code == 200
 
     wait_until(lambda: emulator_confirm.posts, what="the SubscribeURL visited", timeout=PATIENCE)
+
+
+def test_a_confirmation_token_is_valid_for_three_days(world):
+    """Subscribe API reference: "Confirmation tokens are valid for three days"."""
+    topic = world.topic(f"expiry-{uuid.uuid4().hex[:6]}")
+    late, in_time = world.recorder(), world.recorder()
+    subscribe(world, topic, late.url)
+    subscribe(world, topic, in_time.url)
+    (stale,) = wait_posts(late, "SubscriptionConfirmation")
+    (fresh,) = wait_posts(in_time, "SubscriptionConfirmation")
+
+    world.clock.advance(3 * 86400 - 60)
+    assert confirm_by_visiting(fresh).status_code == 200
+    world.clock.advance(120)
+    refused = confirm_by_visiting(stale)
+
+    assert refused.status_code == 400 and "InvalidParameter" in refused.text
+    states = {
+        s["Endpoint"]: s["SubscriptionArn"]
+        for s in world.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    }
+    assert states[late.url] == "PendingConfirmation"
+    assert states[in_time.url] != "PendingConfirmation"
+
+
+def test_authenticate_on_unsubscribe_refuses_the_unsigned_unsubscribe_url(world):
+    """ConfirmSubscription API reference: with AuthenticateOnUnsubscribe true on a signed
+    confirmation, unsubscribing requires AWS authentication."""
+    topic = world.topic(f"locked-{uuid.uuid4().hex[:6]}")
+    device = world.recorder()
+    arn = subscribe(world, topic, device.url, ReturnSubscriptionArn=True)
+    (confirmation,) = wait_posts(device, "SubscriptionConfirmation")
+    world.sns.confirm_subscription(
+        TopicArn=topic, Token=confirmation["Token"], AuthenticateOnUnsubscribe="true"
+    )
+    world.sns.publish(TopicArn=topic, Message="one")
+    (body,) = wait_posts(device, "Notification")
+
+    refused = httpx.get(body["UnsubscribeURL"], trust_env=False, timeout=10)
+
+    assert refused.status_code == 403 and "AuthorizationError" in refused.text
+    assert attributes(world, arn)["PendingConfirmation"] == "false"
+    world.sns.unsubscribe(SubscriptionArn=arn)  # signed: allowed
+    assert world.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
