@@ -162,10 +162,16 @@ def test_a_failing_endpoint_never_fails_publish_and_gets_3_retries_20_s_apart(wo
     answered = world.sns.publish(TopicArn=topic, Message="to a broken device")
 
     assert answered["ResponseMetadata"]["HTTPStatusCode"] == 200
-    for attempt in (1, 2, 3, 4):
+    for attempt in (1, 2, 3):
         wait_posts(device, "Notification", attempt)
+        wait_until(
+            lambda: world.delivery.deliverer.waiting() == 1,
+            what=f"retry {attempt} scheduled",
+            timeout=PATIENCE,
+        )
         assert len(device.of_type("Notification")) == attempt  # no retry before the delay
         world.clock.advance(20)
+    wait_posts(device, "Notification", 4)
     wait_until(
         lambda: world.delivery.health()["dropped"] == 1, what="the message dropped", timeout=30
     )
