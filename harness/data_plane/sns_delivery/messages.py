@@ -12,6 +12,7 @@ from harness.clock import clock
 from harness.data_plane.sns_delivery.signing import Signer
 
 USER_AGENT = "Amazon Simple Notification Service Agent"
+DEFAULT_CONTENT_TYPE = "text/plain; charset=UTF-8"
 
 
 def timestamp() -> str:
@@ -79,9 +80,28 @@ class MessageMaker:
         return message
 
 
-def headers(message: dict, subscription_arn: str | None, raw: bool = False) -> dict[str, str]:
+def content_type(subscription: dict, topic: dict) -> str:
+    """A notification's Content-Type: `requestPolicy.headerContentType` of the subscription's
+    DeliveryPolicy, else the topic's `http.defaultRequestPolicy`, else text/plain
+    [http-header, sns-message-delivery-retries: creating-delivery-policy]."""
+    for document, path in (
+        (subscription.get("DeliveryPolicy"), ("requestPolicy",)),
+        (topic.get("DeliveryPolicy"), ("http", "defaultRequestPolicy")),
+    ):
+        try:
+            policy = json.loads(document or "{}")
+        except ValueError:
+            continue
+        for key in path:
+            policy = policy.get(key) if isinstance(policy, dict) else None
+        if isinstance(policy, dict) and policy.get("headerContentType"):
+            return policy["headerContentType"]
+    return DEFAULT_CONTENT_TYPE
+
+
+def headers(message: dict, subscription_arn, raw=False, content_type=None) -> dict[str, str]:
     found = {
-        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Type": content_type or DEFAULT_CONTENT_TYPE,
         "User-Agent": USER_AGENT,
         "x-amz-sns-message-type": message["Type"],
         "x-amz-sns-message-id": message["MessageId"],

@@ -150,17 +150,20 @@ class SnsDelivery:
         except Exception:  # noqa: BLE001 - unsubscribed meanwhile: nothing to deliver
             return
         raw = found.get("RawMessageDelivery", "false").lower() == "true"
-        version = self._version(sub.topic_arn)
+        topic = self._topic(sub.topic_arn)
+        version = topic.get("SignatureVersion") or "1"
         message = self.maker.notification(envelope, sub.arn, attributes, version)
-        self._send(sub.endpoint, message, sub.arn, raw)
+        self._send(sub.endpoint, message, sub.arn, raw, messages.content_type(found, topic))
 
-    def _send(self, endpoint: str, message: dict, arn: str | None, raw: bool = False) -> None:
-        headers = messages.headers(message, arn, raw)
+    def _send(self, endpoint, message: dict, arn, raw=False, content_type=None) -> None:
+        headers = messages.headers(message, arn, raw, content_type)
         self.deliverer.send(Delivery(endpoint, headers, messages.body(message, raw)))
 
-    def _version(self, topic_arn: str) -> str:
+    def _topic(self, topic_arn: str) -> dict:
         try:
-            found = self.sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+            return self.sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
         except Exception:  # noqa: BLE001 - a topic gone: sign as the default
-            return "1"
-        return found.get("SignatureVersion") or "1"
+            return {}
+
+    def _version(self, topic_arn: str) -> str:
+        return self._topic(topic_arn).get("SignatureVersion") or "1"

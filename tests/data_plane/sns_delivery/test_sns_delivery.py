@@ -298,3 +298,17 @@ def test_authenticate_on_unsubscribe_refuses_the_unsigned_unsubscribe_url(world)
     assert attributes(world, arn)["PendingConfirmation"] == "false"
     world.sns.unsubscribe(SubscriptionArn=arn)  # signed: allowed
     assert world.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+def test_a_delivery_policys_header_content_type_sets_the_notifications_content_type(world):
+    """http-header: text/plain by default; sns-message-delivery-retries (creating an HTTP/S
+    delivery policy): requestPolicy.headerContentType chooses another."""
+    topic = world.topic(f"content-type-{uuid.uuid4().hex[:6]}")
+    policy = {"requestPolicy": {"headerContentType": "application/json"}}
+    device, _ = confirmed_device(world, topic, Attributes={"DeliveryPolicy": json.dumps(policy)})
+
+    world.sns.publish(TopicArn=topic, Message="typed")
+
+    wait_posts(device, "Notification")
+    (post,) = device.of_type("Notification")
+    assert post["headers"]["content-type"] == "application/json"
