@@ -124,6 +124,14 @@ class Deliverer:
             record["error"] = f"{type(exc).__name__}: {exc}"
             ok = False
         self.attempts.append(record)
+        log.info(
+            "%s %s to %s, attempt %d: %s",
+            record["type"],
+            record["message_id"],
+            delivery.endpoint,
+            delivery.attempt,
+            record.get("status") or record.get("error"),
+        )
         if ok:
             self._count("delivered")
             return
