@@ -312,3 +312,21 @@ def test_a_delivery_policys_header_content_type_sets_the_notifications_content_t
     wait_posts(device, "Notification")
     (post,) = device.of_type("Notification")
     assert post["headers"]["content-type"] == "application/json"
+
+
+def test_negative_control_the_emulator_alone_delivers_unconfirmed_and_inside_publish(
+    emulator, make_recorder
+):
+    """What the front corrects: straight to moto, an HTTP subscription is confirmed at once and
+    the notification arrives before Publish returns, without SNS's headers. The pending and
+    header tests above fail on this path."""
+    sns = emulator.client("sns")
+    topic = sns.create_topic(Name=f"bare-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    device = make_recorder()
+    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=device.url)["SubscriptionArn"]
+
+    sns.publish(TopicArn=topic, Message="straight")
+
+    assert arn != "pending confirmation"
+    assert [p["headers"].get("x-amz-sns-message-type") for p in device.posts] == [None]
+    assert json.loads(device.posts[0]["body"])["Message"] == "straight"
