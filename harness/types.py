@@ -65,6 +65,8 @@ class Components(TypedDict, total=False):
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
     sns_delivery: Mapping[str, Any] | None
+    mail_sink: Mapping[str, Any] | None
+    cognito_front: Mapping[str, Any] | None
     s3_lifecycle: Mapping[str, Any] | None
     alb_metrics: Mapping[str, Any] | None
     alarms: Mapping[str, Any] | None
@@ -86,6 +88,7 @@ class StatusDocument(TypedDict, total=False):
     edge_url: str | None
     alb_url: str | None
     push_sink_url: str | None
+    mail_sink_url: str | None  # where Cognito's mail is read (GET /messages?to=)
     control_url: str | None
     endpoints: dict[str, str]
     environment: dict[str, str]
@@ -111,6 +114,7 @@ class StackView(Protocol):
     record: StackRecord
     run_dir: RunDir
     push_sink: PushSinkView | None
+    mail_sink: Any  # MailSink in process, MailSinkClient attached; None without one
     blueprint: Blueprint | None
     agent: Any
     alb: Any
