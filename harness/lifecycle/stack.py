@@ -66,6 +66,7 @@ class Stack:
         self.api_front = None
         self.edge = None
         self.push_sink = None
+        self.sns_delivery = None
         self.mail_sink = None
         self.cognito_front = None
         self.s3_lifecycle = None
@@ -143,6 +144,7 @@ class Stack:
         from harness.data_plane.edge import Edge
         from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
+        from harness.data_plane.sns_delivery import SnsDelivery
         from harness.pipelines.web_deploy import deploy_web_stub
 
         self.record = self._step(
@@ -181,7 +183,7 @@ class Stack:
 
         runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
 
-        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront and ELBv2 through the
+        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront, ELBv2 and SNS through the
         # front, which answers with the tasks the agent runs, the invalidations the edge
         # applied and the target health the ALB sees.
         self.api_front = ApiFront(self.endpoints)
@@ -189,6 +191,11 @@ class Stack:
         self._step("starting the API front", self.api_front.start)
         self.endpoints = self.api_front.endpoints
         self.api_front.serve_elbv2(self.alb)
+        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
+        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
+        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
+        self._step("starting SNS delivery", self.sns_delivery.start)
+        self.api_front.serve_sns(self.sns_delivery)
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
@@ -316,6 +323,7 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "sns_delivery": health(self.sns_delivery),
                 "mail_sink": health(self.mail_sink),
                 "cognito_front": health(self.cognito_front),
                 "s3_lifecycle": health(self.s3_lifecycle),
