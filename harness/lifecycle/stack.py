@@ -66,6 +66,7 @@ class Stack:
         self.api_front = None
         self.edge = None
         self.push_sink = None
+        self.sns_delivery = None
         self.mail_sink = None
         self.cognito_front = None
         self.s3_lifecycle = None
@@ -143,12 +144,13 @@ class Stack:
         from harness.data_plane.edge import Edge
         from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
+        from harness.data_plane.sns_delivery import SnsDelivery
         from harness.pipelines.web_deploy import deploy_web_stub
 
-        # Clients (the CLI, SDKs, the API tasks, provisioning) reach ECS, CloudFront and ELBv2
-        # through the front, which keeps what the emulator cannot (CloudFront Functions' LIVE
+        # Clients (the CLI, SDKs, the API tasks, provisioning) reach ECS, CloudFront, ELBv2 and
+        # SNS through the front, which keeps what the emulator cannot (CloudFront Functions' LIVE
         # stage and associations) and answers with the tasks the agent runs, the invalidations
-        # the edge applied and the target health the ALB sees.
+        # the edge applied, the target health the ALB sees and SNS's HTTP(S) deliveries.
         self.api_front = ApiFront(self.endpoints)
         parts.callback(self._stopping, "API front", self.api_front.stop)
         self._step("starting the API front", self.api_front.start)
@@ -190,6 +192,11 @@ class Stack:
 
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
+        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
+        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
+        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
+        self._step("starting SNS delivery", self.sns_delivery.start)
+        self.api_front.serve_sns(self.sns_delivery)
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
@@ -317,6 +324,7 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "sns_delivery": health(self.sns_delivery),
                 "mail_sink": health(self.mail_sink),
                 "cognito_front": health(self.cognito_front),
                 "s3_lifecycle": health(self.s3_lifecycle),

@@ -11,13 +11,14 @@ from harness.data_plane.api_front.cloudfront_functions import CloudFrontFunction
 from harness.data_plane.api_front.ecs import EcsInterceptor
 from harness.data_plane.api_front.ecs_view import AgentView
 from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
+from harness.data_plane.api_front.sns import SnsInterceptor
 from harness.plumbing.servers import ServerThread
 
-SERVICES = ("ecs", "cloudfront", "elbv2")
+SERVICES = ("ecs", "cloudfront", "elbv2", "sns")
 
 
 class ApiFront:
-    """Stands where clients reach ECS, CloudFront and ELBv2; `endpoints` points them here."""
+    """Stands where clients reach ECS, CloudFront, ELBv2 and SNS; `endpoints` points them here."""
 
     def __init__(self, upstream: EndpointMap) -> None:
         self.upstream = upstream
@@ -58,6 +59,10 @@ class ApiFront:
     def serve_elbv2(self, alb) -> None:
         """Report the health of `alb`'s target group's targets as the ALB checks them."""
         self.app.interceptors["elbv2"] = Elbv2Interceptor(alb)
+
+    def serve_sns(self, delivery) -> None:
+        """HTTP(S) subscriptions confirmed and delivered by `delivery` (sns_delivery)."""
+        self.app.interceptors["sns"] = SnsInterceptor(delivery)
 
     def stop(self) -> None:
         if self._server is not None:
