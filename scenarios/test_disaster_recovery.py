@@ -35,11 +35,13 @@ def share(api: httpx.Client, title: str) -> str:
 
 
 def shown(edge: httpx.Client, anime_id: str) -> dict | None:
-    """The anime as the API answers it through the edge, or None. A missing one is the API's
-    404, which the distribution's SPA error response still turns into index.html (200)."""
+    """The anime as the API answers it through the edge, or None for the API's own JSON 404."""
     answer = edge.get(f"/api/anime/{anime_id}")
-    json_answer = answer.headers.get("content-type", "").startswith("application/json")
-    return answer.json() if answer.status_code == 200 and json_answer else None
+    assert answer.headers.get("content-type", "").startswith("application/json"), answer.text
+    if answer.status_code == 404:
+        return None
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 def wait_until_shown(edge: httpx.Client, anime_id: str, wanted: bool) -> dict | None:

@@ -94,14 +94,18 @@ class Blueprint:
         Behaviour("*", "web", CACHING_OPTIMIZED),
     )
     default_root_object: str = "index.html"
-    # Custom error responses apply to every behaviour, /api/* included: only 404 is mapped, so
-    # the API's 403 reaches the caller. 404 still covers SPA deep links because the web bucket's
-    # policy lets CloudFront list it (a missing key is then 404, not 403).
-    spa_error_codes: tuple[int, ...] = (404,)
+    # SPA deep links are routed by a CloudFront function on the default behaviour (viewer
+    # request), not by a custom error response: those apply to every behaviour, /api/* too,
+    # and turned the API's own 404 into the app's HTML page.
+    spa_function_suffix: str = "spa-routing"
     # Origins whose bucket policy also grants CloudFront s3:ListBucket; missing media stays 403.
     listable_origins: tuple[str, ...] = ("web",)
 
     # Names, derived so that one prefix changes them all.
+    @property
+    def spa_function(self) -> str:
+        return f"{self.name}-{self.spa_function_suffix}"
+
     @property
     def web_bucket(self) -> str:
         return f"{self.name}-web"

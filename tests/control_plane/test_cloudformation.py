@@ -16,6 +16,7 @@ from cfnlint.api import ManualArgs, lint
 from harness.control_plane.backends.aws import OUTPUT_KEYS
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.cloudformation import render_template
+from harness.control_plane.spa_routing import spa_routing_code
 
 API = Path(__file__).resolve().parents[2] / "api"
 BP = Blueprint()
@@ -200,6 +201,25 @@ def test_s3_origins_use_an_origin_access_control_granted_by_bucket_policy(resour
         assert read["Principal"] == {"Service": "cloudfront.amazonaws.com"}
         source = read["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
         assert source.endswith(":distribution/${Distribution}")
+
+
+def test_spa_deep_links_use_a_viewer_request_function_not_an_error_page(resources):
+    # Custom error responses apply to every behaviour, /api/* too [HTTPStatusCodes]; the SPA
+    # is routed by a published cloudfront-js-2.0 function on the default behaviour instead
+    # [functions-event-structure, AWS::CloudFront::Function AutoPublish].
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    assert "CustomErrorResponses" not in config
+    assert config["DefaultCacheBehavior"]["FunctionAssociations"] == [
+        {
+            "EventType": "viewer-request",
+            "FunctionARN": {"Fn::GetAtt": ["SpaRoutingFunction", "FunctionARN"]},
+        }
+    ]
+    assert all("FunctionAssociations" not in b for b in config["CacheBehaviors"])
+    function = resources["SpaRoutingFunction"]["Properties"]
+    assert function["AutoPublish"] is True
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert function["FunctionCode"] == spa_routing_code("index.html")
 
 
 def test_encryption_at_rest_and_the_media_lifecycle_rule(resources):
