@@ -6,7 +6,8 @@
 #                                     socket, or the one this script started); else, as root
 #                                     with apt, install docker.io and start dockerd with its
 #                                     state and socket under $ANIMEHUB_DOCKER_STATE
-#   scripts/docker-engine.sh stop     stop the dockerd that `start` started (and nothing else)
+#   scripts/docker-engine.sh stop     stop the dockerd that `start` started (and nothing else),
+#                                     removing first the harness's containers, which die with it
 #   scripts/docker-engine.sh status   say whether an engine answers; exit 0 if one does
 #
 # `start` prints `export DOCKER_HOST=...` for the engine that answers and exits 0; otherwise it
@@ -114,8 +115,15 @@ stop_engine() {
         say "no dockerd started by this script is running"
         return 0
     fi
-    local pid
+    local pid left
     pid=$(cat "$pidfile")
+    # The harness's containers die with the engine anyway; removed first, they do not stay
+    # behind as exited ones that no reaper can sweep any more.
+    left=$(DOCKER_HOST=unix://$own_socket docker ps -aq --filter label=org.animehub.run 2>/dev/null)
+    if [[ -n $left ]]; then
+        say "removing $(wc -w <<<"$left") container(s) of the harness before the engine stops"
+        DOCKER_HOST=unix://$own_socket docker rm -f $left >/dev/null 2>&1
+    fi
     say "stopping dockerd (pid $pid)"
     kill -TERM "$pid"
     for _ in $(seq 1 60); do

@@ -7,6 +7,7 @@ import json
 import pytest
 from test_cli import assert_one_line_error, harness
 
+from harness.clock import CLOCK_FILE
 from harness.lifecycle.run_dir import RunDir
 
 
@@ -23,7 +24,7 @@ def test_advance_moves_the_offset_in_the_run_directory(held_run_dir):
     result = harness("clock", "advance", "2h", "--run-dir", str(held_run_dir))
     assert result.returncode == 0, result.stderr
     assert "real time +2h" in result.stdout
-    assert (held_run_dir / "clock").read_text() == "+7200\n"
+    assert (held_run_dir / CLOCK_FILE).read_text() == "+7200\n"
 
     harness("clock", "advance", "181d", "--run-dir", str(held_run_dir))
     shown = json.loads(harness("clock", "show", "--json", "--run-dir", str(held_run_dir)).stdout)

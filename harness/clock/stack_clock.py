@@ -19,7 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-CLOCK_FILE = "clock"
+# In a directory of its own: a task container mounts that directory (a mount of the file would
+# keep showing the file a rename replaced), and a run directory may be private to its owner.
+CLOCK_FILE = "clock/offset"
 
 
 def format_offset(seconds: float) -> str:
@@ -41,6 +43,7 @@ class StackClock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._path: Path | None = None
+        self._earlier: list[Path] = []  # the clocks of stacks started before, still up
         self._seen: tuple | None = None
         self._offset = 0.0
         self._forward = 0.0  # the sum of every forward step seen: what monotonic() adds
@@ -54,17 +57,27 @@ class StackClock:
     def use(self, path: Path) -> None:
         """Follow `path`, starting at real time (a new stack's emulator is new too)."""
         path = Path(path)
+        if path.parent.is_file():  # a run directory of an earlier version: `clock` was the file
+            path.parent.unlink()
         _write(path, 0.0)
         with self._lock:
+            if self._path is not None:
+                self._earlier.append(self._path)
             self._path, self._seen = path, None
             self._offset = self._forward = 0.0
         self.offset()
 
     def release(self, path: Path) -> None:
-        """Back to real time, unless another stack has taken the clock since."""
+        """Back to the clock of the stack started before, still up (a test's second stack in
+        the session's process), else to real time."""
+        path = Path(path)
         with self._lock:
-            if self._path == Path(path):
-                self._path, self._seen, self._offset = None, None, 0.0
+            if path in self._earlier:
+                self._earlier.remove(path)
+            elif self._path == path:
+                self._path = self._earlier.pop() if self._earlier else None
+                self._seen, self._offset = None, 0.0
+        self.offset()
 
     # readings -----------------------------------------------------------------------------
 
@@ -114,8 +127,16 @@ class StackClock:
 
 def _write(path: Path, seconds: float) -> None:
     # Replace, not rewrite: readers (and libfaketime) never see a half-written file.
+    # Readable by all, whatever the umask: task containers run as another user.
+    try:
+        path.parent.mkdir(parents=True)
+    except FileExistsError:
+        pass
+    else:
+        path.parent.chmod(0o755)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(format_offset(seconds) + "\n")
+    tmp.chmod(0o644)
     tmp.replace(path)
 
 

@@ -98,7 +98,7 @@ def render(doc: StatusDocument) -> str:
             [
                 t.get("id", "")[:12],
                 f"{t.get('host')}:{t.get('port')}",
-                t.get("pid"),
+                t.get("container") or t.get("pid"),
                 t.get("state"),
                 t.get("alb_state"),
                 t.get("stopped_reason"),

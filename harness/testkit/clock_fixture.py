@@ -97,8 +97,10 @@ class StackClockControl:
     def _replace_tasks(self, timeout: float = 90.0) -> None:
         killed = {task["pid"] for task in self._running() if task.get("pid")}
         for pid in killed:
+            # The task's main process, as the host sees it (a container's too): the agent
+            # clears what is left of a process task's group, the engine a container's.
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
 
         def replaced() -> bool:
             for service in self._services():

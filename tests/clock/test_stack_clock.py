@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from harness.clock import StackClock
+from harness.clock import CLOCK_FILE, StackClock
 from harness.clock.stack_clock import write_offset_file
 
 
@@ -46,3 +46,16 @@ def test_release_leaves_a_clock_another_stack_took(tmp_path):
     clock.use(tmp_path / "b")
     clock.release(tmp_path / "a")
     assert clock.path == tmp_path / "b"
+
+
+def test_a_second_stack_in_the_process_hands_the_clock_back_when_it_stops(tmp_path):
+    first, second = tmp_path / "first" / CLOCK_FILE, tmp_path / "second" / CLOCK_FILE
+    own = StackClock()
+    own.use(first)
+    own.set_offset(7200)
+    own.use(second)  # a test's own stack, started while the session's runs
+    assert own.offset() == 0 and own.path == second
+    own.release(second)
+    assert own.path == first and own.offset() == 7200
+    own.release(first)
+    assert own.path is None and own.offset() == 0

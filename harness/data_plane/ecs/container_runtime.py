@@ -3,9 +3,10 @@
 Each task container uses the host's network, so it listens on its own 127.0.0.N address like a
 process task and reaches the emulators on loopback; nothing addresses a bridge IP. The task
 definition's cpu and memory become the container's limits, its healthCheck the container's
-health check, its stopTimeout the container's stop timeout. Output goes to the task's log file,
-as a process task's does. Every container carries the run's label; a reaper process removes
-them if the harness dies without stopping them.
+health check, its stopTimeout the container's stop timeout. The host files its environment
+names (libfaketime, the stack clock) are mounted read-only (container_files.py). Output goes to
+the task's log file, as a process task's does. Every container carries the run's label; a
+reaper process removes them if the harness dies without stopping them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from harness.containers.engine import connect
 from harness.containers.reaper import Reaper, remove_labelled
 from harness.control_plane.backends.container_specs import ROLE_LABEL, RUN_LABEL
 from harness.data_plane.ecs.config import image_repository
+from harness.data_plane.ecs.container_files import container_view, preload_refusal
 from harness.data_plane.ecs.runtime import TaskLaunch
 from harness.data_plane.ecs.task_process import log_tail
 from harness.errors import HarnessError
@@ -55,14 +57,17 @@ def local_image(client, image: str) -> str:
 def create_options(launch: TaskLaunch, image: str, run_id: str) -> dict:
     """The engine API's create-container arguments for a task (no engine needed): the SDK's
     low-level `create_container`, the only one that takes a stop timeout."""
-    host_config = {"network_mode": "host"}
+    environment, binds = container_view(launch.environment)
+    host_config: dict = {"network_mode": "host"}
+    if binds:
+        host_config["binds"] = binds
     if launch.cpu_units:
         host_config["nano_cpus"] = launch.cpu_units * NANOS // 1024
     if launch.memory_mib:
         host_config["mem_limit"] = f"{launch.memory_mib}m"
     options = {
         "image": image,
-        "environment": dict(launch.environment),
+        "environment": environment,
         "labels": {
             **launch.labels,
             RUN_LABEL: run_id,
@@ -96,12 +101,19 @@ class TaskContainer:
         self._client = client
         self._options = options
         self._container = None
+        self._host_pid: int | None = None
         self._exit_code: int | None = None
         self._term_sent_at: float | None = None
         self._watcher: threading.Thread | None = None
 
     @property
-    def pid(self) -> str | None:
+    def pid(self) -> int | None:
+        """The container's main process as the host sees it, as a process task's pid is: the
+        same signal reaches a task whichever runtime runs it (`harness fault stop-task`)."""
+        return self._host_pid
+
+    @property
+    def container(self) -> str | None:
         return self._container.short_id if self._container is not None else None
 
     def start(self) -> TaskContainer:
@@ -114,11 +126,15 @@ class TaskContainer:
             created = self._client.api.create_container(**options)
             self._container = self._client.containers.get(created["Id"])
             self._container.start()
+            self._container.reload()
+            self._host_pid = self._container.attrs["State"]["Pid"] or None
         except docker.errors.APIError as exc:
             if self._container is not None:
                 self._remove()
             raise HarnessError(f"cannot start a task container: {exc.explanation}") from None
-        self._watcher = threading.Thread(target=self._follow, name=f"task-{self.pid}", daemon=True)
+        self._watcher = threading.Thread(
+            target=self._follow, name=f"task-{self.container}", daemon=True
+        )
         self._watcher.start()
         return self
 
@@ -133,7 +149,7 @@ class TaskContainer:
             status = self._container.wait()
             self._exit_code = int(status.get("StatusCode", -1))
         except Exception as exc:  # noqa: BLE001 - the engine went away: the task is gone too
-            log.warning("ecs: task container %s: %s", self.pid, exc)
+            log.warning("ecs: task container %s: %s", self.container, exc)
             self._exit_code = -1
         finally:
             self._remove()
@@ -142,7 +158,7 @@ class TaskContainer:
         try:
             self._container.remove(force=True)
         except Exception as exc:  # noqa: BLE001 - gone already
-            log.debug("ecs: removing %s: %s", self.pid, exc)
+            log.debug("ecs: removing %s: %s", self.container, exc)
 
     def exit_code(self) -> int | None:
         return self._exit_code
@@ -183,7 +199,7 @@ class TaskContainer:
         try:
             self._container.kill(signal=name)
         except Exception as exc:  # noqa: BLE001 - it exited meanwhile
-            log.debug("ecs: %s to %s: %s", name, self.pid, exc)
+            log.debug("ecs: %s to %s: %s", name, self.container, exc)
 
     def log_tail(self, lines: int = 20) -> str:
         return log_tail(self.log_path, lines)
@@ -198,10 +214,27 @@ class ContainerRuntime:
         self.label = f"{RUN_LABEL}={self.run_id}"
         self._client = connect(timeout=60)
         self._reaper = Reaper(self.label).start()
+        self._preload_checked: dict[tuple[str, str], str | None] = {}
 
     def launch(self, launch: TaskLaunch) -> TaskContainer:
         image = local_image(self._client, launch.image)
+        library = launch.environment.get("LD_PRELOAD")
+        if library:
+            self._check_preload(image, library)
         return TaskContainer(self._client, create_options(launch, image, self.run_id), launch)
+
+    def _check_preload(self, image: str, library: str) -> None:
+        """Once per image: a task that would silently run on real time is refused instead."""
+        key = (self._client.images.get(image).id, library)
+        if key not in self._preload_checked:
+            labels = {RUN_LABEL: self.run_id, ROLE_LABEL: "probe"}
+            self._preload_checked[key] = preload_refusal(self._client, image, library, labels)
+        refusal = self._preload_checked[key]
+        if refusal:
+            raise HarnessError(
+                f"{library} (libfaketime, which puts tasks on the stack clock) does not work "
+                f"in image {image}: {refusal}"
+            )
 
     def close(self) -> None:
         """Removes whatever is left of the run's containers, then lets the reaper go."""

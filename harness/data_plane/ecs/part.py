@@ -246,6 +246,7 @@ class EcsAgent(TaskLoop):
         return {
             "id": task.id,
             "pid": task.process.pid,
+            "container": task.process.container,
             "host": task.process.host,
             "port": task.process.port,
             "state": str(task.state),

@@ -60,7 +60,10 @@ class RunningTask(Protocol):
     log_path: Path
 
     @property
-    def pid(self) -> int | str | None: ...
+    def pid(self) -> int | None: ...  # the main process, as the host sees it
+
+    @property
+    def container(self) -> str | None: ...  # the container's short id, if it is one
 
     def start(self) -> RunningTask: ...
 

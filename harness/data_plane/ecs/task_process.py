@@ -85,6 +85,8 @@ def _can_bind(host: str) -> bool:
 
 
 class TaskProcess:
+    container = None  # a process task has no container (container_runtime.TaskContainer does)
+
     def __init__(
         self,
         argv: Sequence[str],

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.clock import CLOCK_FILE, faketime
 from harness.control_plane.backends.container_specs import RUN_LABEL
 from harness.data_plane.ecs.container_runtime import create_options
 from harness.data_plane.ecs.process_runtime import ProcessRuntime
@@ -75,3 +76,28 @@ def test_a_task_container_gets_the_definitions_limits_health_check_and_labels():
     assert options["labels"][RUN_LABEL] == "run1"
     assert options["labels"]["org.animehub.task"] == launch.task_id
     assert options["environment"] == {"PORT": "8080"}
+
+
+def test_a_task_container_finds_the_stack_clock_where_the_image_can_read_it(tmp_path):
+    library = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+    clock_file = tmp_path / CLOCK_FILE
+    launch = TaskLaunch(
+        task_id="0123456789abcdef",
+        service="animehub-api",
+        image="animehub-api:0.1.0",
+        environment=faketime.environment(clock_file, library) | {"PORT": "8080"},
+        host="127.0.0.7",
+        port=8080,
+        log_path=tmp_path / "x.log",
+    )
+    options = create_options(launch, "animehub-api:0.1.0", "run1")
+    # The host's paths do not exist in the image: each is mounted read-only and the variable
+    # names the mount. The clock's directory, not its file: a rename replaces the file.
+    assert options["host_config"]["binds"] == {
+        library: {"bind": "/run/animehub/ld_preload/libfaketime.so.1", "mode": "ro"},
+        str(clock_file.parent): {"bind": "/run/animehub/faketime_timestamp_file", "mode": "ro"},
+    }
+    env = options["environment"]
+    assert env["LD_PRELOAD"] == "/run/animehub/ld_preload/libfaketime.so.1"
+    assert env["FAKETIME_TIMESTAMP_FILE"] == "/run/animehub/faketime_timestamp_file/offset"
+    assert env["FAKETIME_CACHE_DURATION"] == "1" and env["PORT"] == "8080"

@@ -14,7 +14,7 @@ import pytest
 
 from harness.control_plane.backends.container_specs import RUN_LABEL
 from harness.lifecycle.attached_stack import AttachedStack
-from harness.plumbing.waiting import wait_until
+from harness.plumbing.waiting import NotYet, wait_until
 from harness.testkit.polling_client import Poller
 from tests.conftest import labelled_containers
 
@@ -86,21 +86,57 @@ def test_each_task_is_a_container_of_the_image_with_the_definitions_limits(stack
     assert tasks[0]["id"] in log or "Uvicorn running" in log or "started" in log
 
 
-def test_a_killed_container_is_a_task_stop_with_137_and_is_replaced(stack, engine):
+def alb_status(stack) -> dict:
+    return stack.describe()["components"]["load_balancer"]
+
+
+def test_a_killed_container_is_marked_by_the_alb_replaced_and_described_with_137(stack, engine):
+    """SIGKILL from outside, as a crash would: the essential container exits with 137, ECS
+    stops the task and takes its target out of the target group (draining, then gone, at once
+    with nothing in flight), and the service starts a replacement. [AWS: task-lifecycle,
+    stopped-task-errors, load-balancer-target-groups#deregistration-delay, API_DescribeTasks]"""
     victim = live(stack)[0]
-    engine.containers.get(victim["pid"]).kill()  # SIGKILL from outside, as a crash would
-    wait_until(
-        lambda: any(
-            t["id"] == victim["id"] and t["state"] == "STOPPED" for t in service(stack)["tasks"]
-        ),
-        what="the agent to see the container die",
-        timeout=30,
+    target = {"id": victim["host"], "port": victim["port"]}
+    engine.containers.get(victim["container"]).kill()
+
+    def alb_marked() -> bool:
+        alb = alb_status(stack)
+        gone = [
+            t for t in alb["recently_deregistered"] if {"id": t["id"], "port": t["port"]} == target
+        ]
+        listed = [t for t in alb["targets"] if {"id": t["id"], "port": t["port"]} == target]
+        return bool(gone) and all(t["state"] == "draining" for t in listed)
+
+    wait_until(alb_marked, what="the ALB to take the killed task's target out", timeout=60)
+
+    ecs = stack.endpoints.client("ecs")
+    cluster = stack.record.cluster
+
+    def described_stopped() -> dict:
+        arns = ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")["taskArns"]
+        mine = [a for a in arns if a.endswith(victim["id"])]
+        if not mine:
+            raise NotYet("the killed task is not STOPPED in list-tasks yet")
+        return ecs.describe_tasks(cluster=cluster, tasks=mine)["tasks"][0]
+
+    stopped = wait_until(
+        described_stopped, what="describe-tasks to show the stopped task", timeout=60
     )
-    stopped = next(t for t in service(stack)["tasks"] if t["id"] == victim["id"])
-    assert stopped["exit_code"] == 137
-    assert stopped["stopped_reason"] == "Essential container in task exited"  # ECS's words
+    assert stopped["lastStatus"] == "STOPPED" and stopped["desiredStatus"] == "STOPPED"
+    assert stopped["containers"][0]["exitCode"] == 137
+    assert stopped["stopCode"] == "EssentialContainerExited"
+    assert stopped["stoppedReason"] == "Essential container in task exited"  # ECS's words
+
     wait_until(lambda: steady(stack), what="a replacement task", timeout=120)
-    assert victim["id"] not in {t["id"] for t in live(stack)}
+    replacements = [t for t in live(stack) if t["id"] != victim["id"]]
+    assert len(replacements) == service(stack)["desired"]
+    healthy = {
+        (t["id"], t["port"]) for t in alb_status(stack)["targets"] if t["state"] == "healthy"
+    }
+    assert {(t["host"], t["port"]) for t in replacements} <= healthy
+    label = stack.describe()["components"]["ecs_agent"]["runtime"]["label"]
+    running = labelled_containers(engine, label, running=True)
+    assert victim["container"] not in {c.short_id for c in running}
 
 
 def test_deploy_api_rolls_to_a_new_image_with_no_failed_request(stack, engine):
