@@ -94,6 +94,8 @@ class Blueprint:
         Behaviour("*", "web", CACHING_OPTIMIZED),
     )
     default_root_object: str = "index.html"
+    # Every behaviour redirects HTTP to HTTPS; the alias is `alternate_domain_name` below.
+    viewer_protocol_policy: str = "redirect-to-https"
     # Custom error responses apply to every behaviour, /api/* included: only 404 is mapped, so
     # the API's 403 reaches the caller. 404 still covers SPA deep links because the web bucket's
     # policy lets CloudFront list it (a missing key is then 404, not 403).
@@ -102,6 +104,12 @@ class Blueprint:
     listable_origins: tuple[str, ...] = ("web",)
 
     # Names, derived so that one prefix changes them all.
+    @property
+    def alternate_domain_name(self) -> str:
+        """The distribution's alias, served over HTTPS with an ACM certificate for it.
+        `.localhost` never resolves off this machine (RFC 6761); browsers map it to loopback."""
+        return f"{self.name}.localhost"
+
     @property
     def web_bucket(self) -> str:
         return f"{self.name}-web"

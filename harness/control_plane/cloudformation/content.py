@@ -87,10 +87,10 @@ def bucket_resources(bp: Blueprint) -> dict:
     return resources
 
 
-def _behaviour(b: Behaviour) -> dict:
+def _behaviour(b: Behaviour, viewer_protocol_policy: str) -> dict:
     behaviour = {
         "TargetOriginId": ORIGIN_IDS[b.origin],
-        "ViewerProtocolPolicy": "allow-all",
+        "ViewerProtocolPolicy": viewer_protocol_policy,
         "AllowedMethods": ALL_METHODS if b.all_methods else READ_METHODS,
         "CachedMethods": READ_METHODS,
         "CachePolicyId": b.cache_policy_id,
@@ -116,7 +116,16 @@ def _s3_origin(origin: str) -> dict:
 def distribution_resources(bp: Blueprint) -> dict:
     env = scoped(bp)
     default = next(b for b in bp.behaviours if b.path_pattern == "*")
+    policy = bp.viewer_protocol_policy
     return {
+        # CloudFront reads ACM certificates in us-east-1 only: deploy this stack there.
+        "EdgeCertificate": {
+            "Type": "AWS::CertificateManager::Certificate",
+            "Properties": {
+                "DomainName": sub(env.alternate_domain_name),
+                "ValidationMethod": "DNS",
+            },
+        },
         "OriginAccessControl": {
             "Type": "AWS::CloudFront::OriginAccessControl",
             "Properties": {
@@ -150,8 +159,16 @@ def distribution_resources(bp: Blueprint) -> dict:
                             },
                         },
                     ],
-                    "DefaultCacheBehavior": _behaviour(default),
-                    "CacheBehaviors": [_behaviour(b) for b in bp.behaviours if b is not default],
+                    "Aliases": [sub(env.alternate_domain_name)],
+                    "ViewerCertificate": {
+                        "AcmCertificateArn": ref("EdgeCertificate"),
+                        "SslSupportMethod": "sni-only",
+                        "MinimumProtocolVersion": "TLSv1.2_2021",
+                    },
+                    "DefaultCacheBehavior": _behaviour(default, policy),
+                    "CacheBehaviors": [
+                        _behaviour(b, policy) for b in bp.behaviours if b is not default
+                    ],
                     "CustomErrorResponses": [
                         {
                             "ErrorCode": code,
