@@ -159,6 +159,8 @@ def _env(args: argparse.Namespace) -> int:
     variables = dict(state.get("environment", {}))
     if state.get("edge_url"):
         variables["ANIMEHUB_EDGE_URL"] = state["edge_url"]
+    if state.get("edge_ca"):
+        variables["ANIMEHUB_EDGE_CA"] = state["edge_ca"]
     variables.update(stack_outputs(state))
     for name, value in sorted(variables.items()):
         print(f"export {name}={shlex.quote(value)}")

@@ -11,6 +11,7 @@ import datetime
 import ipaddress
 import os
 import pathlib
+import ssl
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -31,9 +32,17 @@ class ServerCertificate:
     key_path: pathlib.Path
 
 
+def trusting(ca_file: str | os.PathLike | None) -> ssl.SSLContext | bool:
+    """httpx's `verify=` for the edge: the run's CA and nothing else, or (no CA: a deployed
+    edge) the usual public roots."""
+    if not ca_file:
+        return True
+    return ssl.create_default_context(cafile=str(ca_file))
+
+
 def _now() -> datetime.datetime:
     # Wall clock on purpose: the browser checks validity on real time, not the stack clock.
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _write_private(path: pathlib.Path, data: bytes) -> None:
@@ -114,9 +123,7 @@ class LocalCA:
             .not_valid_after(now + datetime.timedelta(days=LEAF_DAYS))
             .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-            )
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()),
                 critical=False,

@@ -46,6 +46,7 @@ from harness.testkit.stack_fixtures import (
     _breaks_stack_needs_own_stack,
     aws,
     edge_url,
+    edge_verify,
     push_sink,
     stack,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "aws",
     "clock",
     "edge_url",
+    "edge_verify",
     "make_api",
     "make_user",
     "open_app",

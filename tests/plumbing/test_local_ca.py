@@ -56,5 +56,7 @@ def test_a_server_certificate_verifies_for_its_names_only(tmp_path):
 
 def test_another_runs_ca_is_not_trusted(tmp_path):
     cert = LocalCA(tmp_path / "one").issue("edge", ["animehub.localhost"], [])
-    with pytest.raises(ssl.SSLCertVerificationError, match="self-signed certificate in certificate chain"):
+    with pytest.raises(
+        ssl.SSLCertVerificationError, match="self-signed certificate in certificate chain"
+    ):
         _handshake(LocalCA(tmp_path / "two").cert_path, cert, "animehub.localhost")

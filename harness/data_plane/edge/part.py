@@ -73,6 +73,14 @@ class Edge:
     def https_url(self) -> str | None:
         return self._https_server.url if self._https_server else None
 
+    @property
+    def alias_url(self) -> str | None:
+        """The HTTPS URL on the distribution's first alternate domain name."""
+        distribution = self._poller.distribution if self._poller else None
+        if self._https_server is None or distribution is None or not distribution.aliases:
+            return None
+        return f"https://{distribution.aliases[0]}:{self._https_server.port}"
+
     def __enter__(self) -> Edge:
         return self.start()
 

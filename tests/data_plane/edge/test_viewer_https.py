@@ -76,9 +76,11 @@ def test_https_serves_the_alias_with_a_certificate_the_run_ca_issued(https_edge,
 
 
 def test_a_client_that_does_not_trust_the_run_ca_refuses_the_edge(https_edge):
-    with httpx.Client(trust_env=False, timeout=30) as public_roots_only:
-        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-            _get(public_roots_only, https_edge.https_url + "/")
+    with (
+        httpx.Client(trust_env=False, timeout=30) as public_roots_only,
+        pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        _get(public_roots_only, https_edge.https_url + "/")
 
 
 def test_a_name_the_certificate_does_not_cover_is_refused(https_edge, trusted):
