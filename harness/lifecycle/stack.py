@@ -202,6 +202,7 @@ class Stack:
             log_dir=logs,
             faults=self.faults,
             tls_dir=self.run_dir.path / TLS_DIR,
+            https_port=s.edge_https_port,
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
