@@ -60,6 +60,8 @@ class Components(TypedDict, total=False):
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
+    mail_sink: Mapping[str, Any] | None
+    cognito_front: Mapping[str, Any] | None
     s3_lifecycle: Mapping[str, Any] | None
     alb_metrics: Mapping[str, Any] | None
     alarms: Mapping[str, Any] | None
@@ -84,6 +86,7 @@ class StatusDocument(TypedDict, total=False):
     edge_ca: str | None  # PEM of the run's CA that issued the edge's certificate
     alb_url: str | None
     push_sink_url: str | None
+    mail_sink_url: str | None  # where Cognito's mail is read (GET /messages?to=)
     control_url: str | None
     endpoints: dict[str, str]
     environment: dict[str, str]
@@ -109,6 +112,7 @@ class StackView(Protocol):
     record: StackRecord
     run_dir: RunDir
     push_sink: PushSinkView | None
+    mail_sink: Any  # MailSink in process, MailSinkClient attached; None without one
     blueprint: Blueprint | None
     agent: Any
     alb: Any

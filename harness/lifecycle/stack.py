@@ -68,6 +68,8 @@ class Stack:
         self.api_front = None
         self.edge = None
         self.push_sink = None
+        self.mail_sink = None
+        self.cognito_front = None
         self.s3_lifecycle = None
         self.alb_metrics = None
         self.alarms = None
@@ -135,9 +137,11 @@ class Stack:
         from harness.control_plane.provision import provision
         from harness.data_plane.alb import LoadBalancer
         from harness.data_plane.api_front import ApiFront
+        from harness.data_plane.cognito import CognitoFront
         from harness.data_plane.ecs import EcsAgent
         from harness.data_plane.ecs.runtime_choice import create_runtime
         from harness.data_plane.edge import Edge
+        from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
         from harness.pipelines.web_deploy import deploy_web_stub
 
@@ -151,6 +155,19 @@ class Stack:
         self.push_sink = PushSink(port=s.push_sink_port, faults=self.faults)
         parts.callback(self._stopping, "push sink", self.push_sink.stop)
         self._step("starting the push sink", self.push_sink.start)
+        # Cognito's confirmation codes go to the mail sink; every client reaches Cognito
+        # through its front, which checks the codes where the emulator does not.
+        self.mail_sink = MailSink()
+        parts.callback(self._stopping, "mail sink", self.mail_sink.stop)
+        self._step("starting the mail sink", self.mail_sink.start)
+        self.cognito_front = CognitoFront(
+            self.endpoints,
+            self.mail_sink.smtp_address,
+            checks_codes=False if s.backend == "embedded" else None,  # moto: any code confirms
+        )
+        parts.callback(self._stopping, "Cognito front", self.cognito_front.stop)
+        self._step("starting the Cognito front", self.cognito_front.start)
+        self.endpoints = self.cognito_front.endpoints
 
         self.alb = LoadBalancer(
             self.endpoints,
@@ -298,6 +315,7 @@ class Stack:
             "edge_ca": self.edge_ca,
             "alb_url": self.alb.url if self.alb else None,
             "push_sink_url": self.push_sink.url if self.push_sink else None,
+            "mail_sink_url": self.mail_sink.url if self.mail_sink else None,
             "control_url": self.control.url if self.control else None,
             "endpoints": self.endpoints.describe() if self.endpoints else {},
             "environment": self.endpoints.env() if self.endpoints else {},
@@ -311,6 +329,8 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "mail_sink": health(self.mail_sink),
+                "cognito_front": health(self.cognito_front),
                 "s3_lifecycle": health(self.s3_lifecycle),
                 "alb_metrics": health(self.alb_metrics),
                 "alarms": health(self.alarms),

@@ -8,6 +8,12 @@ import time
 from harness.types import StatusDocument
 
 
+def _mail(doc: StatusDocument) -> str | None:
+    url = doc.get("mail_sink_url")
+    smtp = ((doc.get("components") or {}).get("mail_sink") or {}).get("smtp")
+    return url and f"{url}/messages?to=<address>" + (f" (SMTP {smtp})" if smtp else "")
+
+
 def summary(doc: StatusDocument) -> str:
     res = doc.get("resources", {})
     rows = [
@@ -17,6 +23,7 @@ def summary(doc: StatusDocument) -> str:
         ("edge's CA (trust it)", doc.get("edge_ca")),
         ("load balancer", doc.get("alb_url")),
         ("push sink", doc.get("push_sink_url")),
+        ("mail sink (Cognito's mail)", _mail(doc)),
         ("backend", doc.get("backend")),
         ("stack clock", _clock(doc.get("clock"))),
     ]

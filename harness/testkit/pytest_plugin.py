@@ -47,6 +47,7 @@ from harness.testkit.stack_fixtures import (
     aws,
     edge_url,
     edge_verify,
+    mail_sink,
     push_sink,
     stack,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "edge_url",
     "edge_verify",
     "make_api",
+    "mail_sink",
     "make_user",
     "open_app",
     "push_sink",

@@ -34,7 +34,7 @@ class ApiFront:
         return dataclasses.replace(self.upstream, per_service=per_service)
 
     def start(self) -> ApiFront:
-        self._server = ServerThread(self.app, name="api_front").start()
+        self._server = ServerThread(self.app, name="api_front", lifespan="on").start()
         return self
 
     def serve_ecs(self, agent) -> None:
