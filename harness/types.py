@@ -46,6 +46,10 @@ class PushSinkView(Protocol):
 
     def notifications(self, device_id: str) -> list[dict[str, Any]]: ...
 
+    def wait_confirmed(self, device_id: str, timeout: float = 30.0) -> dict[str, Any] | None:
+        """The device's confirmation of its SNS subscription (it visits the SubscribeURL)."""
+        ...
+
     def health(self) -> Mapping[str, Any]: ...
 
 
@@ -60,6 +64,7 @@ class Components(TypedDict, total=False):
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
+    sns_delivery: Mapping[str, Any] | None
     mail_sink: Mapping[str, Any] | None
     cognito_front: Mapping[str, Any] | None
     s3_lifecycle: Mapping[str, Any] | None

@@ -61,5 +61,8 @@ def test_a_deep_link_renders_the_app(open_app, make_user, make_api):
     answer = page.goto(f"/anime/{shared.json()['id']}")
     assert answer.status == 200
     assert answer.headers["content-type"].startswith("text/html")
+    # The SPA function rewrote the URI to the app's page: an object served (and cached under
+    # /index.html), not an error page ("Error from cloudfront") as a custom error response is.
+    assert answer.headers["x-cache"] != "Error from cloudfront"
     expect(page.get_by_test_id("detail-title")).to_have_text(title)
     expect(page.get_by_test_id("nav-signin")).to_be_visible()

@@ -40,7 +40,7 @@ def test_both_stacks_offer_the_stack_view(view):
 
 
 def test_the_push_sink_client_reads_what_the_push_sink_offers():
-    for name in ("device_url", "notifications", "health", "wait_for"):
+    for name in ("device_url", "notifications", "health", "wait_for", "wait_confirmed"):
         assert hasattr(PushSinkClient, name) and hasattr(PushSink, name)
 
 

@@ -96,10 +96,10 @@ class Blueprint:
     default_root_object: str = "index.html"
     # Every behaviour redirects HTTP to HTTPS; the alias is `alternate_domain_name` below.
     viewer_protocol_policy: str = "redirect-to-https"
-    # Custom error responses apply to every behaviour, /api/* included: only 404 is mapped, so
-    # the API's 403 reaches the caller. 404 still covers SPA deep links because the web bucket's
-    # policy lets CloudFront list it (a missing key is then 404, not 403).
-    spa_error_codes: tuple[int, ...] = (404,)
+    # SPA deep links are routed by a CloudFront function on the default behaviour (viewer
+    # request), not by a custom error response: those apply to every behaviour, /api/* too,
+    # and turned the API's own 404 into the app's HTML page.
+    spa_function_suffix: str = "spa-routing"
     # Origins whose bucket policy also grants CloudFront s3:ListBucket; missing media stays 403.
     listable_origins: tuple[str, ...] = ("web",)
 
@@ -109,6 +109,10 @@ class Blueprint:
         """The distribution's alias, served over HTTPS with an ACM certificate for it.
         `.localhost` never resolves off this machine (RFC 6761); browsers map it to loopback."""
         return f"{self.name}.localhost"
+
+    @property
+    def spa_function(self) -> str:
+        return f"{self.name}-{self.spa_function_suffix}"
 
     @property
     def web_bucket(self) -> str:

@@ -68,6 +68,7 @@ class Stack:
         self.api_front = None
         self.edge = None
         self.push_sink = None
+        self.sns_delivery = None
         self.mail_sink = None
         self.cognito_front = None
         self.s3_lifecycle = None
@@ -122,8 +123,10 @@ class Stack:
         self.endpoints = self.backend.endpoints
         if s.backend == "embedded":
             from harness.clock.emulator_time import put_embedded_emulator_on_the_clock
+            from harness.control_plane.backends import dynamodb_recovery
 
             put_embedded_emulator_on_the_clock()
+            dynamodb_recovery.install()
 
         discover = getattr(self.backend, "discover", None)
         if discover is not None:
@@ -143,10 +146,18 @@ class Stack:
         from harness.data_plane.edge import Edge
         from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
+        from harness.data_plane.sns_delivery import SnsDelivery
         from harness.pipelines.web_deploy import deploy_web_stub
 
+        # Clients (the CLI, SDKs, the API tasks, provisioning) reach ECS, CloudFront, ELBv2 and
+        # SNS through the front, which keeps what the emulator cannot (CloudFront Functions' LIVE
+        # stage and associations) and answers with the tasks the agent runs, the invalidations
+        # the edge applied, the target health the ALB sees and SNS's HTTP(S) deliveries.
+        self.api_front = ApiFront(self.endpoints)
+        parts.callback(self._stopping, "API front", self.api_front.stop)
+        self._step("starting the API front", self.api_front.start)
         self.record = self._step(
-            "provisioning the stack", lambda: provision(self.endpoints, self.blueprint)
+            "provisioning the stack", lambda: provision(self.api_front.endpoints, self.blueprint)
         )
         self.record.save(self.run_dir.path / "record.json")
 
@@ -181,14 +192,13 @@ class Stack:
 
         runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
 
-        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront and ELBv2 through the
-        # front, which answers with the tasks the agent runs, the invalidations the edge
-        # applied and the target health the ALB sees.
-        self.api_front = ApiFront(self.endpoints)
-        parts.callback(self._stopping, "API front", self.api_front.stop)
-        self._step("starting the API front", self.api_front.start)
-        self.endpoints = self.api_front.endpoints
+        self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
+        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
+        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
+        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
+        self._step("starting SNS delivery", self.sns_delivery.start)
+        self.api_front.serve_sns(self.sns_delivery)
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
@@ -212,7 +222,7 @@ class Stack:
         self.api_front.serve_ecs(self.agent)
 
         self.edge = Edge(
-            self.api_front.upstream,  # the edge reads the emulator itself, not the front
+            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
             self.record.distribution_id,
             {self.record.load_balancer_dns: self.alb.url},
             port=s.edge_port,
@@ -329,6 +339,7 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "sns_delivery": health(self.sns_delivery),
                 "mail_sink": health(self.mail_sink),
                 "cognito_front": health(self.cognito_front),
                 "s3_lifecycle": health(self.s3_lifecycle),

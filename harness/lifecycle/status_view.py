@@ -126,6 +126,16 @@ def render(doc: StatusDocument) -> str:
         ]
         lines += _table(["target", "state", "reason", "in flight", "served"], targets)
 
+    sns = parts.get("sns_delivery") or {}
+    if "pending" in sns:
+        lines += [
+            "",
+            f"SNS HTTP(S) subscriptions: {sns['pending']} pending, {sns['confirmed']} confirmed;"
+            f" delivered {sns.get('delivered', 0)}, failed attempts"
+            f" {sns.get('failed_attempts', 0)}, retries waiting {sns.get('retries_waiting', 0)},"
+            f" dropped {sns.get('dropped', 0)}",
+        ]
+
     edge = parts.get("edge") or {}
     if edge.get("behaviours"):
         lines += ["", f"edge behaviours (distribution {edge.get('distribution_id')}):"]

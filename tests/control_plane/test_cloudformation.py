@@ -16,6 +16,7 @@ from cfnlint.api import ManualArgs, lint
 from harness.control_plane.backends.aws import OUTPUT_KEYS
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.cloudformation import render_template
+from harness.control_plane.spa_routing import spa_routing_code
 
 API = Path(__file__).resolve().parents[2] / "api"
 BP = Blueprint()
@@ -216,6 +217,25 @@ def test_the_alias_has_an_acm_certificate_and_every_behaviour_redirects_to_https
     assert {b["ViewerProtocolPolicy"] for b in behaviours} == {"redirect-to-https"}
 
 
+def test_spa_deep_links_use_a_viewer_request_function_not_an_error_page(resources):
+    # Custom error responses apply to every behaviour, /api/* too [HTTPStatusCodes]; the SPA
+    # is routed by a published cloudfront-js-2.0 function on the default behaviour instead
+    # [functions-event-structure, AWS::CloudFront::Function AutoPublish].
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    assert "CustomErrorResponses" not in config
+    assert config["DefaultCacheBehavior"]["FunctionAssociations"] == [
+        {
+            "EventType": "viewer-request",
+            "FunctionARN": {"Fn::GetAtt": ["SpaRoutingFunction", "FunctionARN"]},
+        }
+    ]
+    assert all("FunctionAssociations" not in b for b in config["CacheBehaviors"])
+    function = resources["SpaRoutingFunction"]["Properties"]
+    assert function["AutoPublish"] is True
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert function["FunctionCode"] == spa_routing_code("index.html")
+
+
 def test_encryption_at_rest_and_the_media_lifecycle_rule(resources):
     for bucket in ("WebBucket", "MediaBucket"):
         rules = resources[bucket]["Properties"]["BucketEncryption"]
@@ -228,6 +248,14 @@ def test_encryption_at_rest_and_the_media_lifecycle_rule(resources):
     assert rule["Transitions"] == [
         {"StorageClass": "GLACIER", "TransitionInDays": BP.media_archive_after_days}
     ]
+
+
+def test_both_tables_have_point_in_time_recovery(resources):
+    # PointInTimeRecovery_Howitworks (Enable PITR, CloudFormation); provisioning's side:
+    # tests/control_plane/test_provision.py::test_tables_have_point_in_time_recovery
+    for table in ("AnimeTable", "UsersTable"):
+        spec = resources[table]["Properties"]["PointInTimeRecoverySpecification"]
+        assert spec == {"PointInTimeRecoveryEnabled": True}
 
 
 def test_an_unknown_format_is_one_line_naming_the_flag(capsys):

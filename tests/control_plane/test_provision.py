@@ -10,6 +10,8 @@ from harness.control_plane.blueprint import CACHING_DISABLED, CACHING_OPTIMIZED,
 from harness.control_plane.provision import provision
 from harness.control_plane.provision.distribution import distribution_config
 from harness.control_plane.provision.storage import ensure_bucket_policy
+from harness.control_plane.spa_routing import spa_routing_code
+from harness.data_plane.api_front import ApiFront
 
 # moto keeps one state per process; a name of our own keeps these resources apart from the
 # stacks other tests start in this process.
@@ -18,8 +20,12 @@ BLUEPRINT = Blueprint(name="provtest")
 
 @pytest.fixture(scope="module")
 def emulator():
+    """The emulator as clients reach it: CloudFront (and ECS, ELBv2) through the API front,
+    which keeps the CloudFront Functions' LIVE stage and associations moto drops."""
     backend = EmbeddedBackend("us-east-1").start()
-    yield backend.endpoints
+    front = ApiFront(backend.endpoints).start()
+    yield front.endpoints
+    front.stop()
     backend.stop()
 
 
@@ -101,12 +107,19 @@ def test_distribution_routes_api_uncached_and_media_and_web_cached(emulator, rec
     assert config["DefaultRootObject"] == "index.html"
     origins = {o["Id"]: o["DomainName"] for o in config["Origins"]["Items"]}
     assert origins["api-alb"] == record.load_balancer_dns
-    # Only 404: error responses apply to /api/* too, and the API's 403 must reach the caller.
-    errors = [
-        (e["ErrorCode"], e["ResponsePagePath"], str(e["ResponseCode"]))
-        for e in config["CustomErrorResponses"]["Items"]
-    ]
-    assert errors == [(404, "/index.html", "200")]
+    # No custom error response: they apply to /api/* too [HTTPStatusCodes], so the API's own
+    # 404 would reach clients as the app's page. SPA deep links go through a function instead.
+    assert config["CustomErrorResponses"]["Quantity"] == 0
+    (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]["Items"]
+    assert association["EventType"] == "viewer-request"
+    assert association["FunctionARN"].endswith(":function/provtest-spa-routing")
+    assert all("FunctionAssociations" not in b or b["FunctionAssociations"]["Quantity"] == 0
+               for b in config["CacheBehaviors"]["Items"])  # fmt: skip
+    cloudfront = emulator.client("cloudfront")
+    live = cloudfront.get_function(Name="provtest-spa-routing", Stage="LIVE")["FunctionCode"]
+    assert live.read() == spa_routing_code("index.html").encode()
+    summary = cloudfront.describe_function(Name="provtest-spa-routing", Stage="LIVE")
+    assert summary["FunctionSummary"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
 
 
 def _policy(s3, bucket):

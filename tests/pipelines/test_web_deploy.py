@@ -9,6 +9,7 @@ import pytest
 from harness.control_plane.backends.embedded import EmbeddedBackend
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.provision import provision
+from harness.data_plane.api_front import ApiFront
 from harness.pipelines.web_deploy import (
     IMMUTABLE,
     NO_CACHE,
@@ -26,7 +27,8 @@ BLUEPRINT = Blueprint(name="webdeploytest")
 @pytest.fixture(scope="module")
 def fake_stack():
     backend = EmbeddedBackend("us-east-1").start()
-    record = provision(backend.endpoints, BLUEPRINT)
+    front = ApiFront(backend.endpoints).start()  # CloudFront Functions as clients see them
+    record = provision(front.endpoints, BLUEPRINT)
     sink = SimpleNamespace(url="http://127.0.0.1:9/sink")
     # A StackView (harness.types) with no parts in this process.
     yield SimpleNamespace(
@@ -40,6 +42,7 @@ def fake_stack():
         edge_url=None,
         blueprint=BLUEPRINT,
     )
+    front.stop()
     backend.stop()
 
 

@@ -8,6 +8,7 @@ from harness.control_plane.access_policies import cloudfront_read_policy
 from harness.control_plane.blueprint import Behaviour, Blueprint
 from harness.control_plane.cloudformation.intrinsics import get_att, ref, scoped, sub
 from harness.control_plane.provision.distribution import ALL_METHODS, READ_METHODS
+from harness.control_plane.spa_routing import RUNTIME, spa_routing_code
 
 ORIGIN_IDS = {"web": "web-bucket", "media": "media-bucket", "api": "api-alb"}
 BUCKETS = {"web": "WebBucket", "media": "MediaBucket"}
@@ -126,6 +127,15 @@ def distribution_resources(bp: Blueprint) -> dict:
                 "ValidationMethod": "DNS",
             },
         },
+        "SpaRoutingFunction": {
+            "Type": "AWS::CloudFront::Function",
+            "Properties": {
+                "Name": sub(env.spa_function),
+                "AutoPublish": True,
+                "FunctionConfig": {"Comment": "AnimeHub SPA deep links", "Runtime": RUNTIME},
+                "FunctionCode": spa_routing_code(bp.default_root_object),
+            },
+        },
         "OriginAccessControl": {
             "Type": "AWS::CloudFront::OriginAccessControl",
             "Properties": {
@@ -165,18 +175,17 @@ def distribution_resources(bp: Blueprint) -> dict:
                         "SslSupportMethod": "sni-only",
                         "MinimumProtocolVersion": "TLSv1.2_2021",
                     },
-                    "DefaultCacheBehavior": _behaviour(default, policy),
+                    "DefaultCacheBehavior": {
+                        **_behaviour(default, policy),
+                        "FunctionAssociations": [
+                            {
+                                "EventType": "viewer-request",
+                                "FunctionARN": get_att("SpaRoutingFunction", "FunctionARN"),
+                            }
+                        ],
+                    },
                     "CacheBehaviors": [
                         _behaviour(b, policy) for b in bp.behaviours if b is not default
-                    ],
-                    "CustomErrorResponses": [
-                        {
-                            "ErrorCode": code,
-                            "ResponsePagePath": "/" + bp.default_root_object,
-                            "ResponseCode": 200,
-                            "ErrorCachingMinTTL": 0,
-                        }
-                        for code in bp.spa_error_codes
                     ],
                     "PriceClass": "PriceClass_100",
                     "HttpVersion": "http2",

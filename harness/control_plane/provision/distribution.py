@@ -1,8 +1,12 @@
-"""CloudFront: one distribution; the web bucket by default, /api/* to the ALB, /media/* to S3."""
+"""CloudFront: one distribution; the web bucket by default (deep links routed by the SPA
+function), /api/* to the ALB, /media/* to S3."""
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from harness.control_plane.blueprint import Behaviour, Blueprint
+from harness.control_plane.spa_routing import RUNTIME, spa_routing_code
 
 READ_METHODS = ["GET", "HEAD"]
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
@@ -36,7 +40,9 @@ def _alb_origin(origin_id: str, dns_name: str, port: int) -> dict:
     }
 
 
-def _behaviour(b: Behaviour, origin_id: str, viewer_protocol_policy: str) -> dict:
+def _behaviour(
+    b: Behaviour, origin_id: str, viewer_protocol_policy: str, spa_function_arn: str | None = None
+) -> dict:
     methods = ALL_METHODS if b.all_methods else READ_METHODS
     behaviour = {
         "TargetOriginId": origin_id,
@@ -53,6 +59,9 @@ def _behaviour(b: Behaviour, origin_id: str, viewer_protocol_policy: str) -> dic
         behaviour["OriginRequestPolicyId"] = b.origin_request_policy_id
     if b.path_pattern != "*":
         behaviour["PathPattern"] = b.path_pattern
+    elif spa_function_arn:
+        association = {"FunctionARN": spa_function_arn, "EventType": "viewer-request"}
+        behaviour["FunctionAssociations"] = {"Quantity": 1, "Items": [association]}
     return behaviour
 
 
@@ -80,20 +89,11 @@ def distribution_config(bp: Blueprint, made: dict, caller_reference: str) -> dic
             "SSLSupportMethod": "sni-only",
             "MinimumProtocolVersion": "TLSv1.2_2021",
         },
-        "DefaultCacheBehavior": _behaviour(default, origin_ids[default.origin], policy),
+        "DefaultCacheBehavior": _behaviour(
+            default, origin_ids[default.origin], policy, made.get("spa_function_arn")
+        ),
         "CacheBehaviors": {"Quantity": len(ordered), "Items": ordered},
-        "CustomErrorResponses": {
-            "Quantity": len(bp.spa_error_codes),
-            "Items": [
-                {
-                    "ErrorCode": code,
-                    "ResponsePagePath": "/" + bp.default_root_object,
-                    "ResponseCode": "200",
-                    "ErrorCachingMinTTL": 0,
-                }
-                for code in bp.spa_error_codes
-            ],
-        },
+        "CustomErrorResponses": {"Quantity": 0},
         "PriceClass": "PriceClass_100",
         "HttpVersion": "http2",
     }
@@ -125,6 +125,10 @@ def _differs(current: dict, wanted: dict) -> bool:
                 b.get("CachePolicyId") or None,
                 b.get("OriginRequestPolicyId") or None,
                 b.get("ViewerProtocolPolicy"),
+                sorted(
+                    (a["EventType"], a["FunctionARN"])
+                    for a in (b.get("FunctionAssociations") or {}).get("Items") or []
+                ),
             )
             for b in items
         ]
@@ -159,8 +163,43 @@ def provision_origin_access_control(cloudfront, bp: Blueprint) -> str:
     )["OriginAccessControl"]["Id"]
 
 
+def provision_spa_function(cloudfront, bp: Blueprint) -> str:
+    """The SPA routing function, published (LIVE) so that a behaviour may use it; its ARN."""
+    code = spa_routing_code(bp.default_root_object).encode()
+    config = {"Comment": "AnimeHub SPA deep links", "Runtime": RUNTIME}
+    try:
+        found = cloudfront.describe_function(Name=bp.spa_function)
+        current = cloudfront.get_function(Name=bp.spa_function)["FunctionCode"].read()
+        if current != code:
+            found = cloudfront.update_function(
+                Name=bp.spa_function,
+                IfMatch=found["ETag"],
+                FunctionConfig=config,
+                FunctionCode=code,
+            )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchFunctionExists":
+            raise
+        found = cloudfront.create_function(
+            Name=bp.spa_function, FunctionConfig=config, FunctionCode=code
+        )
+    try:
+        live = cloudfront.get_function(Name=bp.spa_function, Stage="LIVE")["FunctionCode"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchFunctionExists":
+            raise
+        live = None
+    if live != code:
+        cloudfront.publish_function(Name=bp.spa_function, IfMatch=found["ETag"])
+    return found["FunctionSummary"]["FunctionMetadata"]["FunctionARN"]
+
+
 def provision_distribution(cloudfront, bp: Blueprint, made: dict) -> dict:
-    made = {**made, "oac_id": provision_origin_access_control(cloudfront, bp)}
+    made = {
+        **made,
+        "oac_id": provision_origin_access_control(cloudfront, bp),
+        "spa_function_arn": provision_spa_function(cloudfront, bp),
+    }
     existing = _find(cloudfront, bp.distribution_comment)
     if existing is None:
         wanted = distribution_config(bp, made, caller_reference=f"{bp.name}-distribution")

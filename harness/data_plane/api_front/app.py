@@ -94,4 +94,20 @@ def _service_of(request: Request, known) -> str:
         return "ecs"
     if request.url.path.startswith("/20"):
         return "cloudfront"
+    if "sns" in known and _is_unsigned_sns(request):
+        return "sns"
     return "elbv2"
+
+
+UNSIGNED_SNS_ACTIONS = re.compile(r"(^|&)Action=(ConfirmSubscription|Unsubscribe)(&|$)")
+
+
+def _is_unsigned_sns(request: Request) -> bool:
+    """What SNS serves without a signature: a SubscribeURL or UnsubscribeURL a device GETs,
+    the signing certificate, and the emulator's POSTs to a hold URL (api_front/sns.py)."""
+    path = request.url.path
+    return (
+        path.startswith("/_sns/")
+        or path.startswith("/SimpleNotificationService-")
+        or bool(UNSIGNED_SNS_ACTIONS.search(request.url.query))
+    )

@@ -7,20 +7,24 @@ import dataclasses
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.api_front.app import FrontApp
 from harness.data_plane.api_front.cloudfront import CloudFrontInterceptor
+from harness.data_plane.api_front.cloudfront_functions import CloudFrontFunctionsFront
 from harness.data_plane.api_front.ecs import EcsInterceptor
 from harness.data_plane.api_front.ecs_view import AgentView
 from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
+from harness.data_plane.api_front.sns import SnsInterceptor
 from harness.plumbing.servers import ServerThread
 
-SERVICES = ("ecs", "cloudfront", "elbv2")
+SERVICES = ("ecs", "cloudfront", "elbv2", "sns")
 
 
 class ApiFront:
-    """Stands where clients reach ECS, CloudFront and ELBv2; `endpoints` points them here."""
+    """Stands where clients reach ECS, CloudFront, ELBv2 and SNS; `endpoints` points them here."""
 
     def __init__(self, upstream: EndpointMap) -> None:
         self.upstream = upstream
         self.app = FrontApp({s: upstream.url(s) or "" for s in SERVICES})
+        self.cloudfront_functions = CloudFrontFunctionsFront()
+        self.app.interceptors["cloudfront"] = self.cloudfront_functions
         self._server: ServerThread | None = None
 
     @property
@@ -30,8 +34,12 @@ class ApiFront:
     @property
     def endpoints(self) -> EndpointMap:
         """The upstream map with these services pointed here."""
-        per_service = {**self.upstream.per_service, **dict.fromkeys(SERVICES, self.url)}
-        return dataclasses.replace(self.upstream, per_service=per_service)
+        return self.route(self.upstream)
+
+    def route(self, endpoints: EndpointMap) -> EndpointMap:
+        """`endpoints` (e.g. with Cognito behind its own front) with these services pointed here."""
+        per_service = {**endpoints.per_service, **dict.fromkeys(SERVICES, self.url)}
+        return dataclasses.replace(endpoints, per_service=per_service)
 
     def start(self) -> ApiFront:
         self._server = ServerThread(self.app, name="api_front", lifespan="on").start()
@@ -46,11 +54,15 @@ class ApiFront:
 
     def serve_cloudfront(self, edge) -> None:
         """Report `edge`'s distribution's invalidations as the edge applies them."""
-        self.app.interceptors["cloudfront"] = CloudFrontInterceptor(edge)
+        self.cloudfront_functions.then = CloudFrontInterceptor(edge)
 
     def serve_elbv2(self, alb) -> None:
         """Report the health of `alb`'s target group's targets as the ALB checks them."""
         self.app.interceptors["elbv2"] = Elbv2Interceptor(alb)
+
+    def serve_sns(self, delivery) -> None:
+        """HTTP(S) subscriptions confirmed and delivered by `delivery` (sns_delivery)."""
+        self.app.interceptors["sns"] = SnsInterceptor(delivery)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -16,6 +16,7 @@ from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
 from harness.data_plane.edge.error_caching import error_ttl
 from harness.data_plane.edge.forwarding import CONDITIONAL_HEADERS, origin_headers, origin_query
+from harness.data_plane.edge.functions.hook import run_viewer_request, run_viewer_response
 from harness.data_plane.edge.origins import CustomOrigin, OriginError, OriginResponse, S3Origin
 from harness.data_plane.edge.responses import (
     CACHEABLE_ERRORS,
@@ -111,11 +112,25 @@ class EdgeApp:
             # body, CloudFront returns an HTTP status code 403 (Forbidden) to the viewer."
             return edge_error(403, "A GET request with a body is not allowed.")
         body = request_body(receive) if request.has_body else None
+        context = self._function_context(distribution, request_id)
+        if function := behaviour.functions.get("viewer-request"):
+            request = await run_viewer_request(function, request, context)
+            if isinstance(request, EdgeResponse):
+                return request
         response = await self.serve(distribution, behaviour, request, request_id, body)
         custom = distribution.error_responses.get(response.status)
         if custom is not None:
             response = await self._custom_error(distribution, custom, request, request_id, response)
+        if function := behaviour.functions.get("viewer-response"):
+            response = await run_viewer_response(function, request, response, context)
         return response
+
+    def _function_context(self, distribution: Distribution, request_id: str) -> dict:
+        return {
+            "distributionDomainName": self._poller.domain_name or "",
+            "distributionId": distribution.id,
+            "requestId": request_id,
+        }
 
     async def serve(
         self,

@@ -20,6 +20,7 @@ from harness.data_plane.edge import cache_policy, origin_request_policy
 from harness.data_plane.edge.bucket_policy import grants_get_object, missing_key_status
 from harness.data_plane.edge.cache import ResponseCache
 from harness.data_plane.edge.distribution import Distribution, PolicyNotFound, parse_distribution
+from harness.data_plane.edge.functions.reader import FunctionReader
 from harness.errors import HarnessError
 
 log = logging.getLogger("harness.data_plane.edge")
@@ -45,6 +46,7 @@ class ConfigPoller:
         self._s3 = s3
         self.policy_interval = policy_interval
         self.distribution_arn: str | None = None
+        self.domain_name: str | None = None
         self._bucket_policies: dict[str, str | None] = {}
         self._policies_read_at: float | None = None
         self.distribution_id = distribution_id
@@ -59,6 +61,7 @@ class ConfigPoller:
         # Counts the configurations applied: a waiter reads it to know a change has landed.
         self.config_generation = 0
         self._fingerprint: str | None = None
+        self._functions = FunctionReader(cloudfront)
         self._seen_invalidations: set[str] | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -94,6 +97,7 @@ class ConfigPoller:
         if self._thread is not None:
             self._thread.join(10)
             self._thread = None
+        self._functions.close()
 
     def _run(self) -> None:
         while True:
@@ -115,7 +119,8 @@ class ConfigPoller:
         answer = self._cloudfront.get_distribution_config(Id=self.distribution_id)
         config, etag = answer["DistributionConfig"], answer["ETag"]
         custom_policies = self._custom_policies(config)
-        fingerprint = json.dumps([config, custom_policies], sort_keys=True, default=str)
+        functions = self._functions.read(config)
+        fingerprint = json.dumps([config, custom_policies, functions], sort_keys=True, default=str)
         changed = fingerprint != self._fingerprint
         if changed:
             self.distribution = parse_distribution(
@@ -125,6 +130,7 @@ class ConfigPoller:
                 self._origin_urls,
                 lambda pid: self._cache_policy(pid, custom_policies),
                 lambda pid: self._origin_request_policy(pid, custom_policies),
+                self._functions.lookup(functions),
             )
             self._fingerprint = fingerprint
             self.config_generation += 1
@@ -157,6 +163,7 @@ class ConfigPoller:
         if self.distribution_arn is None:
             answer = self._cloudfront.get_distribution(Id=self.distribution_id)
             self.distribution_arn = answer["Distribution"]["ARN"]
+            self.domain_name = answer["Distribution"]["DomainName"]
         buckets = {o.bucket for o in self.distribution.origins.values() if o.bucket}
         self._bucket_policies = {bucket: self._bucket_policy(bucket) for bucket in buckets}
         self._policies_read_at = now

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from harness.data_plane.edge import cache_policy, origin_request_policy, path_pattern
 from harness.data_plane.edge.cache_policy import CachePolicy, items
 from harness.data_plane.edge.origin_request_policy import OriginRequestPolicy
+
+if TYPE_CHECKING:
+    from harness.data_plane.edge.functions.runtime import EdgeFunction
 
 DEFAULT_PATTERN = "*"
 S3_DOMAIN = re.compile(
@@ -17,7 +21,8 @@ S3_DOMAIN = re.compile(
 
 
 class PolicyNotFound(Exception):
-    """A behaviour names a policy id that is neither managed nor returned by the API."""
+    """A behaviour names a policy (neither managed nor returned by the API) or a function
+    with no LIVE stage."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class Behaviour:
     config_error: str | None = None
     compress: bool = False
     viewer_protocol: str = "allow-all"  # ViewerProtocolPolicy
+    # CloudFront Functions by event type ("viewer-request", "viewer-response").
+    functions: Mapping[str, EdgeFunction] = field(default_factory=dict)
 
     def describe(self) -> dict:
         return {
@@ -58,6 +65,7 @@ class Behaviour:
             "allowed_methods": sorted(self.allowed_methods),
             "viewer_protocol_policy": self.viewer_protocol,
             "error": self.config_error,
+            "functions": {kind: f.name for kind, f in self.functions.items()},
         }
 
 
@@ -94,6 +102,12 @@ class Distribution:
 
 CachePolicyLookup = Callable[[str], CachePolicy]
 OriginRequestPolicyLookup = Callable[[str], OriginRequestPolicy]
+FunctionLookup = Callable[[str], "EdgeFunction"]
+
+
+def function_arns(raw: Mapping) -> dict[str, str]:
+    """A behaviour's CloudFront Functions associations: event type -> function ARN."""
+    return {a["EventType"]: a["FunctionARN"] for a in items(raw.get("FunctionAssociations"))}
 
 
 def parse_origin(raw: Mapping, origin_urls: Mapping[str, str]) -> Origin:
@@ -121,6 +135,7 @@ def parse_behaviour(
     pattern: str,
     find_cache_policy: CachePolicyLookup,
     find_origin_request_policy: OriginRequestPolicyLookup,
+    find_function: FunctionLookup | None = None,
 ) -> Behaviour:
     allowed = raw.get("AllowedMethods") or {}
     allowed_methods = frozenset(items(allowed)) or frozenset({"GET", "HEAD"})
@@ -141,6 +156,12 @@ def parse_behaviour(
             errors.append(str(exc))
     elif not policy_id:
         request = origin_request_policy.from_legacy(raw)
+    functions = {}
+    for event_type, arn in function_arns(raw).items():
+        try:
+            functions[event_type] = find_function(arn) if find_function else None
+        except PolicyNotFound as exc:
+            errors.append(str(exc))
     return Behaviour(
         path_pattern=pattern,
         target_origin_id=raw["TargetOriginId"],
@@ -151,6 +172,7 @@ def parse_behaviour(
         config_error="; ".join(errors) or None,
         compress=bool(raw.get("Compress", False)),
         viewer_protocol=raw.get("ViewerProtocolPolicy") or "allow-all",
+        functions={k: f for k, f in functions.items() if f is not None},
     )
 
 
@@ -161,11 +183,14 @@ def parse_distribution(
     origin_urls: Mapping[str, str],
     find_cache_policy: CachePolicyLookup,
     find_origin_request_policy: OriginRequestPolicyLookup,
+    find_function: FunctionLookup | None = None,
 ) -> Distribution:
     """`config` is GetDistributionConfig's `DistributionConfig`."""
     origins = {o["Id"]: parse_origin(o, origin_urls) for o in items(config.get("Origins"))}
     behaviours = [
-        parse_behaviour(b, b["PathPattern"], find_cache_policy, find_origin_request_policy)
+        parse_behaviour(
+            b, b["PathPattern"], find_cache_policy, find_origin_request_policy, find_function
+        )
         for b in items(config.get("CacheBehaviors"))
     ]
     behaviours.append(
@@ -174,6 +199,7 @@ def parse_distribution(
             DEFAULT_PATTERN,
             find_cache_policy,
             find_origin_request_policy,
+            find_function,
         )
     )
     checked = []

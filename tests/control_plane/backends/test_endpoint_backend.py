@@ -12,6 +12,7 @@ from harness.control_plane.backends.endpoint import EndpointBackend
 from harness.control_plane.backends.plan import planned_endpoints
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.provision import provision
+from harness.data_plane.api_front import ApiFront
 from harness.errors import ConfigError, HarnessError
 from harness.settings import Settings
 
@@ -32,7 +33,11 @@ def test_each_call_goes_where_the_map_says(emulators):
     try:
         assert backend.endpoints.url("dynamodb") == emulators.dynamodb_url
         assert backend.endpoints.url("s3") == emulators.localstack_url
-        record = provision(backend.endpoints, Blueprint(name="routed"))
+        front = ApiFront(backend.endpoints).start()  # CloudFront Functions' LIVE stage
+        try:
+            record = provision(front.endpoints, Blueprint(name="routed"))
+        finally:
+            front.stop()
     finally:
         backend.stop()
 

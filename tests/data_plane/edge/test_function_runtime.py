@@ -1,0 +1,54 @@
+"""The V8 runtime a CloudFront function runs on, called directly (the edge's tests call it
+through HTTP). AWS pages: functions-javascript-runtime-20 (strict mode, async/await, the
+cloudfront-js-2.0 runtime), monitoring-functions (console.log lines are the function's logs)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from harness.data_plane.edge.functions.runtime import EdgeFunction, FunctionExecutionError
+
+ARN = "arn:aws:cloudfront::123456789012:function/unit"
+
+
+def run(code: str, event=None, runtime: str = "cloudfront-js-2.0"):
+    function = EdgeFunction("unit", ARN, code, runtime=runtime)
+    try:
+        return function.invoke(event or {"request": {"uri": "/"}})
+    finally:
+        function.close()
+
+
+def test_sync_and_async_handlers_return_their_value():
+    assert run("function handler(e) { return e.request.uri; }") == "/"
+    assert run("async function handler(e) { await null; return {n: 1}; }") == {"n": 1}
+
+
+def test_console_log_lines_are_logged_as_the_functions(caplog):
+    with caplog.at_level(logging.INFO, logger="harness.data_plane.edge.functions"):
+        run("function handler(e) { console.log('seen', e.request.uri); return 1; }")
+    assert "function unit: seen /" in caplog.text
+
+
+def test_code_that_does_not_load_is_an_execution_error():
+    with pytest.raises(FunctionExecutionError, match="does not load"):
+        run("function handler(e) { return ; ")
+    with pytest.raises(FunctionExecutionError, match="does not load"):
+        run("function not_the_handler(e) { return 1; }")
+
+
+def test_only_the_2_0_runtime_is_run():
+    with pytest.raises(FunctionExecutionError, match="cloudfront-js-1.0"):
+        run("function handler(e) { return 1; }", runtime="cloudfront-js-1.0")
+
+
+def test_a_function_stopped_for_time_runs_again_afterwards():
+    function = EdgeFunction("unit", ARN, "function handler(e) { while (e.loop) {} return 'done'; }")
+    try:
+        with pytest.raises(FunctionExecutionError, match="did not return"):
+            function.invoke({"loop": True})
+        assert function.invoke({"loop": False}) == "done"
+    finally:
+        function.close()
