@@ -104,10 +104,13 @@ def task_urls(doc: dict) -> list[str]:
 # -- load on loopback ---------------------------------------------------------------------
 
 
-def latency(url: str, requests: int, headers: dict | None = None) -> list[float]:
-    """Seconds per request, one after another on one keep-alive connection."""
+def latency(url: str, requests: int, headers: dict | None = None, verify=True) -> list[float]:
+    """Seconds per request, one after another on one keep-alive connection. `verify`: for the
+    edge's HTTPS, `harness.plumbing.local_ca.trusting(status["edge_ca"])`."""
     samples = []
-    with httpx.Client(trust_env=False, timeout=REQUEST_TIMEOUT, headers=headers) as client:
+    with httpx.Client(
+        trust_env=False, timeout=REQUEST_TIMEOUT, headers=headers, verify=verify
+    ) as client:
         client.get(url).raise_for_status()
         for _ in range(requests):
             began = time.perf_counter()
@@ -116,9 +119,11 @@ def latency(url: str, requests: int, headers: dict | None = None) -> list[float]
     return samples
 
 
-async def _throughput(url: str, requests: int, concurrency: int) -> float:
+async def _throughput(url: str, requests: int, concurrency: int, verify) -> float:
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(trust_env=False, timeout=REQUEST_TIMEOUT, limits=limits) as c:
+    async with httpx.AsyncClient(
+        trust_env=False, timeout=REQUEST_TIMEOUT, limits=limits, verify=verify
+    ) as c:
         remaining = iter(range(requests))
 
         async def worker() -> None:
@@ -130,9 +135,9 @@ async def _throughput(url: str, requests: int, concurrency: int) -> float:
         return requests / (time.perf_counter() - began)
 
 
-def throughput(url: str, requests: int, concurrency: int) -> float:
+def throughput(url: str, requests: int, concurrency: int, verify=True) -> float:
     """Requests per second with `concurrency` requests in flight."""
-    return asyncio.run(_throughput(url, requests, concurrency))
+    return asyncio.run(_throughput(url, requests, concurrency, verify))
 
 
 # -- memory -------------------------------------------------------------------------------

@@ -15,14 +15,17 @@ import argparse
 import httpx
 from benchlib import detached_stack, header, latency, percentile, row, task_urls, throughput
 
+from harness.plumbing.local_ca import trusting
+
 STATIC_KEY = "bench/static.css"
 STATIC_BODY = b"body{}" * 500
 
 
-def measure(url: str, args) -> tuple[float, float]:
+def measure(url: str, args, verify) -> tuple[float, float]:
     """(p50 in ms, req/s at the given concurrency)."""
-    samples = latency(url, args.requests)
-    return percentile(samples, 50) * 1000, throughput(url, args.requests, args.concurrency)
+    samples = latency(url, args.requests, verify=verify)
+    rate = throughput(url, args.requests, args.concurrency, verify=verify)
+    return percentile(samples, 50) * 1000, rate
 
 
 def main() -> None:
@@ -52,7 +55,7 @@ def main() -> None:
         }
         for _ in range(args.rounds):
             for name, url in urls.items():
-                paths[name].append(measure(url, args))
+                paths[name].append(measure(url, args, trusting(status.get("edge_ca"))))
 
     def p50(name):
         return [p for p, _ in paths[name]]

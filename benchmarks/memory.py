@@ -17,10 +17,13 @@ import httpx
 from benchlib import REQUEST_TIMEOUT, detached_stack, header, memory_kib, process_name, process_tree
 from benchlib import row as spread_row
 
+from harness.plumbing.local_ca import trusting
+
 
 def measure(tasks: int, requests: int) -> tuple[float, float, list[tuple[str, int, int]]]:
     with detached_stack("--tasks", str(tasks)) as status:
-        with httpx.Client(trust_env=False, timeout=REQUEST_TIMEOUT) as client:
+        verify = trusting(status.get("edge_ca"))
+        with httpx.Client(trust_env=False, timeout=REQUEST_TIMEOUT, verify=verify) as client:
             for _ in range(requests):
                 client.get(status["edge_url"] + "/api/anime").raise_for_status()
         parts = [(process_name(pid), *memory_kib(pid)) for pid in process_tree(status["pid"])]

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from harness.lifecycle.stack import Stack
+from harness.plumbing.local_ca import trusting
 from harness.settings import Settings
 from harness.testkit.fans import create_fan
 
@@ -28,7 +29,8 @@ def push_latency(stack: Stack, runs: int) -> list[float]:
     pool, client_id = stack.record.user_pool_id, stack.record.user_pool_client_id
     follower, sharer = create_fan(cognito, pool, client_id), create_fan(cognito, pool, client_id)
     genre = f"bench-{follower.device_id[:8]}"
-    with httpx.Client(base_url=stack.edge_url, trust_env=False, timeout=60) as api:
+    verify = trusting(stack.edge_ca)
+    with httpx.Client(base_url=stack.edge_url, trust_env=False, timeout=60, verify=verify) as api:
         api.put(
             "/api/me/follows",
             json={"genres": [genre], "endpoint": stack.push_sink.device_url(follower.device_id)},

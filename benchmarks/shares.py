@@ -22,17 +22,20 @@ import httpx
 from benchlib import REQUEST_TIMEOUT, detached_stack, header, row
 
 from harness.lifecycle.attached_stack import endpoints_from_state
+from harness.plumbing.local_ca import trusting
 from harness.testkit.fans import create_fan
 
 FEED_PAGE = 100
 
 
-async def share_all(edge: str, fans, titles: list[str], concurrency: int) -> tuple[float, Counter]:
+async def share_all(
+    edge: str, fans, titles: list[str], concurrency: int, verify
+) -> tuple[float, Counter]:
     """Seconds for every share, and the count of each status the edge answered."""
     statuses: Counter = Counter()
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(
-        base_url=edge, trust_env=False, timeout=REQUEST_TIMEOUT, limits=limits
+        base_url=edge, trust_env=False, timeout=REQUEST_TIMEOUT, limits=limits, verify=verify
     ) as client:
         queue = iter(enumerate(titles))
 
@@ -51,11 +54,13 @@ async def share_all(edge: str, fans, titles: list[str], concurrency: int) -> tup
         return time.perf_counter() - began, statuses
 
 
-def feed_titles(base_url: str, prefix: str) -> Counter:
+def feed_titles(base_url: str, prefix: str, verify) -> Counter:
     """Every title in the feed that starts with `prefix`, with how often it appears."""
     seen: Counter = Counter()
     cursor = None
-    with httpx.Client(base_url=base_url, trust_env=False, timeout=REQUEST_TIMEOUT) as client:
+    with httpx.Client(
+        base_url=base_url, trust_env=False, timeout=REQUEST_TIMEOUT, verify=verify
+    ) as client:
         while True:
             params = {"limit": FEED_PAGE} | ({"cursor": cursor} if cursor else {})
             page = client.get("/api/anime", params=params).raise_for_status().json()
@@ -86,8 +91,10 @@ def main() -> None:
         for _ in range(args.rounds):
             prefix = f"bench-{uuid.uuid4().hex[:8]}-"
             titles = [f"{prefix}{n}" for n in range(args.shares)]
-            seconds, statuses = asyncio.run(share_all(edge, fans, titles, args.concurrency))
-            seen = feed_titles(edge, prefix)
+            verify = trusting(status.get("edge_ca"))
+            shares = share_all(edge, fans, titles, args.concurrency, verify)
+            seconds, statuses = asyncio.run(shares)
+            seen = feed_titles(edge, prefix, verify)
             rates.append(args.shares / seconds)
             lost.append(sum(1 for t in titles if t not in seen))
             doubled.append(sum(1 for n in seen.values() if n > 1))

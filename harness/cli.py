@@ -42,6 +42,9 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", help="AWS region (default us-east-1)")
     parser.add_argument("--tasks", help="API tasks the ECS service runs (1-10, default 2)")
     parser.add_argument("--edge-port", help="port of the edge (CloudFront); 0 = a free port")
+    parser.add_argument(
+        "--edge-https-port", help="HTTPS port of the edge (CloudFront); 0 = a free port"
+    )
     parser.add_argument("--alb-port", help="port of the load balancer; 0 = a free port")
     parser.add_argument("--emulator-port", help="port of the embedded emulator; 0 = a free port")
     parser.add_argument("--push-sink-port", help="port of the push sink; 0 = a free port")
@@ -103,6 +106,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "region",
             "tasks",
             "edge_port",
+            "edge_https_port",
             "alb_port",
             "emulator_port",
             "push_sink_port",
@@ -160,6 +164,8 @@ def _env(args: argparse.Namespace) -> int:
     variables = dict(state.get("environment", {}))
     if state.get("edge_url"):
         variables["ANIMEHUB_EDGE_URL"] = state["edge_url"]
+    if state.get("edge_ca"):
+        variables["ANIMEHUB_EDGE_CA"] = state["edge_ca"]
     variables.update(stack_outputs(state))
     for name, value in sorted(variables.items()):
         print(f"export {name}={shlex.quote(value)}")

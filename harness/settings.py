@@ -91,6 +91,7 @@ class Settings:
     run_dir: Path = field(default_factory=default_run_dir)
     tasks: int = 2
     edge_port: int = 0
+    edge_https_port: int = 0
     alb_port: int = 0
     emulator_port: int = 0
     push_sink_port: int = 0
@@ -118,7 +119,7 @@ class Settings:
         _task_runtime("task_runtime", self.task_runtime)
         _region("region", self.region)
         _tasks("tasks", self.tasks)
-        for name in ("edge_port", "alb_port", "emulator_port", "push_sink_port"):
+        for name in ("edge_port", "edge_https_port", "alb_port", "emulator_port", "push_sink_port"):
             _port(name, getattr(self, name))
         if self.endpoint_file is not None:
             _file("endpoint_file", self.endpoint_file)
@@ -141,6 +142,7 @@ class Settings:
             "region": _region,
             "tasks": _tasks,
             "edge_port": _port,
+            "edge_https_port": _port,
             "alb_port": _port,
             "emulator_port": _port,
             "push_sink_port": _port,

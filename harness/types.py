@@ -85,7 +85,10 @@ class StatusDocument(TypedDict, total=False):
     backend: str
     region: str
     started_at: float | None
-    edge_url: str | None
+    edge_url: str | None  # HTTPS (the local edge: on 127.0.0.1, certificate from edge_ca)
+    edge_alias_url: str | None  # the same edge on the distribution's alternate domain name
+    edge_http_url: str | None  # HTTP: redirected to HTTPS by the blueprint's behaviours
+    edge_ca: str | None  # PEM of the run's CA that issued the edge's certificate
     alb_url: str | None
     push_sink_url: str | None
     mail_sink_url: str | None  # where Cognito's mail is read (GET /messages?to=)
@@ -122,6 +125,9 @@ class StackView(Protocol):
 
     @property
     def edge_url(self) -> str | None: ...
+
+    @property
+    def edge_ca(self) -> str | None: ...
 
     def describe(self) -> StatusDocument: ...
 

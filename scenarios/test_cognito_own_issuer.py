@@ -12,6 +12,7 @@ from steps import unique
 from harness.control_plane.backends.cognito_local_process import CognitoLocalProcess
 from harness.control_plane.backends.moto_process import MotoProcess
 from harness.lifecycle.stack import Stack
+from harness.plumbing.local_ca import trusting
 from harness.settings import Settings
 from harness.testkit.fans import create_fan, delete_fan, jwt_claims
 
@@ -44,7 +45,9 @@ def test_a_fan_signs_in_on_an_emulator_with_its_own_issuer_and_shares_through_th
     pool_id, client_id = stack.record.user_pool_id, stack.record.user_pool_client_id
     cognito = stack.endpoints.client("cognito-idp")
     fan = create_fan(cognito, pool_id, client_id)
-    edge = httpx.Client(base_url=stack.edge_url, timeout=30, trust_env=False)
+    edge = httpx.Client(
+        base_url=stack.edge_url, timeout=30, trust_env=False, verify=trusting(stack.edge_ca)
+    )
     try:
         claims = jwt_claims(fan.id_token)
         assert claims["iss"] == f"{cognito_url}/{pool_id}"

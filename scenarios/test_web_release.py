@@ -12,7 +12,9 @@ from harness.pipelines.web_deploy import WEB_STUB, deploy_web_stub
 NOTE = '<p class="notice" data-testid="release-note">Now with notifications!</p>'
 
 
-def test_a_new_version_is_served_after_the_invalidation(open_app, make_user, stack, tmp_path):
+def test_a_new_version_is_served_after_the_invalidation(
+    open_app, make_user, stack, edge_verify, tmp_path
+):
     fan = make_user()
     page = open_app(fan)
     expect(page.get_by_test_id("whoami")).to_have_text(fan.email)
@@ -21,8 +23,10 @@ def test_a_new_version_is_served_after_the_invalidation(open_app, make_user, sta
     # the normalised Accept-Encoding, so this client's first read may be its own Miss; the
     # second comes from the cache, fresh (Hit) or revalidated after the 1 s min TTL
     # (RefreshHit), never from the origin again.
-    httpx.get(stack.edge_url + "/", trust_env=False)
-    x_cache = httpx.get(stack.edge_url + "/", trust_env=False).headers["x-cache"]
+    httpx.get(stack.edge_url + "/", trust_env=False, verify=edge_verify)
+    x_cache = httpx.get(stack.edge_url + "/", trust_env=False, verify=edge_verify).headers[
+        "x-cache"
+    ]
     assert x_cache in ("Hit from cloudfront", "RefreshHit from cloudfront"), x_cache
 
     source = tmp_path / "web_stub"

@@ -11,6 +11,7 @@ import boto3
 import httpx
 
 from harness.pipelines.seed import ANIME, FANS
+from harness.plumbing.local_ca import trusting
 from harness.testkit.fans import PASSWORD, Fan, sign_in
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,10 +49,18 @@ def test_seeded_data_and_a_share_survive_down_and_up_with_persist(tmp_path):
             state["resources"]["user_pool_client_id"],
             Fan(email=FANS[0], password=PASSWORD, sub=""),
         )
-        me = httpx.get(f"{state['edge_url']}/api/me", headers=fan.auth_header, trust_env=False)
+        me = httpx.get(
+            f"{state['edge_url']}/api/me",
+            headers=fan.auth_header,
+            trust_env=False,
+            verify=trusting(state["edge_ca"]),
+        )
         assert me.status_code == 200 and me.json()["follows"] == ["space", "cyberpunk"], me.text
         seeded = httpx.get(
-            f"{state['edge_url']}/api/anime", params={"limit": 100}, trust_env=False
+            f"{state['edge_url']}/api/anime",
+            params={"limit": 100},
+            trust_env=False,
+            verify=trusting(state["edge_ca"]),
         ).json()["items"]
         assert all(item["cover_url"] for item in seeded)
         assert sorted(item["title"] for item in seeded) == sorted(entry[0] for entry in ANIME)
@@ -61,6 +70,7 @@ def test_seeded_data_and_a_share_survive_down_and_up_with_persist(tmp_path):
             json={"title": "Kaiba", "genres": ["space"], "year": 2008},
             headers=fan.auth_header,
             trust_env=False,
+            verify=trusting(state["edge_ca"]),
         )
         assert shared.status_code == 201, shared.text
     finally:
@@ -72,13 +82,17 @@ def test_seeded_data_and_a_share_survive_down_and_up_with_persist(tmp_path):
     try:
         state = json.loads((run_dir / "state.json").read_text())
         listed = httpx.get(
-            f"{state['edge_url']}/api/anime", params={"limit": 100}, trust_env=False
+            f"{state['edge_url']}/api/anime",
+            params={"limit": 100},
+            trust_env=False,
+            verify=trusting(state["edge_ca"]),
         ).json()["items"]
         assert "Kaiba" in [item["title"] for item in listed]
         assert len(listed) == len(ANIME) + 1
         cover = httpx.get(
             state["edge_url"] + next(i["cover_url"] for i in listed if i.get("cover_url")),
             trust_env=False,
+            verify=trusting(state["edge_ca"]),
         )
         assert cover.status_code == 200 and cover.headers["content-type"] == "image/png"
     finally:

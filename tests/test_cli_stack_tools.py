@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from harness.control_plane.record import OUTPUT_KEYS
+from harness.plumbing.local_ca import trusting
 from harness.plumbing.waiting import NotYet, wait_until
 from harness.testkit.fans import create_fan
 
@@ -114,6 +115,7 @@ def test_logs_follow_one_shared_anime_from_the_edge_to_the_task(detached, regist
         json={"title": "Mushishi", "genres": ["iyashikei"], "year": 2005},
         headers=fan.auth_header,
         trust_env=False,
+        verify=trusting(state["edge_ca"]),
     )
     assert shared.status_code == 201, shared.text
     request_id = shared.headers["x-amz-cf-id"]
@@ -180,7 +182,7 @@ def test_ls_lists_two_stacks_and_down_stops_one_whose_run_dir_was_deleted(
     try:
         listed = json.loads(harness("ls", "--json", home=registry_home).stdout)
         assert {s["run_dir"] for s in listed} == {str(first), str(second)}
-        assert all(s["edge_url"].startswith("http://127.0.0.1:") for s in listed)
+        assert all(s["edge_url"].startswith("https://127.0.0.1:") for s in listed)
 
         shutil.rmtree(second)
         table = harness("ls", home=registry_home).stdout
@@ -214,9 +216,9 @@ def test_logs_follow_prints_a_new_request_as_it_happens(detached, registry_home,
             },
         )
     try:
-        request_id = httpx.get(state["edge_url"] + "/api/health", trust_env=False).headers[
-            "x-amz-cf-id"
-        ]
+        request_id = httpx.get(
+            state["edge_url"] + "/api/health", trust_env=False, verify=trusting(state["edge_ca"])
+        ).headers["x-amz-cf-id"]
 
         wait_until(lambda: request_id in out.read_text(), what="the followed request", timeout=30)
     finally:

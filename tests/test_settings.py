@@ -28,6 +28,7 @@ def test_environment_is_read_when_called_and_flags_win():
     [
         ({"ANIMEHUB_BACKEND": "lokalstack"}, "ANIMEHUB_BACKEND", "embedded, endpoint"),
         ({"ANIMEHUB_EDGE_PORT": "http"}, "ANIMEHUB_EDGE_PORT", "0-65535"),
+        ({"ANIMEHUB_EDGE_HTTPS_PORT": "https"}, "ANIMEHUB_EDGE_HTTPS_PORT", "0-65535"),
         ({"ANIMEHUB_ALB_PORT": "70000"}, "ANIMEHUB_ALB_PORT", "0-65535"),
         ({"ANIMEHUB_TASKS": "0"}, "ANIMEHUB_TASKS", "1-10"),
         ({"ANIMEHUB_REGION": "mars"}, "ANIMEHUB_REGION", "us-east-1"),

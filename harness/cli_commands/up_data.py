@@ -56,6 +56,7 @@ def after_start(stack, args: argparse.Namespace) -> dict:
         )
     if args.seed:
         from harness.pipelines.seed import credentials, seed
+        from harness.plumbing.local_ca import trusting
 
         fans = _step(
             stack,
@@ -65,6 +66,7 @@ def after_start(stack, args: argparse.Namespace) -> dict:
             stack.record,
             stack.edge_url,
             stack.push_sink,
+            trusting(stack.edge_ca),
         )
         extra["seed_fans"] = credentials(fans)
     return extra

@@ -94,6 +94,8 @@ class Blueprint:
         Behaviour("*", "web", CACHING_OPTIMIZED),
     )
     default_root_object: str = "index.html"
+    # Every behaviour redirects HTTP to HTTPS; the alias is `alternate_domain_name` below.
+    viewer_protocol_policy: str = "redirect-to-https"
     # SPA deep links are routed by a CloudFront function on the default behaviour (viewer
     # request), not by a custom error response: those apply to every behaviour, /api/* too,
     # and turned the API's own 404 into the app's HTML page.
@@ -102,6 +104,12 @@ class Blueprint:
     listable_origins: tuple[str, ...] = ("web",)
 
     # Names, derived so that one prefix changes them all.
+    @property
+    def alternate_domain_name(self) -> str:
+        """The distribution's alias, served over HTTPS with an ACM certificate for it.
+        `.localhost` never resolves off this machine (RFC 6761); browsers map it to loopback."""
+        return f"{self.name}.localhost"
+
     @property
     def spa_function(self) -> str:
         return f"{self.name}-{self.spa_function_suffix}"

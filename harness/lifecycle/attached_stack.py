@@ -55,6 +55,7 @@ class AttachedStack:
         self.state = state
         self.state_path = state_path
         self.edge_url: str = state["edge_url"]
+        self.edge_ca: str | None = state.get("edge_ca")
         self.endpoints = endpoints_from_state(state)
         self.record = StackRecord.from_json(state["resources"])
         sink = state.get("push_sink_url")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from harness.plumbing.servers import LOOPBACK, bind
 from harness.settings import Settings
 
-FIXED_PORTS = ("edge_port", "alb_port", "emulator_port", "push_sink_port")
+FIXED_PORTS = ("edge_port", "edge_https_port", "alb_port", "emulator_port", "push_sink_port")
 
 
 def check_fixed_ports(settings: Settings) -> None:

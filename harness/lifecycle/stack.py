@@ -24,6 +24,7 @@ from harness.faults.store import FaultStore
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.time_parts import start_time_parts
+from harness.plumbing.local_ca import CA_FILE
 from harness.settings import Settings
 from harness.types import StatusDocument
 
@@ -31,6 +32,7 @@ log = logging.getLogger("harness.lifecycle.stack")
 
 # Called as progress(step, None) when a step begins and progress(step, seconds) when it ends.
 CACHE_ENTRIES_SHOWN = 50
+TLS_DIR = "tls"  # in the run dir: the local CA and the edge's certificate
 
 Progress = Callable[[str, float | None], None]
 
@@ -226,6 +228,8 @@ class Stack:
             port=s.edge_port,
             log_dir=logs,
             faults=self.faults,
+            tls_dir=self.run_dir.path / TLS_DIR,
+            https_port=s.edge_https_port,
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
@@ -287,7 +291,15 @@ class Stack:
 
     @property
     def edge_url(self) -> str | None:
-        return self.edge.url if self.edge else self._deployed_edge_url
+        """HTTPS: the blueprint redirects HTTP to it on every behaviour."""
+        if self.edge is None:
+            return self._deployed_edge_url
+        return self.edge.https_url or self.edge.url
+
+    @property
+    def edge_ca(self) -> str | None:
+        """The run's CA that issued the edge's certificate (None for a deployed edge)."""
+        return str(self.run_dir.path / TLS_DIR / CA_FILE) if self.edge else None
 
     def describe(self) -> StatusDocument:
         """The status document: endpoints, edge URL, resource ids, component health."""
@@ -308,6 +320,9 @@ class Stack:
             "region": self.settings.region,
             "started_at": self.started_at,
             "edge_url": self.edge_url,
+            "edge_alias_url": self.edge.alias_url if self.edge else None,
+            "edge_http_url": self.edge.url if self.edge else None,
+            "edge_ca": self.edge_ca,
             "alb_url": self.alb.url if self.alb else None,
             "push_sink_url": self.push_sink.url if self.push_sink else None,
             "mail_sink_url": self.mail_sink.url if self.mail_sink else None,

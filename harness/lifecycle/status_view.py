@@ -17,7 +17,10 @@ def _mail(doc: StatusDocument) -> str | None:
 def summary(doc: StatusDocument) -> str:
     res = doc.get("resources", {})
     rows = [
-        ("edge (open in a browser)", doc.get("edge_url")),
+        ("edge (open in a browser)", doc.get("edge_alias_url") or doc.get("edge_url")),
+        ("edge on 127.0.0.1", doc.get("edge_url") if doc.get("edge_alias_url") else None),
+        ("edge over HTTP", doc.get("edge_http_url")),
+        ("edge's CA (trust it)", doc.get("edge_ca")),
         ("load balancer", doc.get("alb_url")),
         ("push sink", doc.get("push_sink_url")),
         ("mail sink (Cognito's mail)", _mail(doc)),

@@ -143,12 +143,12 @@ def _share(api: httpx.Client, fan: Fan, entry: tuple) -> None:
     _ok(api.post("/api/anime", json=body, headers=fan.auth_header))
 
 
-def seed(endpoints, record, edge_url: str, push_sink) -> list[Fan]:
+def seed(endpoints, record, edge_url: str, push_sink, verify=True) -> list[Fan]:
     """Sign the sample fans up, share the sample anime and set follows (each fan's device is
     on the push sink, as in the web stub); return the fans."""
     cognito = endpoints.client("cognito-idp")
     fans = [_fan(cognito, record.user_pool_id, record.user_pool_client_id, e) for e in FANS]
-    with httpx.Client(base_url=edge_url, timeout=30, trust_env=False) as api:
+    with httpx.Client(base_url=edge_url, timeout=30, trust_env=False, verify=verify) as api:
         if not _ok(api.get("/api/anime", params={"limit": 1})).json()["items"]:
             for index, entry in enumerate(ANIME):
                 _share(api, fans[index % len(fans)], entry)

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from harness.plumbing.invalidation import invalidate
+from harness.plumbing.local_ca import trusting
 from harness.plumbing.waiting import NotYet, wait_until
 from harness.types import StackView
 
@@ -180,7 +181,7 @@ def deploy_web_stub(
         if stack.edge is not None:
             stack.edge.poll_now()
         wait_until_applied(stack, applied_before, wait_for_edge)
-        wait_until_served(edge_url, version, wait_for_edge)
+        wait_until_served(edge_url, version, wait_for_edge, trusting(stack.edge_ca))
     deployment.seconds = time.monotonic() - began
     return deployment
 
@@ -208,9 +209,9 @@ def wait_until_applied(stack: StackView, before: int | None, timeout: float) -> 
     )
 
 
-def wait_until_served(edge_url: str, version: str, timeout: float) -> None:
+def wait_until_served(edge_url: str, version: str, timeout: float, verify=True) -> None:
     """The pipeline's smoke check: the edge answers config.json with the deployed version."""
-    with httpx.Client(base_url=edge_url, timeout=5, trust_env=False) as http:
+    with httpx.Client(base_url=edge_url, timeout=5, trust_env=False, verify=verify) as http:
 
         def serves_version() -> bool:
             response = http.get(f"/{CONFIG}")

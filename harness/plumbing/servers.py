@@ -46,8 +46,11 @@ class ServerThread:
         server_header: bool = False,
         date_header: bool = False,
         lifespan: str = "off",
+        tls=None,
     ) -> None:
+        """`tls`: a `local_ca.ServerCertificate` to serve HTTPS with, else plain HTTP."""
         self.name = name
+        self.scheme = "https" if tls is not None else "http"
         self._sock = bind(host, port, name)
         self.host, self.port = self._sock.getsockname()[:2]
         # Here, not at the top: `harness up` checks its fixed ports with bind() before anything
@@ -64,6 +67,8 @@ class ServerThread:
             proxy_headers=proxy_headers,
             server_header=server_header,
             date_header=date_header,
+            ssl_certfile=str(tls.cert_path) if tls is not None else None,
+            ssl_keyfile=str(tls.key_path) if tls is not None else None,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -71,7 +76,7 @@ class ServerThread:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def _run(self) -> None:
         try:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import httpx
 
 from harness.plumbing.invalidation import invalidate
+from harness.plumbing.local_ca import trusting
 from harness.plumbing.waiting import wait_until
 from harness.types import StackView
 
@@ -21,14 +22,15 @@ API_PATTERN = "/api/*"
 NO_FILTER = "{}"
 
 
-def _edge_get(edge_url: str, path: str) -> httpx.Response:
-    return httpx.get(edge_url + path, timeout=10, trust_env=False)
+def _edge_get(stack: StackView, path: str) -> httpx.Response:
+    verify = trusting(stack.edge_ca)
+    return httpx.get(f"{stack.edge_url}{path}", timeout=10, trust_env=False, verify=verify)
 
 
-def edge_caches(edge_url: str, path: str = "/api/health") -> bool:
+def edge_caches(stack: StackView, path: str = "/api/health") -> bool:
     """Two GETs in a row: does the second come from the edge's cache?"""
-    _edge_get(edge_url, path)
-    return _edge_get(edge_url, path).headers.get("x-cache", "").startswith("Hit")
+    _edge_get(stack, path)
+    return _edge_get(stack, path).headers.get("x-cache", "").startswith("Hit")
 
 
 def _replace_behaviour(cloudfront, distribution_id: str, pattern: str, change) -> dict:
@@ -122,7 +124,7 @@ def api_behaviour_changed(stack: StackView, change, applied_policy: str, timeout
         invalidate(cloudfront, distribution_id, [API_PATTERN], origin="breakage")
         wait_for_edge_to_apply(stack, generation, API_PATTERN, original_policy, timeout)
         wait_until(
-            lambda: not edge_caches(stack.edge_url),
+            lambda: not edge_caches(stack),
             what="the edge to stop caching /api/*",
             timeout=timeout,
         )
@@ -152,9 +154,9 @@ def subscription_filter_dropped(stack: StackView, subscription_arn: str) -> Iter
         set_policy(original)
 
 
-def api_answers(edge_url: str) -> bool:
+def api_answers(stack: StackView) -> bool:
     try:
-        return _edge_get(edge_url, "/api/health").status_code == 200
+        return _edge_get(stack, "/api/health").status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -173,7 +175,7 @@ def health_check_path(stack: StackView, path: str, heal_timeout: float = 60.0) -
     finally:
         elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckPath=original)
         wait_until(
-            lambda: api_answers(stack.edge_url),
+            lambda: api_answers(stack),
             what="the API to answer again",
             timeout=heal_timeout,
             interval=0.25,

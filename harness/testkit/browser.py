@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import shutil
+import subprocess
 import sys
 
 # This machine's network is closed: without these Chromium keeps dialling out, and as root it
@@ -68,6 +70,35 @@ def find_chromium(playwright=None) -> str | None:
     if override:
         return override if os.path.exists(override) else None
     return playwright_chromium(playwright) or system_chromium()
+
+
+NO_CERTUTIL = (
+    "no certutil: the browser cannot be made to trust the run's CA for the edge's HTTPS "
+    "(install it with `scripts/bootstrap.sh --browser` or `apt-get install libnss3-tools`)"
+)
+CA_NICKNAME = "AnimeHub local CA"
+
+
+def home_trusting(ca_file: str, home: pathlib.Path) -> pathlib.Path:
+    """A HOME for Chromium whose NSS database (`~/.pki/nssdb`, where Chromium on Linux reads
+    the trust anchors a user added) trusts `ca_file` to identify web sites. The certificate is
+    still checked in full (names, dates, chain): only the anchor is added."""
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        raise FileNotFoundError(NO_CERTUTIL)
+    nssdb = home / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True, exist_ok=True)
+    database = f"sql:{nssdb}"
+    if not (nssdb / "cert9.db").exists():
+        subprocess.run(
+            [certutil, "-N", "-d", database, "--empty-password"], check=True, capture_output=True
+        )
+    subprocess.run(
+        [certutil, "-A", "-d", database, "-n", CA_NICKNAME, "-t", "C,,", "-i", ca_file],
+        check=True,
+        capture_output=True,
+    )
+    return home
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def user(make_user):
 
 
 @pytest.fixture
-def make_api(edge_url):
+def make_api(edge_url, edge_verify):
     """`make_api(fan=None)`: an httpx client on the edge, signed in as `fan` if given."""
     clients: list[httpx.Client] = []
 
@@ -53,6 +53,7 @@ def make_api(edge_url):
             # time-out only catches a hang (the edge's own origin time-out is 30 s).
             timeout=60,
             trust_env=False,
+            verify=edge_verify,
         )
         clients.append(client)
         return client

@@ -48,6 +48,8 @@ def stack_settings(config: pytest.Config) -> Settings:
     }
     if worker_id(config) != "main":
         # Fixed ports cannot serve one stack per worker.
-        overrides |= {"edge_port": 0, "alb_port": 0, "emulator_port": 0, "push_sink_port": 0}
+        overrides |= dict.fromkeys(
+            ("edge_port", "edge_https_port", "alb_port", "emulator_port", "push_sink_port"), 0
+        )
     flags = {s: typed(config, s, "--animehub-" + s) for s in ("backend", "tasks")}
     return Settings.from_env(flags=flags, **overrides)

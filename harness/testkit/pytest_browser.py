@@ -4,25 +4,37 @@ so these definitions come last and win."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from harness.testkit.browser import CHROMIUM_ARGS, find_chromium, no_chromium_line
+from harness.testkit.browser import CHROMIUM_ARGS, find_chromium, home_trusting, no_chromium_line
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, playwright, pytestconfig):
+def browser_type_launch_args(
+    browser_type_launch_args, playwright, pytestconfig, stack, tmp_path_factory
+):
     """pytest-playwright's launch arguments, plus a Chromium from wherever one is installed
-    (ANIMEHUB_CHROMIUM, Playwright's own, the system's) and the flags it needs here."""
+    (ANIMEHUB_CHROMIUM, Playwright's own, the system's), the flags it needs here, and a HOME
+    whose NSS database trusts the run's CA, so the edge's HTTPS verifies for real."""
     if set(pytestconfig.getoption("browser") or ["chromium"]) != {"chromium"}:
         return browser_type_launch_args
-    if "executable_path" in browser_type_launch_args:
-        return browser_type_launch_args
-    executable = find_chromium(playwright)
-    if executable is None:
-        # A failure, not a skip: a run without a browser has not tested the scenarios.
-        pytest.fail(no_chromium_line(), pytrace=False)
-    args = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
-    return {**browser_type_launch_args, "executable_path": executable, "args": args}
+    launch = dict(browser_type_launch_args)
+    if "executable_path" not in launch:
+        executable = find_chromium(playwright)
+        if executable is None:
+            # A failure, not a skip: a run without a browser has not tested the scenarios.
+            pytest.fail(no_chromium_line(), pytrace=False)
+        launch["executable_path"] = executable
+        launch["args"] = [*launch.get("args", []), *CHROMIUM_ARGS]
+    if stack.edge_ca:
+        try:
+            home = home_trusting(stack.edge_ca, tmp_path_factory.mktemp("browser-home"))
+        except FileNotFoundError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        launch["env"] = {**os.environ, **launch.get("env", {}), "HOME": str(home)}
+    return launch
 
 
 # Playwright's 5 s default for `expect` is a budget on a loaded 2-core machine (a share took

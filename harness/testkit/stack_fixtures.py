@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from harness.errors import HarnessError
+from harness.plumbing.local_ca import trusting
 from harness.testkit.plugin_config import (
     STACK_SUMMARY,
     stack_settings,
@@ -54,9 +55,15 @@ def stack(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def edge_url(stack) -> str:
-    """The edge's (CloudFront's) base URL, `http://127.0.0.1:<port>`: where a browser opens the
-    web app and where `/api/*` reaches the API."""
+    """The edge's (CloudFront's) base URL, `https://127.0.0.1:<port>`: where a browser opens the
+    web app and where `/api/*` reaches the API. HTTP is redirected there."""
     return stack.edge_url
+
+
+@pytest.fixture(scope="session")
+def edge_verify(stack):
+    """httpx's `verify=` for the edge: an SSL context trusting the run's CA alone."""
+    return trusting(stack.edge_ca)
 
 
 class AwsClients:

@@ -203,6 +203,20 @@ def test_s3_origins_use_an_origin_access_control_granted_by_bucket_policy(resour
         assert source.endswith(":distribution/${Distribution}")
 
 
+def test_the_alias_has_an_acm_certificate_and_every_behaviour_redirects_to_https(resources):
+    # [using-https-viewers-to-cloudfront], [cnames-and-https-requirements]
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    alias = {"Fn::Sub": "animehub-${EnvironmentName}.localhost"}
+    assert config["Aliases"] == [alias]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == {"Ref": "EdgeCertificate"}
+    assert config["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
+    certificate = resources["EdgeCertificate"]
+    assert certificate["Type"] == "AWS::CertificateManager::Certificate"
+    assert certificate["Properties"]["DomainName"] == alias
+    behaviours = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert {b["ViewerProtocolPolicy"] for b in behaviours} == {"redirect-to-https"}
+
+
 def test_spa_deep_links_use_a_viewer_request_function_not_an_error_page(resources):
     # Custom error responses apply to every behaviour, /api/* too [HTTPStatusCodes]; the SPA
     # is routed by a published cloudfront-js-2.0 function on the default behaviour instead

@@ -279,11 +279,30 @@ def _access_control_id(cloudfront) -> str:
     return control["Id"]
 
 
+def test_the_alias_is_served_over_https_with_its_acm_certificate_and_http_redirected(
+    emulator, record
+):
+    # [using-https-viewers-to-cloudfront], [cnames-and-https-requirements]: an alternate domain
+    # name needs a certificate that covers it, from ACM in us-east-1.
+    config = emulator.client("cloudfront").get_distribution_config(Id=record.distribution_id)[
+        "DistributionConfig"
+    ]
+    assert config["Aliases"]["Items"] == [BLUEPRINT.alternate_domain_name]
+    certificate_arn = config["ViewerCertificate"]["ACMCertificateArn"]
+    assert config["ViewerCertificate"]["SSLSupportMethod"] == "sni-only"
+    acm = emulator.client("acm")
+    certificate = acm.describe_certificate(CertificateArn=certificate_arn)["Certificate"]
+    assert certificate["DomainName"] == BLUEPRINT.alternate_domain_name
+    assert certificate_arn.startswith("arn:aws:acm:us-east-1:")
+    behaviours = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]["Items"]]
+    assert {b["ViewerProtocolPolicy"] for b in behaviours} == {"redirect-to-https"}
+
+
 def test_s3_origins_are_sent_with_the_origin_access_control(emulator, record):
     # [private-content-restricting-access-to-s3]
     cloudfront = emulator.client("cloudfront")
     control_id = _access_control_id(cloudfront)
-    made = {**record.to_json(), "oac_id": control_id}
+    made = {**record.to_json(), "oac_id": control_id, "certificate_arn": "arn:x"}
     wanted = distribution_config(BLUEPRINT, made, caller_reference="x")
     s3_origins = [o for o in wanted["Origins"]["Items"] if "S3OriginConfig" in o]
     assert [o["Id"] for o in s3_origins] == ["web-bucket", "media-bucket"]

@@ -19,8 +19,10 @@ PATIENCE = 60
 
 
 @pytest.fixture
-def viewer(stack):
-    with httpx.Client(base_url=stack.edge_url, trust_env=False, timeout=PATIENCE) as client:
+def viewer(stack, edge_verify):
+    with httpx.Client(
+        base_url=stack.edge_url, trust_env=False, timeout=PATIENCE, verify=edge_verify
+    ) as client:
         yield client
 
 

@@ -168,6 +168,6 @@ def test_install_browser_exits_non_zero_naming_the_missing_browser(tmp_path):
     )
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        "install-browser: no Chromium found and none could be installed: install one with "
-        "'apt-get install chromium' (as root), or set ANIMEHUB_CHROMIUM"
+        "install-browser: no Chromium or certutil found and none could be installed: "
+        "'apt-get install chromium libnss3-tools' (as root), or set ANIMEHUB_CHROMIUM"
     )

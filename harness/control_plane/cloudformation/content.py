@@ -88,10 +88,10 @@ def bucket_resources(bp: Blueprint) -> dict:
     return resources
 
 
-def _behaviour(b: Behaviour) -> dict:
+def _behaviour(b: Behaviour, viewer_protocol_policy: str) -> dict:
     behaviour = {
         "TargetOriginId": ORIGIN_IDS[b.origin],
-        "ViewerProtocolPolicy": "allow-all",
+        "ViewerProtocolPolicy": viewer_protocol_policy,
         "AllowedMethods": ALL_METHODS if b.all_methods else READ_METHODS,
         "CachedMethods": READ_METHODS,
         "CachePolicyId": b.cache_policy_id,
@@ -117,7 +117,16 @@ def _s3_origin(origin: str) -> dict:
 def distribution_resources(bp: Blueprint) -> dict:
     env = scoped(bp)
     default = next(b for b in bp.behaviours if b.path_pattern == "*")
+    policy = bp.viewer_protocol_policy
     return {
+        # CloudFront reads ACM certificates in us-east-1 only: deploy this stack there.
+        "EdgeCertificate": {
+            "Type": "AWS::CertificateManager::Certificate",
+            "Properties": {
+                "DomainName": sub(env.alternate_domain_name),
+                "ValidationMethod": "DNS",
+            },
+        },
         "SpaRoutingFunction": {
             "Type": "AWS::CloudFront::Function",
             "Properties": {
@@ -160,8 +169,14 @@ def distribution_resources(bp: Blueprint) -> dict:
                             },
                         },
                     ],
+                    "Aliases": [sub(env.alternate_domain_name)],
+                    "ViewerCertificate": {
+                        "AcmCertificateArn": ref("EdgeCertificate"),
+                        "SslSupportMethod": "sni-only",
+                        "MinimumProtocolVersion": "TLSv1.2_2021",
+                    },
                     "DefaultCacheBehavior": {
-                        **_behaviour(default),
+                        **_behaviour(default, policy),
                         "FunctionAssociations": [
                             {
                                 "EventType": "viewer-request",
@@ -169,7 +184,9 @@ def distribution_resources(bp: Blueprint) -> dict:
                             }
                         ],
                     },
-                    "CacheBehaviors": [_behaviour(b) for b in bp.behaviours if b is not default],
+                    "CacheBehaviors": [
+                        _behaviour(b, policy) for b in bp.behaviours if b is not default
+                    ],
                     "PriceClass": "PriceClass_100",
                     "HttpVersion": "http2",
                 }

@@ -7,6 +7,7 @@ from dataclasses import fields
 
 from harness.control_plane.blueprint import Blueprint
 from harness.control_plane.endpoints import STACK_SERVICES, EndpointMap
+from harness.control_plane.provision.certificate import provision_certificate
 from harness.control_plane.provision.compute import api_environment, provision_compute
 from harness.control_plane.provision.distribution import provision_distribution
 from harness.control_plane.provision.identity import provision_identity
@@ -45,6 +46,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             lambda: provision_messaging(clients["sns"], clients["sqs"], bp),
             lambda: provision_repository(clients["ecr"], bp),
             lambda: provision_log_group(clients["logs"], bp),
+            lambda: provision_certificate(endpoints.client("acm"), bp),
         )
         phase(
             pool,

@@ -40,11 +40,13 @@ def _alb_origin(origin_id: str, dns_name: str, port: int) -> dict:
     }
 
 
-def _behaviour(b: Behaviour, origin_id: str, spa_function_arn: str | None = None) -> dict:
+def _behaviour(
+    b: Behaviour, origin_id: str, viewer_protocol_policy: str, spa_function_arn: str | None = None
+) -> dict:
     methods = ALL_METHODS if b.all_methods else READ_METHODS
     behaviour = {
         "TargetOriginId": origin_id,
-        "ViewerProtocolPolicy": "allow-all",
+        "ViewerProtocolPolicy": viewer_protocol_policy,
         "AllowedMethods": {
             "Quantity": len(methods),
             "Items": methods,
@@ -71,15 +73,24 @@ def distribution_config(bp: Blueprint, made: dict, caller_reference: str) -> dic
         _alb_origin(origin_ids["api"], made["load_balancer_dns"], bp.listener_port),
     ]
     default = next(b for b in bp.behaviours if b.path_pattern == "*")
-    ordered = [_behaviour(b, origin_ids[b.origin]) for b in bp.behaviours if b is not default]
+    policy = bp.viewer_protocol_policy
+    ordered = [
+        _behaviour(b, origin_ids[b.origin], policy) for b in bp.behaviours if b is not default
+    ]
     return {
         "CallerReference": caller_reference,
         "Comment": bp.distribution_comment,
         "Enabled": True,
         "DefaultRootObject": bp.default_root_object,
         "Origins": {"Quantity": len(origins), "Items": origins},
+        "Aliases": {"Quantity": 1, "Items": [bp.alternate_domain_name]},
+        "ViewerCertificate": {
+            "ACMCertificateArn": made["certificate_arn"],
+            "SSLSupportMethod": "sni-only",
+            "MinimumProtocolVersion": "TLSv1.2_2021",
+        },
         "DefaultCacheBehavior": _behaviour(
-            default, origin_ids[default.origin], made.get("spa_function_arn")
+            default, origin_ids[default.origin], policy, made.get("spa_function_arn")
         ),
         "CacheBehaviors": {"Quantity": len(ordered), "Items": ordered},
         "CustomErrorResponses": {"Quantity": 0},
@@ -113,6 +124,7 @@ def _differs(current: dict, wanted: dict) -> bool:
                 b["TargetOriginId"],
                 b.get("CachePolicyId") or None,
                 b.get("OriginRequestPolicyId") or None,
+                b.get("ViewerProtocolPolicy"),
                 sorted(
                     (a["EventType"], a["FunctionARN"])
                     for a in (b.get("FunctionAssociations") or {}).get("Items") or []
@@ -130,6 +142,7 @@ def _differs(current: dict, wanted: dict) -> bool:
         or behaviours(current) != behaviours(wanted)
         or errors(current) != errors(wanted)
         or current.get("DefaultRootObject") != wanted["DefaultRootObject"]
+        or (current.get("Aliases") or {}).get("Items") != wanted["Aliases"]["Items"]
     )
 
 

@@ -35,6 +35,7 @@ from harness.data_plane.edge.responses import (
 )
 from harness.data_plane.edge.ttl import ttl_seconds
 from harness.data_plane.edge.viewer import MalformedRequest, ViewerRequest
+from harness.data_plane.edge.viewer_protocol import answer_for_http
 from harness.plumbing.http_proxy import end_to_end, request_body
 
 log = logging.getLogger("harness.data_plane.edge")
@@ -59,6 +60,7 @@ class EdgeApp:
         self.via = via
         self.pop = pop
         self._access = access_log
+        self.https_port: int | None = None  # set by the part once its HTTPS listener is bound
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -97,6 +99,8 @@ class EdgeApp:
         if not distribution.enabled:
             return edge_error(403, "The distribution is disabled.")
         behaviour = distribution.behaviour_for(request.path)
+        if redirect := answer_for_http(behaviour.viewer_protocol, request, self.https_port):
+            return redirect
         if request.method not in behaviour.allowed_methods:
             return edge_error(
                 403, "This distribution is not configured to allow the HTTP request method."

@@ -50,6 +50,7 @@ class Behaviour:
     origin_request_policy: OriginRequestPolicy | None
     config_error: str | None = None
     compress: bool = False
+    viewer_protocol: str = "allow-all"  # ViewerProtocolPolicy
     # CloudFront Functions by event type ("viewer-request", "viewer-response").
     functions: Mapping[str, EdgeFunction] = field(default_factory=dict)
 
@@ -62,6 +63,7 @@ class Behaviour:
                 self.origin_request_policy.name if self.origin_request_policy else None
             ),
             "allowed_methods": sorted(self.allowed_methods),
+            "viewer_protocol_policy": self.viewer_protocol,
             "error": self.config_error,
             "functions": {kind: f.name for kind, f in self.functions.items()},
         }
@@ -84,6 +86,8 @@ class Distribution:
     origins: Mapping[str, Origin]
     behaviours: tuple[Behaviour, ...]  # in order, the default one last
     error_responses: Mapping[int, ErrorResponse]
+    aliases: tuple[str, ...] = ()  # the alternate domain names (CNAMEs)
+    certificate_arn: str | None = None  # ViewerCertificate.ACMCertificateArn
 
     def behaviour_for(self, path: str) -> Behaviour:
         for behaviour in self.behaviours:
@@ -167,6 +171,7 @@ def parse_behaviour(
         origin_request_policy=request,
         config_error="; ".join(errors) or None,
         compress=bool(raw.get("Compress", False)),
+        viewer_protocol=raw.get("ViewerProtocolPolicy") or "allow-all",
         functions={k: f for k, f in functions.items() if f is not None},
     )
 
@@ -223,4 +228,6 @@ def parse_distribution(
         origins=origins,
         behaviours=tuple(checked),
         error_responses=error_responses,
+        aliases=tuple(items(config.get("Aliases"))),
+        certificate_arn=(config.get("ViewerCertificate") or {}).get("ACMCertificateArn") or None,
     )

@@ -16,6 +16,7 @@ from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.origins import CustomOrigin, S3Origin
 from harness.faults.http import wrap
 from harness.plumbing.http_proxy import UpstreamPool
+from harness.plumbing.local_ca import LocalCA
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger("harness.data_plane.edge")
@@ -39,7 +40,10 @@ class Edge:
         refresh_interval: float = 0.5,
         log_dir: pathlib.Path | None = None,
         faults=None,
+        tls_dir: pathlib.Path | None = None,
+        https_port: int = 0,
     ) -> None:
+        """`tls_dir`: where the run's local CA lives; with it the edge also serves HTTPS."""
         self.endpoints = endpoints
         self.distribution_id = distribution_id
         self.origin_urls = dict(origin_urls)
@@ -47,11 +51,15 @@ class Edge:
         self.refresh_interval = refresh_interval
         self.log_dir = log_dir
         self.faults = faults  # harness.faults.store.FaultStore, or None
+        self.tls_dir = tls_dir
+        self.https_port = https_port
         self.via = f"1.1 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"
         self.cache = ResponseCache()
         self._poller: ConfigPoller | None = None
         self._server: ServerThread | None = None
+        self._https_server: ServerThread | None = None
         self._origins = UpstreamPool("edge", ORIGIN_LIMITS, ORIGIN_TIMEOUT)
+        self._https_origins = UpstreamPool("edge-https", ORIGIN_LIMITS, ORIGIN_TIMEOUT)
         self._access_handler: logging.Handler | None = None
         self._access_log = logging.getLogger(f"harness.data_plane.edge.access.{id(self):x}")
 
@@ -60,6 +68,18 @@ class Edge:
         if self._server is None:
             raise RuntimeError("edge is not started")
         return self._server.url
+
+    @property
+    def https_url(self) -> str | None:
+        return self._https_server.url if self._https_server else None
+
+    @property
+    def alias_url(self) -> str | None:
+        """The HTTPS URL on the distribution's first alternate domain name."""
+        distribution = self._poller.distribution if self._poller else None
+        if self._https_server is None or distribution is None or not distribution.aliases:
+            return None
+        return f"https://{distribution.aliases[0]}:{self._https_server.port}"
 
     def __enter__(self) -> Edge:
         return self.start()
@@ -79,25 +99,17 @@ class Edge:
             )
             self._poller.load()
             self._open_access_log()
-            app = EdgeApp(
-                self._poller,
-                self.cache,
-                S3Origin(
-                    self.endpoints.client("s3"),
-                    may_read=self._poller.may_read,
-                    missing_key_status=self._poller.missing_key_status,
-                ),
-                self._custom_origin,
-                via=self.via,
-                pop=POP,
-                access_log=self._access_log,
-            )
+            app = self._app(self._origins)
             self._server = ServerThread(
                 wrap(self._origins.serve(app), "viewer-edge", self.faults),
                 name="edge",
                 port=self.port,
                 lifespan="on",
             )
+            if self.tls_dir is not None:
+                self._https_server = self._https_listener()
+                app.https_port = self._https_server.port
+                self._https_server.start()
             self._server.start()
             self._poller.start()
         except BaseException:
@@ -109,14 +121,49 @@ class Edge:
     def stop(self) -> None:
         if self._poller is not None:
             self._poller.stop()
+        if self._https_server is not None:
+            self._https_server.stop()
+            self._https_server = None
         if self._server is not None:
             self._server.stop()
             self._server = None
         self._close_access_log()
 
-    def _custom_origin(self) -> CustomOrigin:
-        """Custom origins share the edge's one pool, open while its server runs."""
-        return CustomOrigin(self._origins.client, self.origin_urls)
+    def _app(self, pool: UpstreamPool) -> EdgeApp:
+        poller = self._poller
+        assert poller is not None
+        return EdgeApp(
+            poller,
+            self.cache,
+            S3Origin(
+                self.endpoints.client("s3"),
+                may_read=poller.may_read,
+                missing_key_status=poller.missing_key_status,
+            ),
+            # Custom origins share the listener's one pool, open while its server runs.
+            lambda: CustomOrigin(pool.client, self.origin_urls),
+            via=self.via,
+            pop=POP,
+            access_log=self._access_log,
+        )
+
+    def _https_listener(self) -> ServerThread:
+        """HTTPS with a certificate for the distribution's alternate domain names (and the
+        loopback address, standing in for the *.cloudfront.net name CloudFront's own
+        certificate covers), issued by the run's local CA. Its own app and origin pool: a
+        pool belongs to the event loop of the server that opened it."""
+        assert self.tls_dir is not None and self._poller is not None
+        distribution = self._poller.distribution
+        aliases = list(distribution.aliases) if distribution else []
+        certificate = LocalCA(self.tls_dir).issue("edge", aliases, ["127.0.0.1"])
+        app = self._app(self._https_origins)
+        return ServerThread(
+            wrap(self._https_origins.serve(app), "viewer-edge", self.faults),
+            name="edge-https",
+            port=self.https_port,
+            lifespan="on",
+            tls=certificate,
+        )
 
     def _open_access_log(self) -> None:
         if self.log_dir is None:
@@ -152,6 +199,8 @@ class Edge:
         return {
             "distribution_id": self.distribution_id,
             "url": self._server.url if self._server else None,
+            "https_url": self.https_url,
+            "aliases": list(distribution.aliases) if distribution else [],
             "serving": self._server is not None,
             "config_etag": distribution.etag if distribution else None,
             "config_generation": poller.config_generation if poller else 0,

@@ -23,6 +23,8 @@ class ViewerRequest:
     query: str
     headers: tuple[tuple[str, str], ...]  # lower-case names
     client_ip: str
+    scheme: str = "http"  # how the viewer reached the edge: "http" or "https"
+    http_version: str = "1.1"
 
     def header(self, name: str) -> str | None:
         return next((v for n, v in self.headers if n == name), None)
@@ -59,4 +61,12 @@ class ViewerRequest:
             if name == "content-length" and not value.strip().isdigit():
                 raise MalformedRequest(f"bad Content-Length {value!r}")
         client = scope.get("client") or ("127.0.0.1", 0)
-        return cls(method, path, query, headers, client[0])
+        return cls(
+            method,
+            path,
+            query,
+            headers,
+            client[0],
+            scheme=scope.get("scheme", "http"),
+            http_version=scope.get("http_version", "1.1"),
+        )
