@@ -6,17 +6,19 @@ import dataclasses
 
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.api_front.app import FrontApp
+from harness.data_plane.api_front.application_autoscaling import ApplicationAutoScalingInterceptor
 from harness.data_plane.api_front.cloudfront import CloudFrontInterceptor
 from harness.data_plane.api_front.ecs import EcsInterceptor
 from harness.data_plane.api_front.ecs_view import AgentView
 from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
 from harness.plumbing.servers import ServerThread
 
-SERVICES = ("ecs", "cloudfront", "elbv2")
+SERVICES = ("ecs", "cloudfront", "elbv2", "application-autoscaling")
 
 
 class ApiFront:
-    """Stands where clients reach ECS, CloudFront and ELBv2; `endpoints` points them here."""
+    """Stands where clients reach ECS, CloudFront, ELBv2 and Application Auto Scaling;
+    `endpoints` points them here."""
 
     def __init__(self, upstream: EndpointMap) -> None:
         self.upstream = upstream
@@ -51,6 +53,12 @@ class ApiFront:
     def serve_elbv2(self, alb) -> None:
         """Report the health of `alb`'s target group's targets as the ALB checks them."""
         self.app.interceptors["elbv2"] = Elbv2Interceptor(alb)
+
+    def serve_autoscaling(self, scaler) -> None:
+        """Answer DescribeScalingActivities with what `scaler` did."""
+        self.app.interceptors["application-autoscaling"] = ApplicationAutoScalingInterceptor(
+            scaler.activities
+        )
 
     def stop(self) -> None:
         if self._server is not None:
