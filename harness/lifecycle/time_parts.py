@@ -1,5 +1,6 @@
 """The parts that act on the stack clock (S3 lifecycle, the ALB's CloudWatch metrics, alarm
-evaluation, Application Auto Scaling), started into a Stack's ExitStack once the ALB and the emulator are up."""
+evaluation, Application Auto Scaling), started into a Stack's ExitStack once the ALB and the
+emulator are up."""
 
 from __future__ import annotations
 

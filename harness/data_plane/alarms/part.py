@@ -97,4 +97,3 @@ class AlarmEvaluator:
                     ),
                 )
         return 1
-

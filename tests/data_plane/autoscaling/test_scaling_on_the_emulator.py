@@ -171,8 +171,9 @@ def test_a_policy_on_a_metric_nobody_publishes_never_scales(
 
 def test_step_scaling_applies_its_step_and_its_cooldown(endpoints, stack_clock, service, scaler):
     # [API reference: StepScalingPolicyConfiguration: StepAdjustments, Cooldown]
-    autoscaling, cloudwatch = endpoints.client("application-autoscaling"), endpoints.client(
-        "cloudwatch"
+    autoscaling, cloudwatch = (
+        endpoints.client("application-autoscaling"),
+        endpoints.client("cloudwatch"),
     )
     arn = autoscaling.put_scaling_policy(
         PolicyName="step",
