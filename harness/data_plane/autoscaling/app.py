@@ -35,8 +35,10 @@ class ScalingLoop:
         self._invoked: dict[str, float] = {}  # alarm name -> stack time of the last invocation
 
     def run_once(self) -> int:
-        """One pass; returns how many scaling activities it started."""
-        now = clock.now()
+        """One pass; returns how many scaling activities it started. Cooldowns and the minute
+        between invocations are spans of clock.monotonic(), which a clock put back (after a
+        test) does not stretch."""
+        now = clock.monotonic()
         targets = self.config.scalable_targets()
         policies = self.config.policies()
         for policy in policies:
@@ -62,7 +64,7 @@ class ScalingLoop:
         return started
 
     def _execute(self, policy: dict, alarm: dict, target: dict, now: float) -> int:
-        values = [v for v in period_values(self.cloudwatch, alarm, now) if v is not None]
+        values = [v for v in period_values(self.cloudwatch, alarm, clock.now()) if v is not None]
         if not values:
             return 0
         value = values[-1]
@@ -102,11 +104,12 @@ class ScalingLoop:
             return 0
         if not cooldowns.allows(now, current, new):
             return 0
-        self._set_desired_count(policy, alarm, cluster, service, new, now)
+        self._set_desired_count(policy, alarm, cluster, service, new)
         cooldowns.record(now, current, new, cooldown)
         return 1
 
-    def _set_desired_count(self, policy, alarm, cluster, service, new, now) -> None:
+    def _set_desired_count(self, policy, alarm, cluster, service, new) -> None:
+        started = clock.now()
         status, message = (
             "Successful",
             (f"Successfully set desired count to {new}. Change successfully fulfilled by ecs."),
@@ -124,7 +127,7 @@ class ScalingLoop:
                 f"monitor alarm {alarm['AlarmName']} in state ALARM triggered policy "
                 f"{policy['PolicyName']}"
             ),
-            StartTime=now,
+            StartTime=started,
             EndTime=clock.now(),
             StatusCode=status,
             StatusMessage=message,
