@@ -163,7 +163,7 @@ def test_load_scales_the_service_out_and_its_end_scales_it_back_in(
             break
     assert minutes.alarm_state("AlarmHigh") == "ALARM"
 
-    wait_for_size(aws, stack, 3)  # ceil(2 tasks * 240 / 200)
+    wait_for_size(aws, stack, 3)  # ceil(2 tasks * 1.2 * target / target)
     (scale_out,) = aws.application_autoscaling.describe_scaling_activities(
         ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
     )["ScalingActivities"]
@@ -191,3 +191,63 @@ def test_load_scales_the_service_out_and_its_end_scales_it_back_in(
         "Setting desired count to 3.",
     ]
     assert all(a["StatusCode"] == "Successful" for a in activities)
+
+
+def test_a_policy_on_the_wrong_metric_never_scales(aws, stack, clock, minutes, scaling):
+    # The negative control: the same load, but the policy tracks RequestCountPerTarget in the
+    # Classic Load Balancer's namespace (AWS/ELB), where nothing is published.
+    autoscaling = aws.application_autoscaling
+    (blueprint_policy,) = autoscaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
+    )["ScalingPolicies"]
+    config = blueprint_policy["TargetTrackingScalingPolicyConfiguration"]
+    wrong = {
+        "TargetValue": config["TargetValue"],
+        "CustomizedMetricSpecification": {
+            "Namespace": "AWS/ELB",
+            "MetricName": "RequestCountPerTarget",
+            "Statistic": "Sum",
+            "Dimensions": [{"Name": "TargetGroup", "Value": scaling["target_group"]}],
+        },
+    }
+    target = {
+        "PolicyName": blueprint_policy["PolicyName"],
+        "ServiceNamespace": "ecs",
+        "ResourceId": scaling["resource_id"],
+        "ScalableDimension": blueprint_policy["ScalableDimension"],
+        "PolicyType": "TargetTrackingScaling",
+    }
+    activities_before = len(
+        autoscaling.describe_scaling_activities(
+            ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
+        )["ScalingActivities"]
+    )
+    autoscaling.put_scaling_policy(**target, TargetTrackingScalingPolicyConfiguration=wrong)
+    try:
+        (policy,) = autoscaling.describe_scaling_policies(
+            ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
+        )["ScalingPolicies"]
+        names = [a["AlarmName"] for a in policy["Alarms"]]
+
+        def on_the_wrong_metric() -> list[dict]:
+            alarms = aws.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+            if {a["Namespace"] for a in alarms} != {"AWS/ELB"}:
+                raise NotYet(f"the policy's alarms watch {[a['Namespace'] for a in alarms]}")
+            return alarms
+
+        wait_until(on_the_wrong_metric, what="the policy's own alarms", timeout=PATIENCE)
+        clock.advance("1d")
+        minutes.next_minute()
+        for _ in range(3):  # the load that scaled the blueprint's policy out
+            minutes.traffic(math.ceil(scaling["target_value"] * 1.2 * 2))
+        minutes.evaluated()
+
+        states = {a["StateValue"] for a in on_the_wrong_metric()}
+        assert states == {"INSUFFICIENT_DATA"}
+        assert service(aws, stack)["desiredCount"] == 2
+        after = autoscaling.describe_scaling_activities(
+            ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
+        )["ScalingActivities"]
+        assert len(after) == activities_before
+    finally:
+        autoscaling.put_scaling_policy(**target, TargetTrackingScalingPolicyConfiguration=config)

@@ -91,7 +91,7 @@ class Blueprint:
     # ALBRequestCountPerTarget (requests per target per minute) on the API's target group.
     min_capacity: int = 2
     max_capacity: int = 6
-    requests_per_target: float = 200.0
+    requests_per_target: float = 100.0
     scale_out_cooldown_seconds: int = 60
     scale_in_cooldown_seconds: int = 300  # ECS's default for both cooldowns
 
