@@ -22,7 +22,7 @@ from harness.data_plane.autoscaling.target_tracking import desired_capacity
 
 log = logging.getLogger("harness.data_plane.autoscaling")
 
-REINVOKE_EVERY = 60.0  # seconds of stack time an alarm stays in ALARM between invocations
+INVOKE_PERIOD = 60  # an alarm in ALARM invokes its action once per minute of the stack clock
 
 
 class ScalingLoop:
@@ -32,13 +32,13 @@ class ScalingLoop:
         self.ecs = ecs
         self.activities = ActivityLog()
         self._cooldowns: dict[tuple[str, str], Cooldowns] = {}
-        self._invoked: dict[str, float] = {}  # alarm name -> stack time of the last invocation
+        self._invoked: dict[str, int] = {}  # alarm name -> the stack minute last invoked in
 
     def run_once(self) -> int:
-        """One pass; returns how many scaling activities it started. Cooldowns and the minute
-        between invocations are spans of clock.monotonic(), which a clock put back (after a
-        test) does not stretch."""
+        """One pass; returns how many scaling activities it started. Cooldowns are spans of
+        clock.monotonic(), which a clock put back (after a test) does not stretch."""
         now = clock.monotonic()
+        minute = int(clock.now() // INVOKE_PERIOD)
         targets = self.config.scalable_targets()
         policies = self.config.policies()
         for policy in policies:
@@ -51,13 +51,13 @@ class ScalingLoop:
             if alarm["StateValue"] != ALARM or not alarm.get("ActionsEnabled", True):
                 self._invoked.pop(name, None)
                 continue
-            if now - self._invoked.get(name, -REINVOKE_EVERY) < REINVOKE_EVERY:
+            if self._invoked.get(name) == minute:
                 continue
             for arn in alarm.get("AlarmActions", []):
                 policy = by_arn.get(arn)
                 if policy is None:
                     continue
-                self._invoked[name] = now
+                self._invoked[name] = minute
                 target = targets.get((policy["ResourceId"], policy["ScalableDimension"]))
                 if target is not None:
                     started += self._execute(policy, alarm, target, now)
@@ -85,6 +85,7 @@ class ScalingLoop:
             proposed = desired_capacity(
                 base if high else current, value, config["TargetValue"], high=high
             )
+            outward = high
             cooldown = config.get(
                 "ScaleOutCooldown" if high else "ScaleInCooldown", ECS_DEFAULT_COOLDOWN
             )
@@ -93,10 +94,13 @@ class ScalingLoop:
             proposed = step_capacity(current, config, value - alarm["Threshold"])
             if proposed is None:
                 return 0
-            if proposed > current:
+            outward = proposed > current
+            if outward:
                 proposed = step_capacity(base, config, value - alarm["Threshold"])
             cooldown = config.get("Cooldown", ECS_DEFAULT_COOLDOWN)
         new = min(max(proposed, target["MinCapacity"]), target["MaxCapacity"])
+        if outward and new <= current:
+            return 0  # what the cooldown's scale-out already added covers it
         suspended = target.get("SuspendedState") or {}
         if (new > current and suspended.get("DynamicScalingOutSuspended")) or (
             new < current and suspended.get("DynamicScalingInSuspended")

@@ -5,6 +5,7 @@ scaling applies its step and its cooldown."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -18,10 +19,27 @@ DIMENSION = "ecs:service:DesiredCount"
 LABEL = "app/web-{id}/50dc6c49/targetgroup/api-{id}/6d0ecf83"
 
 
+class MinuteClock:
+    """The stack clock stepped a whole minute at a time, one second past each boundary, so a
+    slow pass of the evaluator never lets a minute slip by without its datapoint."""
+
+    def __init__(self) -> None:
+        self.origin = (clock.now() // 60 + 1) * 60 + 1
+        self.minute = 0
+        self.go()
+
+    def go(self) -> None:
+        clock.set_offset(self.origin + 60 * self.minute - time.time())
+
+    def next(self) -> None:
+        self.minute += 1
+        self.go()
+
+
 @pytest.fixture
 def stack_clock(tmp_path):
     clock.use(tmp_path / "clock")
-    yield clock
+    yield MinuteClock()
     clock.release(tmp_path / "clock")
 
 
@@ -62,10 +80,10 @@ def desired(endpoints, service) -> int:
     return described["desiredCount"]
 
 
-def put_requests_per_target(endpoints, label: str, value: float, namespace="AWS/ApplicationELB"):
+def put_requests_per_target(endpoints, label: str, value: float):
     load_balancer, _, target_group = label.partition("/targetgroup/")
     endpoints.client("cloudwatch").put_metric_data(
-        Namespace=namespace,
+        Namespace="AWS/ApplicationELB",
         MetricData=[
             {
                 "MetricName": "RequestCountPerTarget",
@@ -100,10 +118,10 @@ def put_tracking_policy(endpoints, service, metric: dict) -> dict:
     return policy
 
 
-def minutes_of_load(endpoints, evaluator, scaler, label, value, minutes, **kwargs) -> None:
+def minutes_of_load(minutes_clock, endpoints, evaluator, scaler, label, value, minutes) -> None:
     for _ in range(minutes):
-        put_requests_per_target(endpoints, label, value, **kwargs)
-        clock.advance(60)
+        put_requests_per_target(endpoints, label, value)
+        minutes_clock.next()
         evaluator.evaluate_once()
         scaler.run_once()
 
@@ -123,9 +141,9 @@ def test_the_high_alarm_scales_out_records_the_activity_and_waits_out_the_cooldo
     evaluator = AlarmEvaluator(endpoints)
     scaler.run_once()  # gives the policy its alarms
 
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 80, minutes=2)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 80, minutes=2)
     before_the_third_minute = desired(endpoints, service)
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 80, minutes=1)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 80, minutes=1)
 
     assert before_the_third_minute == 2  # 3 of 3 periods must breach
     assert alarm_states(endpoints, policy)["AlarmHigh"] == "ALARM"
@@ -137,10 +155,14 @@ def test_the_high_alarm_scales_out_records_the_activity_and_waits_out_the_cooldo
 
     # Still in ALARM a minute later, within the scale-out cooldown: the metric does not show
     # the added tasks yet and the same load asks for 4 again; nothing changes.
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 80, minutes=1)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 80, minutes=1)
+    assert desired(endpoints, service) == 4
+    # Barely above the target, sized from the 2 tasks before the scale-out: 3, which a high
+    # alarm never turns into a scale-in.
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 51, minutes=1)
     assert desired(endpoints, service) == 4
     # More load: a larger scale-out goes ahead, capped at the max of 6.
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 500, minutes=1)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 500, minutes=1)
     assert desired(endpoints, service) == 6
     assert len(scaler.activities.describe("ecs", service["resource_id"])) == 2
 
@@ -162,7 +184,7 @@ def test_a_policy_on_a_metric_nobody_publishes_never_scales(
     evaluator = AlarmEvaluator(endpoints)
     scaler.run_once()
 
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 500, minutes=5)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 500, minutes=5)
 
     assert set(alarm_states(endpoints, policy).values()) == {"INSUFFICIENT_DATA"}
     assert desired(endpoints, service) == 2
@@ -205,11 +227,11 @@ def test_step_scaling_applies_its_step_and_its_cooldown(endpoints, stack_clock, 
     )
     evaluator = AlarmEvaluator(endpoints)
 
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 80, minutes=1)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 80, minutes=1)
     first = desired(endpoints, service)
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 80, minutes=3)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 80, minutes=3)
     during_cooldown = desired(endpoints, service)
-    minutes_of_load(endpoints, evaluator, scaler, service["label"], 80, minutes=2)
+    minutes_of_load(stack_clock, endpoints, evaluator, scaler, service["label"], 80, minutes=3)
 
     assert (first, during_cooldown) == (3, 3)
     assert desired(endpoints, service) == 4  # the cooldown ended 300 s after the first step
