@@ -34,6 +34,7 @@ def push_latency(stack: Stack, runs: int) -> list[float]:
             json={"genres": [genre], "endpoint": stack.push_sink.device_url(follower.device_id)},
             headers=follower.auth_header,
         ).raise_for_status()
+        stack.push_sink.wait_confirmed(follower.device_id, 60)  # SNS delivers after that
         figures = []
         for run in range(runs):
             title = f"bench {run}"

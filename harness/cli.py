@@ -20,6 +20,7 @@ from harness.cli_commands import (
     image,
     logs,
     outputs,
+    restore,
     stacks,
     up_data,
 )
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "env", help="export lines: the AWS endpoint variables and the stack's ids (UserPoolId, ...)"
     )
     _run_dir_flag(env)
-    for command in (down, outputs, logs, stacks, image, deploy, blueprint):
+    for command in (down, outputs, logs, stacks, image, deploy, blueprint, restore):
         command.add_to(commands, _run_dir_flag)
     clock_command.add_parser(commands, _run_dir_flag)
     accept.add_parser(commands)

@@ -46,6 +46,10 @@ class PushSinkView(Protocol):
 
     def notifications(self, device_id: str) -> list[dict[str, Any]]: ...
 
+    def wait_confirmed(self, device_id: str, timeout: float = 30.0) -> dict[str, Any] | None:
+        """The device's confirmation of its SNS subscription (it visits the SubscribeURL)."""
+        ...
+
     def health(self) -> Mapping[str, Any]: ...
 
 
@@ -60,6 +64,9 @@ class Components(TypedDict, total=False):
     edge: Mapping[str, Any] | None
     edge_cache: list[dict[str, Any]]
     push_sink: Mapping[str, Any] | None
+    sns_delivery: Mapping[str, Any] | None
+    mail_sink: Mapping[str, Any] | None
+    cognito_front: Mapping[str, Any] | None
     s3_lifecycle: Mapping[str, Any] | None
     alb_metrics: Mapping[str, Any] | None
     alarms: Mapping[str, Any] | None
@@ -82,6 +89,7 @@ class StatusDocument(TypedDict, total=False):
     edge_url: str | None
     alb_url: str | None
     push_sink_url: str | None
+    mail_sink_url: str | None  # where Cognito's mail is read (GET /messages?to=)
     control_url: str | None
     endpoints: dict[str, str]
     environment: dict[str, str]
@@ -107,6 +115,7 @@ class StackView(Protocol):
     record: StackRecord
     run_dir: RunDir
     push_sink: PushSinkView | None
+    mail_sink: Any  # MailSink in process, MailSinkClient attached; None without one
     blueprint: Blueprint | None
     agent: Any
     alb: Any

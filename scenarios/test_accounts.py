@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from steps import fill_share_form, list_titles, unique
 
-from harness.testkit.fans import PASSWORD, new_email
+from harness.testkit.fans import PASSWORD, confirmation_code, new_email
 
 
 @pytest.fixture
@@ -22,7 +22,10 @@ def new_account_email(aws, stack):
         cognito.admin_delete_user(UserPoolId=stack.record.user_pool_id, Username=email)
 
 
-def test_sign_up_confirm_and_sign_in_through_the_app(page, new_account_email):
+def test_sign_up_confirm_and_sign_in_through_the_app(page, new_account_email, mail_sink):
+    """Cognito mails a code (here to the stack's mail sink); a wrong one is refused with
+    CodeMismatchException, which the app puts in its own words; a new code, sent on request,
+    confirms [AWS: API_ConfirmSignUp, API_ResendConfirmationCode]."""
     email = new_account_email
     page.goto("/")
     page.get_by_test_id("nav-signup").click()
@@ -30,9 +33,22 @@ def test_sign_up_confirm_and_sign_in_through_the_app(page, new_account_email):
     page.get_by_test_id("signup-password").fill(PASSWORD)
     page.get_by_test_id("signup-submit").click()
 
-    # No mail leaves this machine; the emulator accepts any code, as a test pool would.
     expect(page.get_by_test_id("confirm-email")).to_have_value(email)
-    page.get_by_test_id("confirm-code").fill("123456")
+    mailed = confirmation_code(mail_sink.wait_for(email, timeout=30))
+    page.get_by_test_id("confirm-code").fill(f"{(int(mailed) + 1) % 10**6:06d}")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 400) as wrong:
+        page.get_by_test_id("confirm-submit").click()
+    assert wrong.value.json()["__type"] == "CodeMismatchException"
+    expect(page.get_by_test_id("form-error")).to_have_text(
+        "That code doesn't match the one we emailed you. Check the latest email from us and "
+        "try again."
+    )
+
+    page.get_by_test_id("confirm-resend").click()
+    expect(page.get_by_test_id("confirm-notice")).to_have_text("We sent a new code to f***@e***.")
+    page.get_by_test_id("confirm-code").fill(
+        confirmation_code(mail_sink.wait_for(email, count=2, timeout=30))
+    )
     page.get_by_test_id("confirm-submit").click()
 
     expect(page.get_by_test_id("signin-notice")).to_be_visible()

@@ -64,6 +64,8 @@ def check_share_survives_a_failed_delivery(stack, faults, make_user, make_api, f
         "/api/me/follows", json={"genres": [genre], "endpoint": endpoint}
     )
     assert followed.status_code == 200, followed.text
+    # SNS delivers nothing until the device confirms (SendMessageToHttp.confirm).
+    assert stack.push_sink.wait_confirmed(follower.device_id, PATIENCE), "never confirmed"
     device = follower.device_id if failing == "follower" else "another-device"
     fault = faults.add("sns-delivery", "status", status=500, target=device)
 

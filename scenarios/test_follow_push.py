@@ -11,13 +11,15 @@ from steps import unique, unique_genre
 from harness.testkit.breakage import subscription_filter_dropped
 
 
-def follow_in_app(open_app, fan, genre: str):
+def follow_in_app(open_app, push_sink, fan, genre: str):
     page = open_app(fan, "/follow")
     page.get_by_test_id("follow-genres").fill(genre)
     page.get_by_test_id("follow-submit").click()
     expect(page.get_by_test_id("follow-status")).to_have_text(f"Following {genre}.")
     page.get_by_test_id("nav-notifications").click()
     expect(page.get_by_test_id("notifications-empty")).to_be_visible()
+    # SNS delivers nothing until the device confirms the subscription (SendMessageToHttp.confirm)
+    assert push_sink.wait_confirmed(fan.device_id, PUSH_PATIENCE), "the device never confirmed"
     return page
 
 
@@ -50,7 +52,7 @@ def check_only_followed_genres_are_pushed(page, push_sink, follower, sharer_api,
 def test_a_follower_gets_a_push_for_their_genre_only(open_app, make_user, make_api, push_sink):
     follower, sharer = make_user(), make_user()
     genre = unique_genre("mecha")
-    page = follow_in_app(open_app, follower, genre)
+    page = follow_in_app(open_app, push_sink, follower, genre)
     check_only_followed_genres_are_pushed(page, push_sink, follower, make_api(sharer), genre)
 
 
@@ -60,7 +62,7 @@ def test_negative_control_a_dropped_filter_policy_is_caught(
 ):
     follower, sharer = make_user(), make_user()
     genre = unique_genre("mecha")
-    page = follow_in_app(open_app, follower, genre)
+    page = follow_in_app(open_app, push_sink, follower, genre)
     subscription = make_api(follower).get("/api/me").json()["subscription_arn"]
     with (
         subscription_filter_dropped(stack, subscription),

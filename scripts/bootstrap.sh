@@ -29,13 +29,15 @@ if [[ "$(cat "$stamp" 2>/dev/null)" != "$fingerprint" ]]; then
     echo "$fingerprint" > "$stamp"
 fi
 
-# The endpoint backend's CI pass serves DynamoDB from dynalite (npm), an emulator that is not moto.
-if [[ ! -f emulators/node_modules/dynalite/package.json ]]; then
+# Emulators that are not moto, from npm: dynalite serves DynamoDB in the endpoint backend's CI
+# pass; cognito-local (Cognito with its own issuer) serves scenarios/test_cognito_own_issuer.py.
+if [[ ! -f emulators/node_modules/dynalite/package.json \
+      || ! -f emulators/node_modules/cognito-local/package.json ]]; then
     if command -v npm >/dev/null; then
-        say "installing dynalite (emulators/) from the npm registry"
+        say "installing dynalite and cognito-local (emulators/) from the npm registry"
         npm ci --prefix emulators --no-audit --no-fund --loglevel=error >&2
     else
-        say "no npm found: the endpoint backend's pass needs node and npm (apt-get install nodejs npm)"
+        say "no npm found: the endpoint backend's pass and the own-issuer scenario need node and npm (apt-get install nodejs npm)"
     fi
 fi
 

@@ -110,3 +110,35 @@ def test_a_bad_endpoint_from_the_environment_names_the_variable(tmp_path):
     env = {"ANIMEHUB_BACKEND": "endpoint", "ANIMEHUB_ENDPOINT_URLS": "s3=ftp://x"}
     result = harness("up", "--run-dir", str(tmp_path), env=env)
     assert last_line(result).startswith("harness: ANIMEHUB_ENDPOINT_URLS: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["--to-time", "yesterday", "--source", "t", "--target", "u"],
+            "harness: --to-time: 'yesterday' is not an ISO 8601 time (e.g. 2026-11-24T03:00:00Z)",
+        ),
+        (
+            ["--latest", "--target", "u"],
+            "harness: --source: name the table to restore to a point in time",
+        ),
+        (
+            ["--backup", "arn:b", "--source", "t", "--target", "u"],
+            "harness: --source: a backup names its own table; give one or the other",
+        ),
+    ],
+    ids=["time", "no-source", "backup-and-source"],
+)
+def test_restore_refuses_bad_input_in_one_line(args, line, tmp_path):
+    assert last_line(harness("restore", *args, "--run-dir", str(tmp_path))) == line
+
+
+def test_restore_needs_a_running_stack(tmp_path):
+    result = harness(
+        "restore", "--latest", "--source", "t", "--target", "u", "--run-dir", str(tmp_path)
+    )
+    assert (
+        last_line(result)
+        == f"harness: no stack is running in {tmp_path}; start one with `harness up`"
+    )

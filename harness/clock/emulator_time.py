@@ -5,7 +5,8 @@ stamps time that the stack's decisions depend on read `clock.now()` instead:
 - Cognito: a token's `iat`/`exp` (a token issued after an advance must be valid for the tasks,
   which see the advanced time);
 - S3: LastModified of new objects and the restore expiry of RestoreObject (lifecycle ages and
-  restore windows count on the stack clock).
+  restore windows count on the stack clock);
+- DynamoDB: a table's and a backup's creation time (backups are listed by time).
 
 moto checks no SigV4 date and no presigned-URL expiry, so tasks signing with the advanced time
 keep working; `tests/clock` checks that stays true."""
@@ -38,9 +39,11 @@ class _ClockTime(types.SimpleNamespace):
 def put_embedded_emulator_on_the_clock() -> None:
     """Idempotent; only the in-process moto is touched."""
     import moto.cognitoidp.models as cognito
+    import moto.dynamodb.models.table as dynamodb
     import moto.s3.models as s3
 
     if not isinstance(cognito.time, _ClockTime):
         cognito.time = _ClockTime()
     cognito.utcnow = _utcnow
     s3.utcnow = _utcnow
+    dynamodb.utcnow = _utcnow

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
+from harness.data_plane.mail_sink import MailSinkClient
 from harness.data_plane.push_sink import PushSinkClient
 from harness.errors import ConfigError
 from harness.lifecycle.run_dir import STATE_FILE, RunDir
@@ -58,6 +59,8 @@ class AttachedStack:
         self.record = StackRecord.from_json(state["resources"])
         sink = state.get("push_sink_url")
         self.push_sink = PushSinkClient(sink) if sink else None
+        mail = state.get("mail_sink_url")
+        self.mail_sink = MailSinkClient(mail) if mail else None
         self.run_dir = RunDir(Path(state.get("run_dir") or state_path.parent))
         self.backend_name = state.get("backend", "unknown")
 

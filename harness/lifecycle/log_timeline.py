@@ -26,7 +26,12 @@ SKIPPED = {"up.log"}
 TASK_ID_SHOWN = 8
 # The harness's own log also carries what some parts log to their own file (the ALB), and the
 # push sink, which has no file: those lines go under the part's name, once.
-HARNESS_LOGGERS = {"harness.data_plane.push_sink": "push-sink", "harness.data_plane.alb": None}
+HARNESS_LOGGERS = {
+    "harness.data_plane.push_sink": "push-sink",
+    "harness.data_plane.mail_sink": "mail-sink",
+    "harness.data_plane.cognito": "cognito",
+    "harness.data_plane.alb": None,
+}
 HARNESS_LOGGER = re.compile(r"^\S+ \S+ \w+ ([\w.]+): ")
 # On a tie (logs keep milliseconds) the hop nearer the viewer comes first.
 HOP_ORDER = {"edge": 0, "alb": 1, "task": 2}

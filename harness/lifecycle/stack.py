@@ -66,6 +66,9 @@ class Stack:
         self.api_front = None
         self.edge = None
         self.push_sink = None
+        self.sns_delivery = None
+        self.mail_sink = None
+        self.cognito_front = None
         self.s3_lifecycle = None
         self.alb_metrics = None
         self.alarms = None
@@ -119,8 +122,10 @@ class Stack:
         self.endpoints = self.backend.endpoints
         if s.backend == "embedded":
             from harness.clock.emulator_time import put_embedded_emulator_on_the_clock
+            from harness.control_plane.backends import dynamodb_recovery
 
             put_embedded_emulator_on_the_clock()
+            dynamodb_recovery.install()
 
         discover = getattr(self.backend, "discover", None)
         if discover is not None:
@@ -134,10 +139,13 @@ class Stack:
         from harness.control_plane.provision import provision
         from harness.data_plane.alb import LoadBalancer
         from harness.data_plane.api_front import ApiFront
+        from harness.data_plane.cognito import CognitoFront
         from harness.data_plane.ecs import EcsAgent
         from harness.data_plane.ecs.runtime_choice import create_runtime
         from harness.data_plane.edge import Edge
+        from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
+        from harness.data_plane.sns_delivery import SnsDelivery
         from harness.pipelines.web_deploy import deploy_web_stub
 
         self.record = self._step(
@@ -150,6 +158,19 @@ class Stack:
         self.push_sink = PushSink(port=s.push_sink_port, faults=self.faults)
         parts.callback(self._stopping, "push sink", self.push_sink.stop)
         self._step("starting the push sink", self.push_sink.start)
+        # Cognito's confirmation codes go to the mail sink; every client reaches Cognito
+        # through its front, which checks the codes where the emulator does not.
+        self.mail_sink = MailSink()
+        parts.callback(self._stopping, "mail sink", self.mail_sink.stop)
+        self._step("starting the mail sink", self.mail_sink.start)
+        self.cognito_front = CognitoFront(
+            self.endpoints,
+            self.mail_sink.smtp_address,
+            checks_codes=False if s.backend == "embedded" else None,  # moto: any code confirms
+        )
+        parts.callback(self._stopping, "Cognito front", self.cognito_front.stop)
+        self._step("starting the Cognito front", self.cognito_front.start)
+        self.endpoints = self.cognito_front.endpoints
 
         self.alb = LoadBalancer(
             self.endpoints,
@@ -163,7 +184,7 @@ class Stack:
 
         runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
 
-        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront and ELBv2 through the
+        # Clients (the CLI, SDKs, the API tasks) reach ECS, CloudFront, ELBv2 and SNS through the
         # front, which answers with the tasks the agent runs, the invalidations the edge
         # applied and the target health the ALB sees.
         self.api_front = ApiFront(self.endpoints)
@@ -171,6 +192,11 @@ class Stack:
         self._step("starting the API front", self.api_front.start)
         self.endpoints = self.api_front.endpoints
         self.api_front.serve_elbv2(self.alb)
+        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
+        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
+        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
+        self._step("starting SNS delivery", self.sns_delivery.start)
+        self.api_front.serve_sns(self.sns_delivery)
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
@@ -284,6 +310,7 @@ class Stack:
             "edge_url": self.edge_url,
             "alb_url": self.alb.url if self.alb else None,
             "push_sink_url": self.push_sink.url if self.push_sink else None,
+            "mail_sink_url": self.mail_sink.url if self.mail_sink else None,
             "control_url": self.control.url if self.control else None,
             "endpoints": self.endpoints.describe() if self.endpoints else {},
             "environment": self.endpoints.env() if self.endpoints else {},
@@ -297,6 +324,9 @@ class Stack:
                 "edge": health(self.edge),
                 "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
                 "push_sink": health(self.push_sink),
+                "sns_delivery": health(self.sns_delivery),
+                "mail_sink": health(self.mail_sink),
+                "cognito_front": health(self.cognito_front),
                 "s3_lifecycle": health(self.s3_lifecycle),
                 "alb_metrics": health(self.alb_metrics),
                 "alarms": health(self.alarms),

@@ -8,12 +8,19 @@ import time
 from harness.types import StatusDocument
 
 
+def _mail(doc: StatusDocument) -> str | None:
+    url = doc.get("mail_sink_url")
+    smtp = ((doc.get("components") or {}).get("mail_sink") or {}).get("smtp")
+    return url and f"{url}/messages?to=<address>" + (f" (SMTP {smtp})" if smtp else "")
+
+
 def summary(doc: StatusDocument) -> str:
     res = doc.get("resources", {})
     rows = [
         ("edge (open in a browser)", doc.get("edge_url")),
         ("load balancer", doc.get("alb_url")),
         ("push sink", doc.get("push_sink_url")),
+        ("mail sink (Cognito's mail)", _mail(doc)),
         ("backend", doc.get("backend")),
         ("stack clock", _clock(doc.get("clock"))),
     ]
@@ -120,6 +127,16 @@ def render(doc: StatusDocument) -> str:
             for t in alb["targets"]
         ]
         lines += _table(["target", "state", "reason", "in flight", "served"], targets)
+
+    sns = parts.get("sns_delivery") or {}
+    if "pending" in sns:
+        lines += [
+            "",
+            f"SNS HTTP(S) subscriptions: {sns['pending']} pending, {sns['confirmed']} confirmed;"
+            f" delivered {sns.get('delivered', 0)}, failed attempts"
+            f" {sns.get('failed_attempts', 0)}, retries waiting {sns.get('retries_waiting', 0)},"
+            f" dropped {sns.get('dropped', 0)}",
+        ]
 
     edge = parts.get("edge") or {}
     if edge.get("behaviours"):

@@ -1,6 +1,6 @@
 """`harness up --seed`: a small, realistic sample, loaded the way fans would make it.
 
-Fans sign up through Cognito as the web app does (confirmed by an admin: there is no mail);
+Fans sign up through Cognito as the web app does (confirmed by an admin: no code needed);
 everything else goes through the edge's `/api/*`: each cover is uploaded on a presigned URL
 from `POST /api/media/uploads`, each anime shared with `POST /api/anime`, follows set with
 `PUT /api/me/follows`. Seeding a stack that already lists anime (kept by `--persist`) shares

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -47,6 +48,14 @@ def jwt_claims(token: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
 
 
+def confirmation_code(mail: dict) -> str:
+    """The six-digit code in a Cognito verification e-mail, as the mail sink lists it."""
+    found = re.search(r"\b(\d{6})\b", mail["text"])
+    if found is None:
+        raise ValueError(f"no confirmation code in the mail {mail['subject']!r}: {mail['text']!r}")
+    return found[1]
+
+
 def new_email() -> str:
     return f"fan-{uuid.uuid4().hex[:12]}@example.com"
 
@@ -73,7 +82,8 @@ def create_fan(
     confirmed: bool = True,
     signed_in: bool = True,
 ) -> Fan:
-    """Sign up as the web app does, confirm as an admin (no mail here), then sign in."""
+    """Sign up as the web app does, confirm as an admin (the mailed code is not needed),
+    then sign in."""
     email = email or new_email()
     sub = cognito.sign_up(
         ClientId=client_id,

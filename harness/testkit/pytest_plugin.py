@@ -46,6 +46,7 @@ from harness.testkit.stack_fixtures import (
     _breaks_stack_needs_own_stack,
     aws,
     edge_url,
+    mail_sink,
     push_sink,
     stack,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "clock",
     "edge_url",
     "make_api",
+    "mail_sink",
     "make_user",
     "open_app",
     "push_sink",

@@ -94,6 +94,16 @@ def push_sink(stack):
     return stack.push_sink
 
 
+@pytest.fixture(scope="session")
+def mail_sink(stack):
+    """Where Cognito's mail arrives (confirmation codes): `mail_sink.messages(to)`,
+    `mail_sink.wait_for(to, count=1, timeout=30)` the `count`th message to `to`.
+    Skips the test on a stack without one (the aws backend)."""
+    if getattr(stack, "mail_sink", None) is None:
+        pytest.skip("this stack has no mail sink")
+    return stack.mail_sink
+
+
 @pytest.fixture(autouse=True)
 def _breaks_stack_needs_own_stack(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("breaks_stack") is None:

@@ -252,6 +252,14 @@ def test_the_service_scales_between_2_and_6_on_requests_per_target(resources):
     }
 
 
+def test_both_tables_have_point_in_time_recovery(resources):
+    # PointInTimeRecovery_Howitworks (Enable PITR, CloudFormation); provisioning's side:
+    # tests/control_plane/test_provision.py::test_tables_have_point_in_time_recovery
+    for table in ("AnimeTable", "UsersTable"):
+        spec = resources[table]["Properties"]["PointInTimeRecoverySpecification"]
+        assert spec == {"PointInTimeRecoveryEnabled": True}
+
+
 def test_an_unknown_format_is_one_line_naming_the_flag(capsys):
     from harness.cli import main
 

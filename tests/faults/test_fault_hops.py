@@ -136,11 +136,16 @@ def test_a_failed_sns_delivery_loses_the_push_not_the_share(stack, faults, make_
         "/api/me/follows", json={"genres": [genre], "endpoint": endpoint}
     )
     assert followed.status_code == 200, followed.text
-    faults.add("sns-delivery", "status", status=500, target=follower.device_id)
+    # SNS delivers nothing before the device confirms (SendMessageToHttp.confirm).
+    assert stack.push_sink.wait_confirmed(follower.device_id, PATIENCE), "never confirmed"
+    fault = faults.add("sns-delivery", "status", status=500, target=follower.device_id)
     shared = make_api(sharer).post(
         "/api/anime", json={"title": "Mononoke", "genres": [genre], "year": 1997}
     )
     assert shared.status_code == 201, shared.text
+    wait_until(
+        lambda: stack.faults.injected(fault.id), what="the failed delivery", timeout=PATIENCE
+    )
     assert stack.push_sink.notifications(follower.device_id) == []
 
 

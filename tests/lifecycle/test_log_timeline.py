@@ -34,6 +34,8 @@ def test_a_traceback_line_keeps_its_record_and_source():
                 "Traceback (most recent call last):",
                 "2026-11-23 23:54:14,000 INFO harness.data_plane.alb.balancer: in alb.log too",
                 "2026-11-23 23:54:14,001 INFO harness.lifecycle.stack: ready",
+                "2026-11-23 23:54:14,002 INFO harness.data_plane.mail_sink: mail to a@example.com",
+                "2026-11-23 23:54:14,003 INFO harness.data_plane.cognito: code for s mailed",
             ],
         )
     )
@@ -41,6 +43,8 @@ def test_a_traceback_line_keeps_its_record_and_source():
         ("push-sink", "2026-11-2"),
         ("push-sink", "Traceback"),
         ("harness", "2026-11-2"),
+        ("mail-sink", "2026-11-2"),
+        ("cognito", "2026-11-2"),
     ]
     assert lines[0].time == lines[1].time
 

@@ -77,6 +77,7 @@ def test_every_fixture_of_the_plugin_has_a_docstring(pytester):
         "api",
         "open_app",
         "push_sink",
+        "mail_sink",
         "base_url",
         "browser_type_launch_args",
     ):

@@ -1,5 +1,5 @@
 // Sign up, confirm the emailed code, sign in.
-import { confirmSignUp, signIn, signUp } from "./cognito.js";
+import { confirmSignUp, resendConfirmationCode, signIn, signUp } from "./cognito.js";
 import { field, formError, h, showFormError } from "./dom.js";
 import { saveSession } from "./session.js";
 
@@ -39,13 +39,30 @@ export function confirmView({ navigate, query }) {
   const code = h("input", { name: "code", required: true, inputmode: "numeric",
     autocomplete: "one-time-code", "data-testid": "confirm-code" });
   const error = formError();
+  const sent = h("p", { class: "notice", "data-testid": "confirm-notice", hidden: true });
+  const resend = h("button", { type: "button", "data-testid": "confirm-resend" },
+    "Send a new code");
   const form = h("form", { "data-testid": "confirm-form" },
     h("p", {}, "We sent a confirmation code to your email."),
     field("Email", email),
     field("Confirmation code", code),
     error,
+    sent,
     h("button", { type: "submit", "data-testid": "confirm-submit" }, "Confirm"),
+    resend,
   );
+  resend.addEventListener("click", async () => {
+    resend.disabled = true;
+    error.hidden = true;
+    try {
+      const { CodeDeliveryDetails: to } = await resendConfirmationCode(email.value.trim());
+      sent.textContent = `We sent a new code to ${to ? to.Destination : "your email"}.`;
+      sent.hidden = false;
+    } catch (err) {
+      showFormError(error, err.message);
+    }
+    resend.disabled = false;
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     submitting(form, true);

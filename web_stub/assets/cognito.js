@@ -1,9 +1,18 @@
 // Cognito's own JSON API, called from the browser the way the Amplify libraries do.
 import { config } from "./config.js";
 
+// Cognito's errors a fan can act on, in the app's own words; others keep Cognito's message.
+const APP_WORDS = {
+  CodeMismatchException:
+    "That code doesn't match the one we emailed you. Check the latest email from us and try again.",
+  ExpiredCodeException: "That code has expired. Send yourself a new one below.",
+  UsernameExistsException: "There is already an account with this email. Sign in instead.",
+  LimitExceededException: "Too many tries. Wait a few minutes, then try again.",
+};
+
 export class CognitoError extends Error {
   constructor(type, message) {
-    super(message || type || "sign-in service error");
+    super(APP_WORDS[type] || message || type || "sign-in service error");
     this.type = type;
   }
 }
@@ -38,6 +47,10 @@ export function signUp(email, password) {
 
 export function confirmSignUp(email, code) {
   return call("ConfirmSignUp", { Username: email, ConfirmationCode: code });
+}
+
+export function resendConfirmationCode(email) {
+  return call("ResendConfirmationCode", { Username: email });
 }
 
 export async function signIn(email, password) {

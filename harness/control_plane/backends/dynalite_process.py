@@ -15,13 +15,18 @@ LAUNCHER = EMULATORS / "dynalite_server.js"
 MODULES = EMULATORS / "node_modules"
 
 
-def dynalite_command() -> list[str]:
+def node_command(package: str, launcher: Path) -> list[str]:
+    """`node <launcher>` for an emulator `package` from emulators/node_modules."""
     node = shutil.which("node")
     if node is None:
-        raise HarnessError("dynalite needs node on the PATH (apt-get install nodejs)")
-    if not (MODULES / "dynalite" / "package.json").is_file():
-        raise HarnessError(f"dynalite is not installed in {MODULES}; run scripts/bootstrap.sh")
-    return [node, str(LAUNCHER)]
+        raise HarnessError(f"{package} needs node on the PATH (apt-get install nodejs)")
+    if not (MODULES / package / "package.json").is_file():
+        raise HarnessError(f"{package} is not installed in {MODULES}; run scripts/bootstrap.sh")
+    return [node, str(launcher)]
+
+
+def dynalite_command() -> list[str]:
+    return node_command("dynalite", LAUNCHER)
 
 
 class DynaliteProcess(EmulatorProcess):

@@ -1,4 +1,4 @@
-"""The control-plane front: where clients reach ECS, CloudFront and ELBv2. It forwards every
+"""The control-plane front: where clients reach ECS, CloudFront, ELBv2 and SNS. It forwards every
 call to the emulator and corrects what the data plane knows better (tasks, invalidation status,
 target health)."""
 

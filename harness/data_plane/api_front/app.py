@@ -44,6 +44,9 @@ class FrontApp:
         self.answered: dict[str, int] = {}
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
@@ -60,6 +63,19 @@ class FrontApp:
             self.answered[service] = self.answered.get(service, 0) + 1
         await response(scope, receive, send)
 
+    async def _lifespan(self, receive, send) -> None:
+        """Closes the upstream pools on the server's own loop when it stops (run the server
+        with lifespan="on"), so no connection outlives the front."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for upstream in self.upstreams.values():
+                    await upstream.client.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 SIGNING_NAMES = {"elasticloadbalancing": "elbv2"}
@@ -67,6 +83,8 @@ SIGNING_NAMES = {"elasticloadbalancing": "elbv2"}
 
 def _service_of(request: Request, known) -> str:
     """The service a request is for, by its SigV4 credential scope; else by its shape."""
+    if len(known) == 1:  # a front for one service (Cognito's)
+        return next(iter(known))
     scope = CREDENTIAL_SCOPE.search(request.headers.get("authorization", ""))
     if scope:
         service = SIGNING_NAMES.get(scope.group(1), scope.group(1))
@@ -78,4 +96,20 @@ def _service_of(request: Request, known) -> str:
         return "application-autoscaling"
     if request.url.path.startswith("/20"):
         return "cloudfront"
+    if "sns" in known and _is_unsigned_sns(request):
+        return "sns"
     return "elbv2"
+
+
+UNSIGNED_SNS_ACTIONS = re.compile(r"(^|&)Action=(ConfirmSubscription|Unsubscribe)(&|$)")
+
+
+def _is_unsigned_sns(request: Request) -> bool:
+    """What SNS serves without a signature: a SubscribeURL or UnsubscribeURL a device GETs,
+    the signing certificate, and the emulator's POSTs to a hold URL (api_front/sns.py)."""
+    path = request.url.path
+    return (
+        path.startswith("/_sns/")
+        or path.startswith("/SimpleNotificationService-")
+        or bool(UNSIGNED_SNS_ACTIONS.search(request.url.query))
+    )

@@ -11,13 +11,14 @@ from harness.data_plane.api_front.cloudfront import CloudFrontInterceptor
 from harness.data_plane.api_front.ecs import EcsInterceptor
 from harness.data_plane.api_front.ecs_view import AgentView
 from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
+from harness.data_plane.api_front.sns import SnsInterceptor
 from harness.plumbing.servers import ServerThread
 
-SERVICES = ("ecs", "cloudfront", "elbv2", "application-autoscaling")
+SERVICES = ("ecs", "cloudfront", "elbv2", "sns", "application-autoscaling")
 
 
 class ApiFront:
-    """Stands where clients reach ECS, CloudFront, ELBv2 and Application Auto Scaling;
+    """Stands where clients reach ECS, CloudFront, ELBv2, SNS and Application Auto Scaling;
     `endpoints` points them here."""
 
     def __init__(self, upstream: EndpointMap) -> None:
@@ -36,7 +37,7 @@ class ApiFront:
         return dataclasses.replace(self.upstream, per_service=per_service)
 
     def start(self) -> ApiFront:
-        self._server = ServerThread(self.app, name="api_front").start()
+        self._server = ServerThread(self.app, name="api_front", lifespan="on").start()
         return self
 
     def serve_ecs(self, agent) -> None:
@@ -53,6 +54,10 @@ class ApiFront:
     def serve_elbv2(self, alb) -> None:
         """Report the health of `alb`'s target group's targets as the ALB checks them."""
         self.app.interceptors["elbv2"] = Elbv2Interceptor(alb)
+
+    def serve_sns(self, delivery) -> None:
+        """HTTP(S) subscriptions confirmed and delivered by `delivery` (sns_delivery)."""
+        self.app.interceptors["sns"] = SnsInterceptor(delivery)
 
     def serve_autoscaling(self, scaler) -> None:
         """Answer DescribeScalingActivities with what `scaler` did."""

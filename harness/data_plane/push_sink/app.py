@@ -45,13 +45,17 @@ def create_app(devices: DeviceLog, confirm: Callable[[str], int] = _confirm) -> 
                 device_id, {"topic_arn": envelope.get("TopicArn"), "url": url, "status": status}
             )
         elif kind == "Notification":
-            devices.add(device_id, notification_from(envelope, time.time()))
+            headers = dict(request.headers)
+            devices.add(device_id, notification_from(envelope, time.time(), headers))
         else:
             log.info("ignored %s for device %s", kind, device_id)
         return Response(status_code=200)
 
     async def listing(request: Request) -> JSONResponse:
         return JSONResponse(devices.notifications(request.path_params["device_id"]))
+
+    async def confirmed(request: Request) -> JSONResponse:
+        return JSONResponse(devices.confirmations(request.path_params["device_id"]))
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", **devices.counts()})
@@ -60,6 +64,7 @@ def create_app(devices: DeviceLog, confirm: Callable[[str], int] = _confirm) -> 
         routes=[
             Route("/devices/{device_id:str}", receive, methods=["POST"]),
             Route("/devices/{device_id:str}/notifications", listing, methods=["GET"]),
+            Route("/devices/{device_id:str}/confirmations", confirmed, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
         ],
         middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"])],

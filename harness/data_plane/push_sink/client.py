@@ -39,3 +39,16 @@ class PushSinkClient:
             )
         except WaitTimedOut:
             return None
+
+    def wait_confirmed(self, device_id: str, timeout: float = 30.0) -> dict | None:
+        """The device's confirmation of its subscription; None if none came within `timeout`."""
+
+        def confirmed():
+            url = f"{self.device_url(device_id)}/confirmations"
+            found = httpx.get(url, timeout=5, trust_env=False).json()
+            return found[0] if found else None
+
+        try:
+            return wait_until(confirmed, what=f"device {device_id} confirming", timeout=timeout)
+        except WaitTimedOut:
+            return None

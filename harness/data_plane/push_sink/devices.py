@@ -39,6 +39,7 @@ class DeviceLog:
     def confirm(self, device_id: str, confirmation: dict) -> None:
         with self._lock:
             self._confirmations.setdefault(device_id, []).append(confirmation)
+            self._lock.notify_all()
 
     def notifications(self, device_id: str) -> list[Notification]:
         with self._lock:
@@ -47,6 +48,17 @@ class DeviceLog:
     def confirmations(self, device_id: str) -> list[dict]:
         with self._lock:
             return list(self._confirmations.get(device_id, ()))
+
+    def wait_confirmed(self, device_id: str, timeout: float) -> dict | None:
+        """The device's first confirmed subscription, waiting up to `timeout` s."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = next(iter(self._confirmations.get(device_id, ())), None)
+                remaining = deadline - time.monotonic()
+                if found is not None or remaining <= 0:
+                    return found
+                self._lock.wait(remaining)
 
     def device_ids(self) -> list[str]:
         with self._lock:
@@ -73,8 +85,9 @@ class DeviceLog:
                 self._lock.wait(remaining)
 
 
-def notification_from(envelope: dict, received_at: float) -> Notification:
-    """One delivered SNS message as the device keeps it; `message` is parsed when it is JSON."""
+def notification_from(envelope: dict, received_at: float, headers=None) -> Notification:
+    """One delivered SNS message as the device keeps it; `message` is parsed when it is JSON;
+    `headers` are the x-amz-sns-* headers it came with."""
     return {
         "message_id": envelope.get("MessageId"),
         "topic_arn": envelope.get("TopicArn"),
@@ -86,4 +99,5 @@ def notification_from(envelope: dict, received_at: float) -> Notification:
         },
         "timestamp": envelope.get("Timestamp"),
         "received_at": received_at,
+        "headers": {k: v for k, v in (headers or {}).items() if k.startswith("x-amz-sns-")},
     }

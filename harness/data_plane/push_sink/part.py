@@ -56,6 +56,11 @@ class PushSink:
     def confirmations(self, device_id: str) -> list[dict]:
         return self.devices.confirmations(device_id)
 
+    def wait_confirmed(self, device_id: str, timeout: float = 30.0) -> dict | None:
+        """The device's confirmation of its subscription (it GETs the SubscribeURL SNS sends,
+        as a device backend does); None if none came within `timeout` s."""
+        return self.devices.wait_confirmed(device_id, timeout)
+
     def all_notifications(self) -> dict[str, list[Notification]]:
         """Every device's notifications (a failed test's artifacts keep them)."""
         return {device: self.devices.notifications(device) for device in self.devices.device_ids()}
