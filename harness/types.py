@@ -70,6 +70,7 @@ class Components(TypedDict, total=False):
     s3_lifecycle: Mapping[str, Any] | None
     alb_metrics: Mapping[str, Any] | None
     alarms: Mapping[str, Any] | None
+    autoscaling: Mapping[str, Any] | None
     control: Mapping[str, Any]
 
 

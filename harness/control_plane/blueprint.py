@@ -87,6 +87,14 @@ class Blueprint:
     alerts_topic_suffix: str = "alerts"
     api_5xx_threshold: int = 5  # 5xx answers in one minute
 
+    # Application Auto Scaling: the service's desired count between min and max, tracking
+    # ALBRequestCountPerTarget (requests per target per minute) on the API's target group.
+    min_capacity: int = 2
+    max_capacity: int = 6
+    requests_per_target: float = 100.0
+    scale_out_cooldown_seconds: int = 60
+    scale_in_cooldown_seconds: int = 300  # ECS's default for both cooldowns
+
     # CloudFront
     behaviours: tuple[Behaviour, ...] = (
         Behaviour("/api/*", "api", CACHING_DISABLED, ALL_VIEWER_EXCEPT_HOST_HEADER, True),
@@ -214,3 +222,7 @@ class Blueprint:
     @property
     def api_5xx_alarm(self) -> str:
         return f"{self.name}-api-5xx"
+
+    @property
+    def scaling_policy(self) -> str:
+        return f"{self.name}-api-requests-per-target"

@@ -27,7 +27,13 @@ STACK_SERVICES = (
     "iam",
 )
 # Every service AnimeHub and its harness talk to, by botocore's name.
-SERVICES = (*STACK_SERVICES, "cloudwatch", "sts", "cloudformation")
+SERVICES = (
+    *STACK_SERVICES,
+    "cloudwatch",
+    "application-autoscaling",
+    "sts",
+    "cloudformation",
+)
 
 # One botocore session for the process: it caches the service models, which are slow to load.
 # Creating clients from it is not thread-safe, hence the lock.

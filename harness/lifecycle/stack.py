@@ -74,6 +74,7 @@ class Stack:
         self.s3_lifecycle = None
         self.alb_metrics = None
         self.alarms = None
+        self.autoscaling = None
         self.aws_faults = None
         # Faults on any hop (harness.faults): a file in the run dir that every part reads.
         self.faults = FaultStore(self.run_dir.path)
@@ -236,7 +237,7 @@ class Stack:
         self.api_front.serve_cloudfront(self.edge)
 
         self._step(
-            "starting S3 lifecycle, ALB metrics and alarm evaluation",
+            "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
             lambda: start_time_parts(self, parts),
         )
 
@@ -345,6 +346,7 @@ class Stack:
                 "s3_lifecycle": health(self.s3_lifecycle),
                 "alb_metrics": health(self.alb_metrics),
                 "alarms": health(self.alarms),
+                "autoscaling": health(self.autoscaling),
             },
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "faults": [

@@ -111,6 +111,11 @@ def render(doc: StatusDocument) -> str:
         pid = "container" if runtime.get("name") == "container" else "pid"
         lines += _table(["task", "address", pid, "state", "in the ALB", "stopped"], tasks)
 
+    activities = (parts.get("autoscaling") or {}).get("recent_activities") or []
+    if activities:
+        lines += ["", "scaling activities (newest first):"]
+        lines += [f"  {a['ResourceId']}: {a['Description']} {a['StatusCode']}" for a in activities]
+
     alb = parts.get("load_balancer") or {}
     if alb.get("targets") is not None:
         lines += ["", f"load balancer targets (health check {_health_check(alb)}):"]

@@ -58,14 +58,12 @@ class StackClockControl:
             self.set_offset(self.initial)
 
     def wait_tasks_follow(self, timeout: float = FOLLOW_TIMEOUT) -> None:
-        """Until every running API task's Date header is on the stack clock."""
-        tasks = self._task_addresses()
-        if not tasks:
-            return
+        """Until every running API task's Date header is on the stack clock. The tasks are
+        read at each try: one the service stops meanwhile (a scale-in) need not follow."""
 
         def check() -> bool:
             expected = self.now()
-            for host, port in tasks:
+            for host, port in self._task_addresses():
                 answer = httpx.get(f"http://{host}:{port}/api/health", timeout=5, trust_env=False)
                 seen = email.utils.parsedate_to_datetime(answer.headers["date"]).timestamp()
                 if abs(seen - expected) > DATE_SLACK:

@@ -70,7 +70,7 @@ def test_the_environment_is_a_parameter_in_every_name(template_text, resources):
         for r in resources.values()
         for key, value in r["Properties"].items()
         if key.endswith("Name")
-        and key not in ("ServiceName", "PolicyName")
+        and key not in ("ServiceName", "PolicyName", "MetricName")
         or key in ("Family", "Name")
     ]
     assert names and all("${EnvironmentName}" in n["Fn::Sub"] for n in names), names
@@ -248,6 +248,42 @@ def test_encryption_at_rest_and_the_media_lifecycle_rule(resources):
     assert rule["Transitions"] == [
         {"StorageClass": "GLACIER", "TransitionInDays": BP.media_archive_after_days}
     ]
+
+
+def test_the_5xx_alarm_notifies_the_alerts_topic_as_provisioning_makes_it(resources):
+    alarm = resources["Api5xxAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+    )
+    assert alarm["Dimensions"] == [
+        {"Name": "LoadBalancer", "Value": {"Fn::GetAtt": ["LoadBalancer", "LoadBalancerFullName"]}}
+    ]
+    assert alarm["Threshold"] == BP.api_5xx_threshold
+    assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+    assert resources["AlertsTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_the_service_scales_between_2_and_6_on_requests_per_target(resources):
+    # [application-auto-scaling-target-tracking; AWS::ApplicationAutoScaling::ScalingPolicy
+    # PredefinedMetricSpecification: ResourceLabel is the load balancer's and the target group's
+    # full names joined by "/"]
+    target = resources["ScalableTarget"]["Properties"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 6)
+    assert target["ResourceId"] == {"Fn::Sub": "service/${Cluster}/${Service.Name}"}
+    policy = resources["ScalingPolicy"]["Properties"]
+    assert policy["ScalingTargetId"] == {"Ref": "ScalableTarget"}
+    spec = policy["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
+    assert spec["PredefinedMetricType"] == "ALBRequestCountPerTarget"
+    assert spec["ResourceLabel"] == {
+        "Fn::Join": [
+            "/",
+            [
+                {"Fn::GetAtt": ["LoadBalancer", "LoadBalancerFullName"]},
+                {"Fn::GetAtt": ["TargetGroup", "TargetGroupFullName"]},
+            ],
+        ]
+    }
 
 
 def test_both_tables_have_point_in_time_recovery(resources):

@@ -17,6 +17,7 @@ VARIABLES = {
     "cloudfront": "AWS_ENDPOINT_URL_CLOUDFRONT",
     "ecr": "AWS_ENDPOINT_URL_ECR",
     "cloudwatch": "AWS_ENDPOINT_URL_CLOUDWATCH",
+    "application-autoscaling": "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING",
     "logs": "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
     "iam": "AWS_ENDPOINT_URL_IAM",
     "sts": "AWS_ENDPOINT_URL_STS",

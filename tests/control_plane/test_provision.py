@@ -338,6 +338,29 @@ def test_an_alarm_on_api_5xx_notifies_the_alerts_topic(emulator, record):
     assert alarm["AlarmActions"] == [f"arn:aws:sns:us-east-1:123456789012:{BLUEPRINT.alerts_topic}"]
 
 
+def test_the_service_scales_between_2_and_6_tracking_requests_per_target(emulator, record):
+    # [application-auto-scaling-target-tracking; API reference PredefinedMetricSpecification:
+    # ResourceLabel app/<load-balancer-name>/<id>/targetgroup/<target-group-name>/<id>]
+    autoscaling = emulator.client("application-autoscaling")
+    resource_id = f"service/{record.cluster}/{record.service}"
+    (target,) = autoscaling.describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[resource_id]
+    )["ScalableTargets"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 6)
+    assert target["ScalableDimension"] == "ecs:service:DesiredCount"
+    (policy,) = autoscaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=resource_id
+    )["ScalingPolicies"]
+    assert policy["PolicyName"] == BLUEPRINT.scaling_policy
+    config = policy["TargetTrackingScalingPolicyConfiguration"]
+    spec = config["PredefinedMetricSpecification"]
+    assert spec["PredefinedMetricType"] == "ALBRequestCountPerTarget"
+    lb = record.load_balancer_arn.split(":loadbalancer/")[1]
+    tg = record.target_group_arn.split(":", 5)[-1]
+    assert spec["ResourceLabel"] == f"{lb}/{tg}"
+    assert config["TargetValue"] == BLUEPRINT.requests_per_target
+
+
 @pytest.mark.parametrize("table", ["anime_table", "users_table"])
 def test_tables_have_point_in_time_recovery(emulator, record, table):
     described = emulator.client("dynamodb").describe_continuous_backups(

@@ -63,3 +63,23 @@ def test_tasks_targets_and_cache_entries_are_rows():
     assert any(
         line.split() == ["/index.html", "200", "3s", "1s", "stale"] for line in text.splitlines()
     )
+
+
+def test_scaling_activities_are_listed_newest_first():
+    activity = {"ResourceId": "service/animehub/animehub-api", "StatusCode": "Successful"}
+    doc = {
+        "components": {
+            "autoscaling": {
+                "recent_activities": [
+                    activity | {"Description": "Setting desired count to 2."},
+                    activity | {"Description": "Setting desired count to 3."},
+                ]
+            }
+        }
+    }
+    lines = render(doc).splitlines()
+    first = lines.index("scaling activities (newest first):")
+    assert lines[first + 1 : first + 3] == [
+        "  service/animehub/animehub-api: Setting desired count to 2. Successful",
+        "  service/animehub/animehub-api: Setting desired count to 3. Successful",
+    ]

@@ -40,7 +40,15 @@ COMMUNITY_SERVICES = (
     "sts",
     "cloudformation",
 )
-LICENSED_SERVICES = ("cognito-idp", "ecs", "elbv2", "cloudfront", "ecr")
+# Application Auto Scaling goes where ECS goes: it checks the service it scales exists there.
+LICENSED_SERVICES = (
+    "cognito-idp",
+    "ecs",
+    "elbv2",
+    "cloudfront",
+    "ecr",
+    "application-autoscaling",
+)
 
 
 def routing(auth_token: str | None) -> dict[str, str]:

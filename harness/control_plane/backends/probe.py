@@ -31,6 +31,11 @@ CHEAP_CALLS: dict[str, tuple[str, dict, str]] = {
     "cloudfront": ("list_distributions", {"MaxItems": "1"}, "DistributionList.Quantity"),
     "ecr": ("describe_repositories", {"maxResults": 1}, "repositories"),
     "cloudwatch": ("describe_alarms", {"MaxRecords": 1}, "MetricAlarms"),
+    "application-autoscaling": (
+        "describe_scalable_targets",
+        {"ServiceNamespace": "ecs", "MaxResults": 1},
+        "ScalableTargets",
+    ),
     "logs": ("describe_log_groups", {"limit": 1}, "logGroups"),
     "iam": ("list_roles", {"MaxItems": 1}, "Roles"),
     "sts": ("get_caller_identity", {}, "Account"),

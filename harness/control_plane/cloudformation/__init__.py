@@ -18,6 +18,7 @@ from harness.control_plane.cloudformation.intrinsics import (
     ref,
 )
 from harness.control_plane.cloudformation.network import network_resources
+from harness.control_plane.cloudformation.scaling import scaling_resources
 
 __all__ = ["render_template", "template_yaml"]
 
@@ -64,6 +65,7 @@ def render_template(bp: Blueprint) -> dict:
         **bucket_resources(bp),
         **distribution_resources(bp),
         **data_resources(bp),
+        **scaling_resources(bp),
     }
     return {
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -20,6 +20,7 @@ from harness.control_plane.provision.registry_and_logs import (
     provision_repository,
 )
 from harness.control_plane.provision.roles import provision_roles
+from harness.control_plane.provision.scaling import provision_scaling
 from harness.control_plane.provision.storage import provision_bucket_policies, provision_storage
 from harness.control_plane.provision.tables import provision_tables
 from harness.control_plane.record import StackRecord
@@ -60,6 +61,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             lambda: _distribution_and_policies(clients["cloudfront"], clients["s3"], bp, made),
         )
     provision_monitoring(endpoints.client("cloudwatch"), clients["sns"], bp, made)
+    provision_scaling(endpoints.client("application-autoscaling"), bp, made)
     recorded = {f.name for f in fields(StackRecord)}
     return StackRecord(**{name: value for name, value in made.items() if name in recorded})
 

@@ -7,42 +7,37 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from datetime import UTC, datetime
 
 from harness.clock import clock
-from harness.data_plane.alarms.evaluation import ALARM, OK, evaluate, windows
+from harness.clock.ticker import ClockTicker
+from harness.data_plane.alarms.evaluation import ALARM, OK, evaluate
+from harness.data_plane.alarms.statistics import period_values
 
 log = logging.getLogger("harness.data_plane.alarms")
-
-WATCH = 0.2
 
 
 class AlarmEvaluator:
     def __init__(self, endpoints, interval: float = 1.0) -> None:
         self.cloudwatch = endpoints.client("cloudwatch")
         self.sns = endpoints.client("sns")
-        self.interval = interval
         self.evaluations = 0
         self.transitions: list[dict] = []
-        self.last_error: str | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticker = ClockTicker("alarms", self.evaluate_once, interval)
 
     @property
     def url(self) -> None:
         return None
 
+    @property
+    def last_error(self) -> str | None:
+        return self._ticker.last_error
+
     def start(self) -> AlarmEvaluator:
-        self._thread = threading.Thread(target=self._run, name="alarms", daemon=True)
-        self._thread.start()
+        self._ticker.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._ticker.stop()
 
     def __enter__(self) -> AlarmEvaluator:
         return self.start()
@@ -56,20 +51,6 @@ class AlarmEvaluator:
             "recent_transitions": self.transitions[-5:],
             "last_error": self.last_error,
         }
-
-    def _run(self) -> None:
-        seen, waited = None, self.interval
-        while not self._stop.is_set():
-            offset = clock.offset()
-            if offset != seen or waited >= self.interval:
-                seen, waited = offset, 0.0
-                try:
-                    self.evaluate_once()
-                except Exception as exc:  # noqa: BLE001 - the next pass tries again
-                    self.last_error = f"{type(exc).__name__}: {exc}"
-                    log.warning("alarms: %s", self.last_error)
-            self._stop.wait(WATCH)
-            waited += WATCH
 
     def evaluate_once(self) -> int:
         changed = 0
@@ -85,20 +66,7 @@ class AlarmEvaluator:
 
     def _evaluate(self, alarm: dict) -> int:
         now = clock.now()
-        stat = alarm.get("Statistic") or "Average"
-        values = []
-        for start, end in windows(now, alarm["Period"], alarm["EvaluationPeriods"]):
-            answer = self.cloudwatch.get_metric_statistics(
-                Namespace=alarm["Namespace"],
-                MetricName=alarm["MetricName"],
-                Dimensions=alarm.get("Dimensions", []),
-                StartTime=datetime.fromtimestamp(start, UTC),
-                EndTime=datetime.fromtimestamp(end, UTC),
-                Period=alarm["Period"],
-                Statistics=[stat],
-            )
-            points = [p[stat] for p in answer["Datapoints"]]
-            values.append(_combine(stat, points))
+        values = period_values(self.cloudwatch, alarm, now)
         state = evaluate(alarm, values)
         if state == alarm["StateValue"]:
             return 0
@@ -129,12 +97,3 @@ class AlarmEvaluator:
                     ),
                 )
         return 1
-
-
-def _combine(stat: str, points: list[float]) -> float | None:
-    """One period may come back as several datapoints from the emulator; fold them."""
-    if not points:
-        return None
-    return {"Sum": sum, "Maximum": max, "Minimum": min, "SampleCount": sum}.get(
-        stat, lambda p: sum(p) / len(p)
-    )(points)

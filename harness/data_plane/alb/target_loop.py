@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from harness.clock import clock
+from harness.clock.ticker import sleep_on_clock
 from harness.data_plane.alb.config import TargetAddress, TargetGroupSettings
 from harness.data_plane.alb.health_checks import TargetHealth, probe
 from harness.faults.health import injected_check
@@ -136,11 +137,12 @@ class TargetLoop:
             await asyncio.gather(*checkers, return_exceptions=True)
 
     async def _check_forever(self, target: _Target) -> None:
-        """Health checks for one target, the first at once, then every interval; each check
-        is independent of how long the previous one took (AWS)."""
+        """Health checks for one target, the first at once, then every interval of the stack
+        clock (an advance brings the next check forward); each check is independent of how
+        long the previous one took (AWS)."""
         while True:
             settings = self._settings
-            started = time.monotonic()
+            started = clock.monotonic()
             result = await injected_check(getattr(self, "faults", None), str(target.address))
             result = result or await probe(
                 self._health_client, target.address, settings.health_check
@@ -157,8 +159,8 @@ class TargetLoop:
                         target.health.state,
                         target.health.reason or "ok",
                     )
-            elapsed = time.monotonic() - started
-            await asyncio.sleep(max(0.0, settings.health_check.interval - elapsed))
+            elapsed = clock.monotonic() - started
+            await sleep_on_clock(max(0.0, settings.health_check.interval - elapsed))
 
     def _describe(self, target: _Target) -> dict:
         return {

@@ -92,6 +92,8 @@ def _service_of(request: Request, known) -> str:
             return service
     if request.headers.get("x-amz-target", "").startswith("AmazonEC2ContainerService"):
         return "ecs"
+    if request.headers.get("x-amz-target", "").startswith("AnyScaleFrontendService"):
+        return "application-autoscaling"
     if request.url.path.startswith("/20"):
         return "cloudfront"
     if "sns" in known and _is_unsigned_sns(request):

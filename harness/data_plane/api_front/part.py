@@ -6,6 +6,7 @@ import dataclasses
 
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.api_front.app import FrontApp
+from harness.data_plane.api_front.application_autoscaling import ApplicationAutoScalingInterceptor
 from harness.data_plane.api_front.cloudfront import CloudFrontInterceptor
 from harness.data_plane.api_front.cloudfront_functions import CloudFrontFunctionsFront
 from harness.data_plane.api_front.ecs import EcsInterceptor
@@ -14,11 +15,12 @@ from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
 from harness.data_plane.api_front.sns import SnsInterceptor
 from harness.plumbing.servers import ServerThread
 
-SERVICES = ("ecs", "cloudfront", "elbv2", "sns")
+SERVICES = ("ecs", "cloudfront", "elbv2", "sns", "application-autoscaling")
 
 
 class ApiFront:
-    """Stands where clients reach ECS, CloudFront, ELBv2 and SNS; `endpoints` points them here."""
+    """Stands where clients reach ECS, CloudFront, ELBv2, SNS and Application Auto Scaling;
+    `endpoints` points them here."""
 
     def __init__(self, upstream: EndpointMap) -> None:
         self.upstream = upstream
@@ -63,6 +65,12 @@ class ApiFront:
     def serve_sns(self, delivery) -> None:
         """HTTP(S) subscriptions confirmed and delivered by `delivery` (sns_delivery)."""
         self.app.interceptors["sns"] = SnsInterceptor(delivery)
+
+    def serve_autoscaling(self, scaler) -> None:
+        """Answer DescribeScalingActivities with what `scaler` did."""
+        self.app.interceptors["application-autoscaling"] = ApplicationAutoScalingInterceptor(
+            scaler.activities
+        )
 
     def stop(self) -> None:
         if self._server is not None:

@@ -3,16 +3,9 @@ seconds and at once when the stack clock moves."""
 
 from __future__ import annotations
 
-import logging
-import threading
-
-from harness.clock import clock
+from harness.clock.ticker import ClockTicker
 from harness.data_plane.s3_lifecycle.app import LifecycleLoop
 from harness.data_plane.s3_lifecycle.storage import ApiStorage, EmbeddedMotoStorage
-
-log = logging.getLogger("harness.data_plane.s3_lifecycle")
-
-WATCH = 0.2  # how often the clock file is looked at
 
 
 class S3Lifecycle:
@@ -20,48 +13,32 @@ class S3Lifecycle:
         self.loop = LifecycleLoop(
             endpoints.client("s3"), buckets, EmbeddedMotoStorage() if embedded else ApiStorage()
         )
-        self.interval = interval
-        self.passes = 0
-        self.last_error: str | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticker = ClockTicker("s3_lifecycle", self.loop.run_once, interval)
 
     @property
     def url(self) -> None:
         return None
 
+    @property
+    def passes(self) -> int:
+        return self._ticker.passes
+
+    @property
+    def last_error(self) -> str | None:
+        return self._ticker.last_error
+
     def start(self) -> S3Lifecycle:
-        self._thread = threading.Thread(target=self._run, name="s3-lifecycle", daemon=True)
-        self._thread.start()
+        self._ticker.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._ticker.stop()
 
     def __enter__(self) -> S3Lifecycle:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
-
-    def _run(self) -> None:
-        seen_offset, waited = None, self.interval
-        while not self._stop.is_set():
-            offset = clock.offset()
-            if offset != seen_offset or waited >= self.interval:
-                seen_offset, waited = offset, 0.0
-                try:
-                    self.loop.run_once()
-                    self.passes += 1
-                    self.last_error = None
-                except Exception as exc:  # noqa: BLE001 - the next pass tries again
-                    self.last_error = f"{type(exc).__name__}: {exc}"
-                    log.warning("s3 lifecycle: %s", self.last_error)
-            self._stop.wait(WATCH)
-            waited += WATCH
 
     def health(self) -> dict:
         return {
