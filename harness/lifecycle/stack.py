@@ -7,12 +7,10 @@ stops what it had begun.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 
-from harness import __version__
 from harness.clock import CLOCK_FILE, clock
 from harness.control_plane.backends import create_backend
 from harness.control_plane.blueprint import Blueprint
@@ -23,6 +21,7 @@ from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
+from harness.lifecycle.stack_status import status_document
 from harness.lifecycle.time_parts import start_time_parts
 from harness.plumbing.local_ca import CA_FILE
 from harness.settings import Settings
@@ -30,10 +29,9 @@ from harness.types import StatusDocument
 
 log = logging.getLogger("harness.lifecycle.stack")
 
-# Called as progress(step, None) when a step begins and progress(step, seconds) when it ends.
-CACHE_ENTRIES_SHOWN = 50
 TLS_DIR = "tls"  # in the run dir: the local CA and the edge's certificate
 
+# Called as progress(step, None) when a step begins and progress(step, seconds) when it ends.
 Progress = Callable[[str, float | None], None]
 
 
@@ -304,54 +302,4 @@ class Stack:
 
     def describe(self) -> StatusDocument:
         """The status document: endpoints, edge URL, resource ids, component health."""
-
-        def health(part) -> dict | None:
-            if part is None:
-                return None
-            try:
-                return part.health()
-            except Exception as exc:  # noqa: BLE001 - a part's report must not break status
-                return {"error": f"{type(exc).__name__}: {exc}"}
-
-        return {
-            "harness_version": __version__,
-            "pid": os.getpid(),
-            "run_dir": str(self.run_dir.path),
-            "backend": self.settings.backend,
-            "region": self.settings.region,
-            "started_at": self.started_at,
-            "edge_url": self.edge_url,
-            "edge_alias_url": self.edge.alias_url if self.edge else None,
-            "edge_http_url": self.edge.url if self.edge else None,
-            "edge_ca": self.edge_ca,
-            "alb_url": self.alb.url if self.alb else None,
-            "push_sink_url": self.push_sink.url if self.push_sink else None,
-            "mail_sink_url": self.mail_sink.url if self.mail_sink else None,
-            "control_url": self.control.url if self.control else None,
-            "endpoints": self.endpoints.describe() if self.endpoints else {},
-            "environment": self.endpoints.env() if self.endpoints else {},
-            "resources": self.record.to_json() if self.record else {},
-            "clock": self.clock_status(),
-            "components": {
-                "emulator": health(self.backend),
-                "load_balancer": health(self.alb),
-                "ecs_agent": health(self.agent),
-                "api_front": health(self.api_front),
-                "edge": health(self.edge),
-                "edge_cache": self.edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if self.edge else [],
-                "push_sink": health(self.push_sink),
-                "sns_delivery": health(self.sns_delivery),
-                "mail_sink": health(self.mail_sink),
-                "cognito_front": health(self.cognito_front),
-                "s3_lifecycle": health(self.s3_lifecycle),
-                "alb_metrics": health(self.alb_metrics),
-                "alarms": health(self.alarms),
-                "autoscaling": health(self.autoscaling),
-            },
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "faults": [
-                f.to_json() | {"summary": f.describe(), "injected": self.faults.injected(f.id)}
-                for f in self.faults.list()
-            ],
-            "aws_fault_proxy_url": self.aws_faults.url if self.aws_faults else None,
-        }
+        return status_document(self)

@@ -1,0 +1,66 @@
+"""The status document of a stack in this process (`harness status --json`, `/status`)."""
+
+from __future__ import annotations
+
+import os
+
+from harness import __version__
+from harness.types import StatusDocument
+
+CACHE_ENTRIES_SHOWN = 50
+
+
+def health(part) -> dict | None:
+    if part is None:
+        return None
+    try:
+        return part.health()
+    except Exception as exc:  # noqa: BLE001 - a part's report must not break status
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def status_document(stack) -> StatusDocument:
+    """Endpoints, edge URLs, resource ids, the clock, each component's health, faults."""
+    edge = stack.edge
+    return {
+        "harness_version": __version__,
+        "pid": os.getpid(),
+        "run_dir": str(stack.run_dir.path),
+        "backend": stack.settings.backend,
+        "region": stack.settings.region,
+        "started_at": stack.started_at,
+        "edge_url": stack.edge_url,
+        "edge_alias_url": edge.alias_url if edge else None,
+        "edge_http_url": edge.url if edge else None,
+        "edge_ca": stack.edge_ca,
+        "alb_url": stack.alb.url if stack.alb else None,
+        "push_sink_url": stack.push_sink.url if stack.push_sink else None,
+        "mail_sink_url": stack.mail_sink.url if stack.mail_sink else None,
+        "control_url": stack.control.url if stack.control else None,
+        "endpoints": stack.endpoints.describe() if stack.endpoints else {},
+        "environment": stack.endpoints.env() if stack.endpoints else {},
+        "resources": stack.record.to_json() if stack.record else {},
+        "clock": stack.clock_status(),
+        "components": {
+            "emulator": health(stack.backend),
+            "load_balancer": health(stack.alb),
+            "ecs_agent": health(stack.agent),
+            "api_front": health(stack.api_front),
+            "edge": health(edge),
+            "edge_cache": edge.cache_entries()[:CACHE_ENTRIES_SHOWN] if edge else [],
+            "push_sink": health(stack.push_sink),
+            "sns_delivery": health(stack.sns_delivery),
+            "mail_sink": health(stack.mail_sink),
+            "cognito_front": health(stack.cognito_front),
+            "s3_lifecycle": health(stack.s3_lifecycle),
+            "alb_metrics": health(stack.alb_metrics),
+            "alarms": health(stack.alarms),
+            "autoscaling": health(stack.autoscaling),
+        },
+        "timings": {k: round(v, 3) for k, v in stack.timings.items()},
+        "faults": [
+            f.to_json() | {"summary": f.describe(), "injected": stack.faults.injected(f.id)}
+            for f in stack.faults.list()
+        ],
+        "aws_fault_proxy_url": stack.aws_faults.url if stack.aws_faults else None,
+    }
