@@ -121,6 +121,22 @@ def rolled_out(status: dict, service: str, arn: str) -> bool:
     return True
 
 
+def roll_onto(stack, revision: dict, *, timeout: float, what: str = "") -> str:
+    """Register `revision` as the service's task definition and wait for the rolling
+    deployment to finish; its ARN."""
+    ecs, record = stack.endpoints.client("ecs"), stack.record
+    arn = ecs.register_task_definition(**revision)["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster=record.cluster, service=record.service, taskDefinition=arn)
+    wait_until(
+        lambda: rolled_out(stack.describe(), record.service, arn),
+        what=f"the rolling deployment of {arn}{what}",
+        timeout=timeout,
+        interval=0.5,
+        transient=(NotYet, OSError),
+    )
+    return arn
+
+
 def deploy_api(stack, *, timeout: float = 180.0, build: bool | None = None) -> ApiDeployment:
     """`build` None: build where an engine answers, else deploy the source without an image."""
     from harness.containers.api_image import source_revision
@@ -160,19 +176,7 @@ def deploy_api(stack, *, timeout: float = 180.0, build: bool | None = None) -> A
     image = f"{uri}:{tag}"
 
     mark = time.monotonic()
-    arn = ecs.register_task_definition(**new_revision(current, image))["taskDefinition"][
-        "taskDefinitionArn"
-    ]
-    ecs.update_service(cluster=record.cluster, service=record.service, taskDefinition=arn)
-    seconds["register"] = time.monotonic() - mark
-    mark = time.monotonic()
-    wait_until(
-        lambda: rolled_out(stack.describe(), record.service, arn),
-        what=f"the rolling deployment of {arn}",
-        timeout=timeout,
-        interval=0.5,
-        transient=(NotYet, OSError),
-    )
+    arn = roll_onto(stack, new_revision(current, image), timeout=timeout)
     seconds["roll"] = time.monotonic() - mark
     seconds["total"] = time.monotonic() - began
     return ApiDeployment(image=image, task_definition_arn=arn, built=build, seconds=seconds)

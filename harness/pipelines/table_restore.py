@@ -23,8 +23,7 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from harness.errors import HarnessError
-from harness.pipelines.api_deploy import REGISTER_FIELDS, rolled_out
-from harness.plumbing.waiting import NotYet, wait_until
+from harness.pipelines.api_deploy import REGISTER_FIELDS, roll_onto
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ def restore_table(
     stack, point: RestorePoint, *, target: str, source: str | None = None, timeout: float = 180.0
 ) -> TableRestore:
     began, seconds = time.monotonic(), {}
-    dynamodb, ecs = stack.endpoints.client("dynamodb"), stack.endpoints.client("ecs")
+    dynamodb = stack.endpoints.client("dynamodb")
     source = source_of(dynamodb, point, source)
     current = _service_task_definition(stack)
     variable = _variable_naming(current, source)
@@ -174,18 +173,8 @@ def restore_table(
     seconds["restore"] = time.monotonic() - began
 
     mark = time.monotonic()
-    arn = ecs.register_task_definition(**revision_naming(current, variable, target))[
-        "taskDefinition"
-    ]["taskDefinitionArn"]
-    record = stack.record
-    ecs.update_service(cluster=record.cluster, service=record.service, taskDefinition=arn)
-    wait_until(
-        lambda: rolled_out(stack.describe(), record.service, arn),
-        what=f"the rolling deployment of {arn} (on table {target})",
-        timeout=timeout,
-        interval=0.5,
-        transient=(NotYet, OSError),
-    )
+    revision = revision_naming(current, variable, target)
+    arn = roll_onto(stack, revision, timeout=timeout, what=f" (on table {target})")
     seconds["roll"] = time.monotonic() - mark
     seconds["total"] = time.monotonic() - began
     return TableRestore(source, target, point.describe(), variable, arn, seconds)
