@@ -52,10 +52,14 @@ class Minutes:
     requests through the edge, waits until the ALB's metrics hold them, then moves the clock
     to the next minute."""
 
-    def __init__(self, stack, aws, clock, edge_url, scaling) -> None:
+    def __init__(self, stack, aws, clock, edge_url, edge_verify, scaling) -> None:
         self.stack, self.aws, self.clock, self.scaling = stack, aws, clock, scaling
         self.edge = httpx.Client(
-            base_url=edge_url, timeout=60, trust_env=False, limits=httpx.Limits(max_connections=8)
+            base_url=edge_url,
+            verify=edge_verify,
+            timeout=60,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=8),
         )
 
     def next_minute(self) -> None:
@@ -114,8 +118,8 @@ class Minutes:
 
 
 @pytest.fixture
-def minutes(stack, aws, clock, edge_url, scaling):
-    traffic = Minutes(stack, aws, clock, edge_url, scaling)
+def minutes(stack, aws, clock, edge_url, edge_verify, scaling):
+    traffic = Minutes(stack, aws, clock, edge_url, edge_verify, scaling)
     yield traffic
     traffic.edge.close()
 
