@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import boto3
@@ -72,6 +72,11 @@ class EndpointMap:
 
     def url(self, service: str) -> str | None:
         return self.per_service.get(service, self.default)
+
+    def pointing(self, services, url: str | None) -> EndpointMap:
+        """This map with `services` answered at `url` (a front standing before the emulator)."""
+        per_service = {**self.per_service, **dict.fromkeys(services, url)}
+        return replace(self, per_service=per_service)
 
     def env(self) -> dict[str, str]:
         """The standard variables that point the AWS CLI and SDKs (and the API) here."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.api_front.app import FrontApp
 from harness.data_plane.api_front.application_autoscaling import ApplicationAutoScalingInterceptor
@@ -40,8 +38,7 @@ class ApiFront:
 
     def route(self, endpoints: EndpointMap) -> EndpointMap:
         """`endpoints` (e.g. with Cognito behind its own front) with these services pointed here."""
-        per_service = {**endpoints.per_service, **dict.fromkeys(SERVICES, self.url)}
-        return dataclasses.replace(endpoints, per_service=per_service)
+        return endpoints.pointing(SERVICES, self.url)
 
     def start(self) -> ApiFront:
         self._server = ServerThread(self.app, name="api_front", lifespan="on").start()

@@ -4,7 +4,6 @@ stack's mail sink."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 from botocore.exceptions import ClientError
@@ -64,8 +63,7 @@ class CognitoFront:
     @property
     def endpoints(self) -> EndpointMap:
         """The upstream map with Cognito pointed here."""
-        per_service = {**self.upstream.per_service, SERVICE: self.url}
-        return dataclasses.replace(self.upstream, per_service=per_service)
+        return self.upstream.pointing([SERVICE], self.url)
 
     def start(self) -> CognitoFront:
         cognito = self.upstream.client(SERVICE)

@@ -12,7 +12,6 @@ reaper process removes them if the harness dies without stopping them.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 import uuid
@@ -22,7 +21,7 @@ from harness.containers.reaper import Reaper, remove_labelled
 from harness.control_plane.backends.container_specs import ROLE_LABEL, RUN_LABEL
 from harness.data_plane.ecs.config import image_repository
 from harness.data_plane.ecs.container_files import container_view, preload_refusal
-from harness.data_plane.ecs.runtime import TaskLaunch
+from harness.data_plane.ecs.runtime import TaskLaunch, port_open
 from harness.data_plane.ecs.task_process import log_tail
 from harness.errors import HarnessError
 
@@ -164,11 +163,7 @@ class TaskContainer:
         return self._exit_code
 
     def accepts_connections(self) -> bool:
-        try:
-            with socket.create_connection((self.host, self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
+        return port_open(self.host, self.port)
 
     def terminate(self) -> None:
         if self._exit_code is None and self._term_sent_at is None:

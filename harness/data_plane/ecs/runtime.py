@@ -7,12 +7,22 @@ does not know which one runs.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 RUNTIMES = ("process", "container")
+
+
+def port_open(host: str, port: int) -> bool:
+    """Whether a task's port accepts a TCP connection now (its process or container alike)."""
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)

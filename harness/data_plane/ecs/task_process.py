@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from harness.clock import clock
+from harness.data_plane.ecs.runtime import port_open
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +129,7 @@ class TaskProcess:
         return None if self._process is None else self._process.poll()
 
     def accepts_connections(self) -> bool:
-        try:
-            with socket.create_connection((self.host, self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
+        return port_open(self.host, self.port)
 
     def terminate(self) -> None:
         """Ask the task's process group to stop (SIGTERM); `kill_if_slow` finishes the job."""
