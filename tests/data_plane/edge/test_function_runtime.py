@@ -4,6 +4,7 @@ cloudfront-js-2.0 runtime), monitoring-functions (console.log lines are the func
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -16,7 +17,7 @@ ARN = "arn:aws:cloudfront::123456789012:function/unit"
 def run(code: str, event=None, runtime: str = "cloudfront-js-2.0"):
     function = EdgeFunction("unit", ARN, code, runtime=runtime)
     try:
-        return function.invoke(event or {"request": {"uri": "/"}})
+        return asyncio.run(function.invoke(event or {"request": {"uri": "/"}}))
     finally:
         function.close()
 
@@ -46,9 +47,13 @@ def test_only_the_2_0_runtime_is_run():
 
 def test_a_function_stopped_for_time_runs_again_afterwards():
     function = EdgeFunction("unit", ARN, "function handler(e) { while (e.loop) {} return 'done'; }")
-    try:
+
+    async def stopped_then_run():
         with pytest.raises(FunctionExecutionError, match="did not return"):
-            function.invoke({"loop": True})
-        assert function.invoke({"loop": False}) == "done"
+            await function.invoke({"loop": True})
+        return await function.invoke({"loop": False})
+
+    try:
+        assert asyncio.run(stopped_then_run()) == "done"
     finally:
         function.close()
