@@ -9,8 +9,12 @@ Content-Length or chunked. Load is bounded: `requests` in total, each with a tim
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 REQUEST_TIMEOUT = 10.0
@@ -142,3 +146,36 @@ def latency(url: str, requests: int, verify=True) -> list[float]:
 def throughput(url: str, requests: int, concurrency: int, verify=True) -> float:
     """GETs per second with `concurrency` warm keep-alive connections each one in flight."""
     return asyncio.run(_throughput(url, requests, concurrency, verify))
+
+
+TRIVIAL_APP = """
+import sys
+from harness.plumbing.servers import ServerThread
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+server = ServerThread(app, name="trivial").start()
+print(server.url, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+@contextlib.contextmanager
+def trivial_server() -> Iterator[str]:
+    """A plain HTTP server (the harness's ServerThread) answering every GET with two bytes, in
+    a process of its own: what the client can do when the server costs next to nothing."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", TRIVIAL_APP], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield server.stdout.readline().strip()
+    finally:
+        server.stdin.close()  # it stops when its stdin closes
+        server.wait(10)
