@@ -89,6 +89,8 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C reaches the whole process group: the parent stops the edge (closes stdin).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     spec = json.loads(sys.stdin.readline())
     from harness.errors import HarnessError
 
