@@ -65,7 +65,8 @@ def main() -> None:
                             spa_routing_code("index.html"))  # fmt: skip
     event = function_event(CONTEXT, "viewer-request", REQUEST)
     found = asyncio.run(measure(function, event, args))
-    for name, label in (("engine", "V8 invoke"), ("hook", "viewer-request hook (event, V8, request)")):
+    labels = {"engine": "V8 invoke", "hook": "viewer-request hook (event, V8, request)"}
+    for name, label in labels.items():
         print(row(f"{label}: wall", [w for w, _ in found[name]], " us", "{:.0f}"))
         print(row(f"{label}: CPU", [c for _, c in found[name]], " us", "{:.0f}"))
     function.close()

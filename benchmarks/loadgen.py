@@ -57,9 +57,7 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(
-            self.host, self.port, ssl=self.tls
-        )
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port, ssl=self.tls)
 
     async def get(self) -> int:
         """One GET; returns the status. Raises LoadError on a status >= 400 or a closed peer."""
@@ -96,10 +94,8 @@ class Connection:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with contextlib.suppress(OSError, ssl.SSLError):
                 await self.writer.wait_closed()
-            except (OSError, ssl.SSLError):
-                pass
             self.writer = None
 
 

@@ -7,6 +7,7 @@ fetches) no longer waits for the GIL the emulator and the harness's pollers hold
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -126,8 +127,12 @@ class EdgeProcess:
         except BaseException:
             self.stop()
             raise
-        log.info("edge: distribution %s served at %s (pid %d)", self.distribution_id,
-                 self.url, self._process.pid)
+        log.info(
+            "edge: distribution %s served at %s (pid %d)",
+            self.distribution_id,
+            self.url,
+            self._process.pid,
+        )
         return self
 
     def stop(self) -> None:
@@ -137,15 +142,12 @@ class EdgeProcess:
             self._control = None
         if process is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             process.stdin.close()  # the child stops serving when its stdin closes
-        except OSError:
-            pass
         try:
             process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            log.warning("edge: pid %d did not stop in %.0fs; killing it", process.pid,
-                        STOP_TIMEOUT)
+            log.warning("edge: pid %d did not stop in %.0fs; killing it", process.pid, STOP_TIMEOUT)
             process.kill()
             process.wait()
         process.stdout.close()
@@ -162,9 +164,10 @@ class EdgeProcess:
             self._call("POST", "/poll")
 
     def invalidation_applied(self, invalidation_id: str) -> bool:
-        return self._control is not None and self._call(
-            "GET", f"/invalidations/{invalidation_id}"
-        )["applied"]
+        return (
+            self._control is not None
+            and self._call("GET", f"/invalidations/{invalidation_id}")["applied"]
+        )
 
     def cache_entries(self) -> list[dict]:
         return self._call("GET", "/cache") if self._control is not None else []
