@@ -6,7 +6,8 @@ the stack asks the edge (health, cache entries, poll now, invalidation applied, 
 
 Protocol: the parent writes one JSON line (the spec) on stdin; the child answers one JSON line
 on stdout, `{"url", "https_url", "control"}` once it serves or `{"error"}`; then it serves until
-stdin closes (the parent stopped or died) or SIGTERM.
+stdin closes (the parent stopped or died) or SIGTERM. A `poll` line on stdin re-reads the
+configuration now (the API front's watcher sends it from its loop: a write, never a wait).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
-from harness.data_plane.edge.process import CONTROL_PREFIX
+from harness.data_plane.edge.process import CONTROL_PREFIX, POLL_SIGNAL
 
 
 def control_app(edge):
@@ -33,9 +34,6 @@ def control_app(edge):
             body = edge.health()
         elif method == "GET" and path == "/cache":
             body = edge.cache_entries()
-        elif method == "POST" and path == "/poll":
-            edge.poll_now()
-            body = {"polled": True}
         elif method == "GET" and path.startswith("/invalidations/"):
             body = {"applied": edge.invalidation_applied(path.rsplit("/", 1)[1])}
         elif method == "GET" and path.startswith("/faults/"):
@@ -75,6 +73,15 @@ def build(spec: dict):
     return edge, ServerThread(control_app(edge), name="edge-control")
 
 
+def _signals(edge, stop: threading.Event) -> None:
+    """The parent's signals on stdin: a `poll` line re-reads the configuration now; the end
+    of stdin (the parent stopped the edge, or died) stops serving."""
+    for line in sys.stdin:
+        if line.strip() == POLL_SIGNAL:
+            edge.poll_now()
+    stop.set()
+
+
 def _answer(doc: dict) -> None:
     sys.stdout.write(json.dumps(doc) + "\n")
     sys.stdout.flush()
@@ -103,8 +110,7 @@ def main() -> int:
     try:
         control.start()
         _answer({"url": edge.url, "https_url": edge.https_url, "control": control.url})
-        # stdin closes when the parent stops the edge, or dies: either way, stop serving.
-        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+        threading.Thread(target=_signals, args=(edge, stop), daemon=True).start()
         stop.wait()
     finally:
         control.stop()

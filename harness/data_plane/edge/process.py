@@ -16,6 +16,7 @@ import pathlib
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 
@@ -31,6 +32,7 @@ START_TIMEOUT = 60.0  # only catches a hang: a loaded machine takes seconds to i
 STOP_TIMEOUT = 10.0
 CONTROL_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 CONTROL_PREFIX = "/edge-control"
+POLL_SIGNAL = "poll"
 LOG_FILE = "harness.log"  # the child's own log lines, next to the harness's (log_timeline)
 
 
@@ -67,6 +69,7 @@ class EdgeProcess:
         self._process: subprocess.Popen | None = None
         self._control: httpx.Client | None = None
         self._urls: dict = {}
+        self._stdin_lock = threading.Lock()
 
     # -- the Part -------------------------------------------------------------------------
 
@@ -142,7 +145,7 @@ class EdgeProcess:
             self._control = None
         if process is None:
             return
-        with contextlib.suppress(OSError):
+        with self._stdin_lock, contextlib.suppress(OSError):
             process.stdin.close()  # the child stops serving when its stdin closes
         try:
             process.wait(STOP_TIMEOUT)
@@ -160,8 +163,14 @@ class EdgeProcess:
     # -- what the stack, the API front and the pipelines read -----------------------------
 
     def poll_now(self) -> None:
-        if self._control is not None:
-            self._call("POST", "/poll")
+        """Re-read the configuration now. Only signals (a line on the child's stdin), so the
+        API front may call it on its loop after each CloudFront write."""
+        process = self._process
+        if process is None:
+            return
+        with self._stdin_lock, contextlib.suppress(OSError, ValueError):  # stopping
+            process.stdin.write(POLL_SIGNAL.encode() + b"\n")
+            process.stdin.flush()
 
     def invalidation_applied(self, invalidation_id: str) -> bool:
         return (
