@@ -40,17 +40,21 @@ class StackClockControl:
     def now(self) -> float:
         return time.time() + self.offset
 
-    def advance(self, duration: str | float) -> float:
-        """Forward by `181d`/`2h`/`30m` (or seconds); the new offset."""
+    def advance(self, duration: str | float, *, tasks_follow: bool = True) -> float:
+        """Forward by `181d`/`2h`/`30m` (or seconds); the new offset. With
+        `tasks_follow=False` it returns at once: for what the harness itself counts on the
+        clock (health-check intervals, deregistration delay, stop timeout), which reads the
+        offset at its next step, while a task may be unable to answer (a hung one)."""
         seconds = parse_duration(duration) if isinstance(duration, str) else float(duration)
-        return self.set_offset(self.offset + seconds)
+        return self.set_offset(self.offset + seconds, tasks_follow=tasks_follow)
 
-    def set_offset(self, seconds: float) -> float:
+    def set_offset(self, seconds: float, *, tasks_follow: bool = True) -> float:
         backwards = seconds < self.offset
         write_offset_file(self.path, seconds)
         if backwards:
             self._replace_tasks()
-        self.wait_tasks_follow()
+        if tasks_follow:
+            self.wait_tasks_follow()
         return seconds
 
     def restore(self) -> None:
@@ -118,15 +122,30 @@ class StackClockControl:
         )
 
 
-@pytest.fixture
-def clock(stack):
-    """The stack clock; whatever a test advances is undone after it."""
+def _control(stack, *, emulator_too: bool):
     status = stack.describe()
     if not (status.get("clock") or {}).get("file"):
         raise HarnessError("this stack has no stack clock (a deployment on AWS runs on AWS's)")
-    if status.get("backend") != "embedded":
+    if emulator_too and status.get("backend") != "embedded":
         # Only the in-process emulator is put on the stack clock (clock/emulator_time.py).
         pytest.skip(f"the {status.get('backend')} backend's emulator runs on real time")
-    control = StackClockControl(stack)
+    return StackClockControl(stack)
+
+
+@pytest.fixture
+def clock(stack):
+    """The stack clock; whatever a test advances is undone after it."""
+    control = _control(stack, emulator_too=True)
+    yield control
+    control.restore()
+
+
+@pytest.fixture
+def data_plane_clock(stack):
+    """The stack clock for what the harness's data plane counts on it (health-check intervals,
+    deregistration delay, stop timeout), on every backend: the emulator need not follow, as
+    long as the test moves the clock by such intervals only (seconds, not hours: well inside
+    the clock skew AWS's signatures allow). Undone after the test, as `clock` is."""
+    control = _control(stack, emulator_too=False)
     yield control
     control.restore()

@@ -25,7 +25,7 @@ import pytest
 
 from harness.control_plane.backends import selection
 from harness.errors import ConfigError, HarnessError
-from harness.testkit.clock_fixture import clock
+from harness.testkit.clock_fixture import clock, data_plane_clock
 from harness.testkit.failure_artifacts import pytest_runtest_makereport, save_failure_artifacts
 from harness.testkit.fan_fixtures import api, make_api, make_user, open_app, user
 from harness.testkit.plugin_config import (
@@ -64,6 +64,7 @@ __all__ = [
     "api",
     "aws",
     "clock",
+    "data_plane_clock",
     "edge_url",
     "edge_verify",
     "make_api",
