@@ -10,7 +10,7 @@ from steps import unique
 CONFIG_LATENCY_MS = 3000
 
 
-def test_a_click_while_the_app_starts_keeps_what_the_fan_types(open_app, make_user, faults):
+def test_a_click_while_the_app_starts_keeps_what_the_fan_types(open_app, make_user, faults, stack):
     slow_config = faults.add(
         "viewer-edge", "latency", latency_ms=CONFIG_LATENCY_MS, path="/config.json"
     )
@@ -24,4 +24,4 @@ def test_a_click_while_the_app_starts_keeps_what_the_fan_types(open_app, make_us
 
     expect(page.get_by_test_id("app-version")).not_to_have_text("")  # the start is over
     expect(page.get_by_test_id("share-title")).to_have_value(title)
-    assert faults.store.injected(slow_config.id) >= 1, "config.json was never slowed"
+    assert stack.faults.injected(slow_config.id) >= 1, "config.json was never slowed"

@@ -211,9 +211,7 @@ def check_hung_task_is_504_then_replaced(stack, clock, hang: bool) -> None:
 
     def stopped() -> dict:
         task = next(
-            t
-            for t in stack.agent.health()["services"][service]["tasks"]
-            if t["id"] == victim["id"]
+            t for t in stack.agent.health()["services"][service]["tasks"] if t["id"] == victim["id"]
         )
         if task["state"] == "STOPPED":
             return task

@@ -132,9 +132,28 @@ def _control(stack, *, emulator_too: bool):
     return StackClockControl(stack)
 
 
+PER_MODULE = "stack_clock_per_module"
+PER_MODULE_HELP = (
+    f"{PER_MODULE}: the module's tests share one stack clock, put back once after the last of "
+    "them (each putting-back replaces the API tasks); their advances add up, so they read "
+    "times relative to the clock, never its absolute offset"
+)
+
+
 @pytest.fixture
-def clock(stack):
-    """The stack clock; whatever a test advances is undone after it."""
+def clock(request, stack):
+    """The stack clock; whatever a test advances is undone after it (after its module, in a
+    module marked `stack_clock_per_module`)."""
+    if request.node.get_closest_marker(PER_MODULE) is not None:
+        yield request.getfixturevalue("_module_clock")
+        return
+    control = _control(stack, emulator_too=True)
+    yield control
+    control.restore()
+
+
+@pytest.fixture(scope="module")
+def _module_clock(stack):
     control = _control(stack, emulator_too=True)
     yield control
     control.restore()
