@@ -182,8 +182,9 @@ def check_hung_task_is_504_then_replaced(stack, clock, hang: bool) -> None:
     [load-balancer-troubleshooting]; its health checks time out, so ECS replaces the task
     ("Task failed ELB health checks"). The hung process ignores SIGTERM, so ECS kills it after
     the container's stopTimeout [task-lifecycle]. The health-check interval and the stop
-    timeout count on the stack clock: the clock is advanced by each instead of waiting it out
-    (each check still times out in real time, as the ALB's would)."""
+    timeout are intervals the data plane counts on the stack clock: `clock` passes each at
+    once instead of waiting it out (each check still times out in real time, as the ALB's
+    would)."""
     service = stack.record.service
     tasks = [
         t for t in stack.agent.health()["services"][service]["tasks"] if t["state"] == "RUNNING"
@@ -196,14 +197,11 @@ def check_hung_task_is_504_then_replaced(stack, clock, hang: bool) -> None:
         statuses = [client.get("/api/health").status_code for _ in range(2 * len(tasks))]
     assert 504 in statuses, f"no request timed out at the ALB: {statuses}"
 
-    def on_the_clock(seconds: float) -> None:
-        clock.advance(seconds, tasks_follow=False)  # the hung task cannot say what time it is
-
     checked_until(
         stack.alb,
         (victim["host"], victim["port"]),
         lambda target: target is None or target["state"] != "healthy",
-        advance=on_the_clock,
+        advance=clock.advance,
         timeout=PATIENCE,
         what="the hung task's target to fail its health checks",
     )
@@ -216,7 +214,7 @@ def check_hung_task_is_504_then_replaced(stack, clock, hang: bool) -> None:
         if task["state"] == "STOPPED":
             return task
         if task["state"] == "STOPPING" and not stop_timeout_passed:
-            on_the_clock(task["stop_timeout"])  # SIGTERM sent and ignored: SIGKILL is due
+            clock.advance(task["stop_timeout"])  # SIGTERM sent and ignored: SIGKILL is due
             stop_timeout_passed.append(task["stop_timeout"])
         raise NotYet(f"the hung task is {task['state']}")
 

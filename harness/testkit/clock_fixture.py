@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from harness.clock import CLOCK_FILE, parse_duration
+from harness.clock import clock as stack_clock
 from harness.clock.stack_clock import read_offset_file, write_offset_file
 from harness.errors import HarnessError
 from harness.plumbing.waiting import NotYet, wait_until
@@ -40,21 +41,17 @@ class StackClockControl:
     def now(self) -> float:
         return time.time() + self.offset
 
-    def advance(self, duration: str | float, *, tasks_follow: bool = True) -> float:
-        """Forward by `181d`/`2h`/`30m` (or seconds); the new offset. With
-        `tasks_follow=False` it returns at once: for what the harness itself counts on the
-        clock (health-check intervals, deregistration delay, stop timeout), which reads the
-        offset at its next step, while a task may be unable to answer (a hung one)."""
+    def advance(self, duration: str | float) -> float:
+        """Forward by `181d`/`2h`/`30m` (or seconds); the new offset."""
         seconds = parse_duration(duration) if isinstance(duration, str) else float(duration)
-        return self.set_offset(self.offset + seconds, tasks_follow=tasks_follow)
+        return self.set_offset(self.offset + seconds)
 
-    def set_offset(self, seconds: float, *, tasks_follow: bool = True) -> float:
+    def set_offset(self, seconds: float) -> float:
         backwards = seconds < self.offset
         write_offset_file(self.path, seconds)
         if backwards:
             self._replace_tasks()
-        if tasks_follow:
-            self.wait_tasks_follow()
+        self.wait_tasks_follow()
         return seconds
 
     def restore(self) -> None:
@@ -122,11 +119,11 @@ class StackClockControl:
         )
 
 
-def _control(stack, *, emulator_too: bool):
+def _control(stack) -> StackClockControl:
     status = stack.describe()
     if not (status.get("clock") or {}).get("file"):
         raise HarnessError("this stack has no stack clock (a deployment on AWS runs on AWS's)")
-    if emulator_too and status.get("backend") != "embedded":
+    if status.get("backend") != "embedded":
         # Only the in-process emulator is put on the stack clock (clock/emulator_time.py).
         pytest.skip(f"the {status.get('backend')} backend's emulator runs on real time")
     return StackClockControl(stack)
@@ -147,24 +144,35 @@ def clock(request, stack):
     if request.node.get_closest_marker(PER_MODULE) is not None:
         yield request.getfixturevalue("_module_clock")
         return
-    control = _control(stack, emulator_too=True)
+    control = _control(stack)
     yield control
     control.restore()
 
 
 @pytest.fixture(scope="module")
 def _module_clock(stack):
-    control = _control(stack, emulator_too=True)
+    control = _control(stack)
     yield control
     control.restore()
+
+
+class DataPlaneClock:
+    """`advance(seconds)` passes intervals the harness's data plane counts on the stack clock
+    (health-check intervals, deregistration delay, stop timeout, grace periods) at once: it
+    moves `clock.monotonic()` of this process alone (StackClock.skip). Wall time, the tasks
+    and the emulator stay where they are, so nothing is put back and no task is replaced.
+    On a stack whose data plane runs in another process (attached) it does nothing: the
+    intervals then pass in real time."""
+
+    def __init__(self, in_this_process: bool) -> None:
+        self.in_this_process = in_this_process
+
+    def advance(self, seconds: float) -> None:
+        if self.in_this_process:
+            stack_clock.skip(seconds)
 
 
 @pytest.fixture
 def data_plane_clock(stack):
-    """The stack clock for what the harness's data plane counts on it (health-check intervals,
-    deregistration delay, stop timeout), on every backend: the emulator need not follow, as
-    long as the test moves the clock by such intervals only (seconds, not hours: well inside
-    the clock skew AWS's signatures allow). Undone after the test, as `clock` is."""
-    control = _control(stack, emulator_too=False)
-    yield control
-    control.restore()
+    """The data plane's interval clock (DataPlaneClock), on every backend."""
+    return DataPlaneClock(in_this_process=getattr(stack, "agent", None) is not None)
