@@ -4,7 +4,10 @@ answers on the new time, and the offset is put back after the test.
 Putting it back moves time backwards, which AWS never does: libfaketime moves the tasks'
 monotonic clock with it, and their event loops would then wait out the skipped hours before any
 timer fires. So after a step back the tasks are replaced (killed; the ECS agent starts new ones
-on the restored clock), as a fresh stack would have them."""
+on the restored clock), as a fresh stack would have them. That costs a task start, so a module
+whose tests all move the clock may put it back once (`stack_clock_per_module`), and a test that
+only needs the data plane's intervals to pass (a health-check interval, a stop timeout) uses
+`data_plane_clock`, which moves nothing the tasks see and so puts nothing back."""
 
 from __future__ import annotations
 
