@@ -98,6 +98,7 @@ class TaskLoop(TargetRegistration):
     _problems: dict[str, str]
     _requests: queue.SimpleQueue
     _stop: threading.Event
+    _poll_requested: threading.Event
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -105,7 +106,8 @@ class TaskLoop(TargetRegistration):
         next_poll = 0.0
         while not self._stop.is_set():
             now = time.monotonic()
-            if now >= next_poll:
+            if now >= next_poll or self._poll_requested.is_set():
+                self._poll_requested.clear()
                 next_poll = now + self.poll_interval
                 try:
                     services = self._control_plane.describe_services(self.service_names)
