@@ -51,6 +51,7 @@ class Task:
     desired_status: str = "RUNNING"
     history: list[tuple[str, float]] = field(default_factory=list)
     started_at: float | None = None
+    running_since: float | None = None  # clock.monotonic(): what the grace period counts from
     stopping_at: float | None = None
     stopped_at: float | None = None
     stopped_reason: str | None = None
@@ -246,6 +247,7 @@ class TaskLoop(TargetRegistration):
                 )
         elif task.state is TaskState.ACTIVATING:
             task.started_at = clock.now()
+            task.running_since = clock.monotonic()
             task.enter(TaskState.RUNNING)
         elif task.state is TaskState.RUNNING:
             if self._healthy(task):

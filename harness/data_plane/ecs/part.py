@@ -264,6 +264,7 @@ class EcsAgent(TaskLoop):
             "stopped_at": task.stopped_at,
             "stopped_reason": task.stopped_reason,
             "stop_code": task.stop_code,
+            "stop_timeout": task.stop_timeout,
             "exit_code": task.exit_code,
             "log": str(task.process.log_path),
         }
