@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -14,10 +15,17 @@ from harness.data_plane.edge.functions.runtime import EdgeFunction, FunctionExec
 ARN = "arn:aws:cloudfront::123456789012:function/unit"
 
 
+def on_a_loop_of_its_own(coroutine):
+    """The coroutine's result, run as the edge runs it: on an event loop (in a thread of its
+    own, since a browser test of the same session may hold this thread's loop)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def run(code: str, event=None, runtime: str = "cloudfront-js-2.0"):
     function = EdgeFunction("unit", ARN, code, runtime=runtime)
     try:
-        return asyncio.run(function.invoke(event or {"request": {"uri": "/"}}))
+        return on_a_loop_of_its_own(function.invoke(event or {"request": {"uri": "/"}}))
     finally:
         function.close()
 
@@ -54,6 +62,6 @@ def test_a_function_stopped_for_time_runs_again_afterwards():
         return await function.invoke({"loop": False})
 
     try:
-        assert asyncio.run(stopped_then_run()) == "done"
+        assert on_a_loop_of_its_own(stopped_then_run()) == "done"
     finally:
         function.close()
