@@ -88,7 +88,7 @@ class EdgeProcess:
         """The HTTPS URL on the distribution's first alternate domain name."""
         if not self.https_url:
             return None
-        aliases = self.health().get("aliases") or []
+        aliases = self._read("/health", {}).get("aliases") or []
         port = self.https_url.rsplit(":", 1)[1]
         return f"https://{aliases[0]}:{port}" if aliases else None
 
@@ -173,21 +173,28 @@ class EdgeProcess:
             process.stdin.flush()
 
     def invalidation_applied(self, invalidation_id: str) -> bool:
-        return (
-            self._control is not None
-            and self._call("GET", f"/invalidations/{invalidation_id}")["applied"]
-        )
+        """False too while the process does not answer: nothing was purged that we know of."""
+        return self._read(f"/invalidations/{invalidation_id}", {"applied": False})["applied"]
 
     def cache_entries(self) -> list[dict]:
-        return self._call("GET", "/cache") if self._control is not None else []
+        return self._read("/cache", [])
 
     def faults_injected(self, fault_id: str) -> int:
         """How often the edge's requests met this fault (its fault store is the child's)."""
-        if self._control is None:
-            return 0
-        return self._call("GET", f"/faults/{fault_id}")["injected"]
+        return self._read(f"/faults/{fault_id}", {"injected": 0})["injected"]
 
     # -- internals ------------------------------------------------------------------------
+
+    def _read(self, path: str, otherwise):
+        """A status read: `otherwise` when the process is not running or does not answer
+        (`health()` says why), so a status document never fails on the edge."""
+        if self._control is None:
+            return otherwise
+        try:
+            return self._call("GET", path)
+        except HarnessError as exc:
+            log.warning("%s", exc)
+            return otherwise
 
     def _call(self, method: str, path: str):
         assert self._control is not None

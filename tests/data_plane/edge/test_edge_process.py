@@ -6,6 +6,7 @@ header of "How CloudFront processes requests" (Hit from cloudfront)."""
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 
 import httpx
@@ -97,6 +98,19 @@ def test_a_taken_port_is_one_clear_error_and_no_process_left(endpoints, distribu
         assert edge.health()["serving"] is False
     finally:
         taken.close()
+
+
+def test_a_dead_edge_process_is_an_error_in_health_not_in_every_read(endpoints, distribution):
+    edge = EdgeProcess(endpoints, distribution, {}).start()
+    try:
+        os.kill(edge.health()["pid"], signal.SIGKILL)
+        with pytest.raises(HarnessError, match="its process does not answer /health"):
+            edge.health()
+        assert edge.cache_entries() == []
+        assert edge.invalidation_applied("I2J0I21PCUYOIK") is False
+        assert edge.faults_injected("abc") == 0
+    finally:
+        edge.stop()
 
 
 def test_stop_ends_the_process(endpoints, distribution):
