@@ -40,34 +40,15 @@ def harness(*args: str, home, timeout: float = 120, env: dict | None = None):
 
 
 @pytest.fixture(scope="module")
-def two_detached(tmp_path_factory, registry_home):
-    """Two detached stacks for the module, started at once (each start's waits overlap the
-    other's): the one every test reads, and the one the `ls` test ends. Each: its run
-    directory and `up`'s result."""
-    run_dirs = [tmp_path_factory.mktemp("stack"), tmp_path_factory.mktemp("second")]
-    with ThreadPoolExecutor() as pool:
-        ups = list(
-            pool.map(
-                lambda run_dir: harness(
-                    "up", "--detach", "--run-dir", str(run_dir), "--tasks", "1", home=registry_home
-                ),
-                run_dirs,
-            )
-        )
-    try:
-        for up in ups:
-            assert up.returncode == 0, up.stderr
-        yield list(zip(run_dirs, ups, strict=True))
-    finally:
-        with ThreadPoolExecutor() as pool:
-            for run_dir in run_dirs:
-                pool.submit(harness, "down", "--run-dir", str(run_dir), home=registry_home)
-
-
-@pytest.fixture(scope="module")
-def detached(two_detached):
-    """The module's stack the tests read: its run directory and `up`'s result."""
-    return two_detached[0]
+def detached(tmp_path_factory, registry_home):
+    """One detached stack for the module: its run directory and `up`'s result. (The `ls` test
+    starts its second stack itself: started here, it would be started on every xdist worker
+    that runs any test of this module, for nothing.)"""
+    run_dir = tmp_path_factory.mktemp("stack")
+    up = harness("up", "--detach", "--run-dir", str(run_dir), "--tasks", "1", home=registry_home)
+    assert up.returncode == 0, up.stderr
+    yield run_dir, up
+    harness("down", "--run-dir", str(run_dir), home=registry_home)
 
 
 ADMIN_GET_USER = """
@@ -197,9 +178,12 @@ def test_the_next_steps_up_prints_run_as_printed_from_anywhere(detached, tmp_pat
 
 
 def test_ls_lists_two_stacks_and_down_stops_one_whose_run_dir_was_deleted(
-    two_detached, registry_home
+    detached, registry_home, tmp_path
 ):
-    (first, _), (second, _) = two_detached
+    first, _ = detached
+    second = tmp_path / "second"
+    up = harness("up", "--detach", "--run-dir", str(second), "--tasks", "1", home=registry_home)
+    assert up.returncode == 0, up.stderr
     pid = json.loads((second / "state.json").read_text())["pid"]
     try:
         listed = json.loads(harness("ls", "--json", home=registry_home).stdout)
