@@ -45,7 +45,9 @@ def stack_clock(tmp_path):
 
 @pytest.fixture
 def service(endpoints):
-    """An ECS service of 2 tasks registered as a scalable target of 2 to 6."""
+    """An ECS service of 2 tasks registered as a scalable target of 2 to 6; its policies and
+    alarms are deleted after the test, so that the next test's evaluations judge only its own
+    (the emulator is the session's)."""
     ecs = endpoints.client("ecs")
     name = f"scaling-{uuid.uuid4().hex[:8]}"
     ecs.create_cluster(clusterName=name)
@@ -61,7 +63,26 @@ def service(endpoints):
         MinCapacity=2,
         MaxCapacity=6,
     )
-    return {"name": name, "resource_id": resource_id, "label": LABEL.format(id=name[-8:])}
+    yield {"name": name, "resource_id": resource_id, "label": LABEL.format(id=name[-8:])}
+    autoscaling = endpoints.client("application-autoscaling")
+    for policy in autoscaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=resource_id
+    )["ScalingPolicies"]:
+        # Deleting a policy deletes the alarms target tracking created for it.
+        autoscaling.delete_scaling_policy(
+            PolicyName=policy["PolicyName"],
+            ServiceNamespace="ecs",
+            ResourceId=resource_id,
+            ScalableDimension=DIMENSION,
+        )
+    cloudwatch = endpoints.client("cloudwatch")
+    left = [
+        a["AlarmName"]
+        for a in cloudwatch.describe_alarms(AlarmNamePrefix="TargetTracking-" + resource_id)[
+            "MetricAlarms"
+        ]
+    ]
+    cloudwatch.delete_alarms(AlarmNames=[*left, f"step-{name}"])
 
 
 @pytest.fixture
@@ -91,7 +112,8 @@ def put_requests_per_target(endpoints, label: str, value: float):
                     {"Name": "LoadBalancer", "Value": load_balancer},
                     {"Name": "TargetGroup", "Value": f"targetgroup/{target_group}"},
                 ],
-                "Timestamp": datetime.fromtimestamp(clock.now(), UTC),
+                # At the start of the minute, as the ALB stamps its 60-second datapoints.
+                "Timestamp": datetime.fromtimestamp(clock.now() // 60 * 60, UTC),
                 "Value": value,
             }
         ],
