@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +18,14 @@ from harness.data_plane.autoscaling.app import ScalingLoop
 
 DIMENSION = "ecs:service:DesiredCount"
 LABEL = "app/web-{id}/50dc6c49/targetgroup/api-{id}/6d0ecf83"
+
+
+@pytest.fixture
+def endpoints(endpoints):
+    """The session's emulator in a region of this module's own: a stack started in the same
+    worker shares the emulator's state (moto keeps it per process), and that stack's own
+    scaler and alarm evaluator would act on what these tests make in its region too."""
+    return replace(endpoints, region="eu-west-3")
 
 
 class MinuteClock:
