@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from harness.clock.stack_clock import write_offset_file
 from harness.plumbing.waiting import NotYet, wait_until
 
 pytestmark = pytest.mark.breaks_stack  # it moves the clock and the service's size
@@ -96,14 +95,12 @@ class Minutes:
     sends its requests through the edge; the ALB counts each request in the minute it arrived
     in, then the clock moves to the next minute.
 
-    A move of hours (`move`) waits for the API tasks to follow it, as `clock.advance` does:
-    it outlasts their keep-alive timeout (65 s of their clock, api/__main__.py), so they close
-    the connections the ALB keeps to them, and a request the ALB sends on one as it closes is
-    a 502, as on AWS. A move to the next minute (at most 60 s) does not: the ALB drops a
-    connection idle for 4 s of real time (alb/app.py), so none it reuses has been idle
-    longer than 64 s for a task. Nothing else here reads the tasks' clock: the ALB stamps the
-    requests, and the alarms and the scaling run in the harness, which reads the clock file
-    at each use. The `clock` fixture puts the clock back after the test."""
+    Every move waits for the API tasks to follow it (`clock.advance`) before more traffic:
+    a task that sees the clock jump only later (libfaketime reads the clock file once a
+    second) may close a kept-alive connection the ALB is sending on, a 502 (seen once when
+    the minutes did not wait). Nothing else here reads the tasks' clock: the ALB stamps the
+    requests, and the alarms and the scaling run in the harness. The `clock` fixture puts the
+    clock back after the test."""
 
     def __init__(self, stack, aws, clock, edge_url, edge_verify, scaling) -> None:
         self.stack, self.aws, self.clock, self.scaling = stack, aws, clock, scaling
@@ -119,9 +116,7 @@ class Minutes:
         self.clock.advance(duration)
 
     def next_minute(self) -> None:
-        """One second past the start of the next minute: a move of at most 60 s, as the
-        clock is at least a second past the start of this one."""
-        write_offset_file(self.clock.path, self.clock.offset + 60 - self.clock.now() % 60 + 1)
+        self.clock.advance(60 - self.clock.now() % 60 + 1)
 
     def requests_counted(self, start: float, minutes: int = 1) -> float:
         answer = self.aws.cloudwatch.get_metric_statistics(
