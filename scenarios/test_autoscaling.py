@@ -27,7 +27,8 @@ import pytest
 
 from harness.plumbing.waiting import NotYet, wait_until
 
-pytestmark = pytest.mark.breaks_stack  # it moves the clock and the service's size
+# It moves the clock and the service's size; its tests share one clock, put back after both.
+pytestmark = [pytest.mark.breaks_stack, pytest.mark.stack_clock_per_module]
 
 PATIENCE = 120  # only catches a hang: tasks start and pass health checks on a loaded machine
 MAX_LOAD_MINUTES = 6  # a burst slower than a minute of real time is made up by another
