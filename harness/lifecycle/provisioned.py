@@ -1,0 +1,115 @@
+"""The provisioned embedded emulator, kept once per blueprint and restored on the next start
+instead of being provisioned again (issue #14: provisioning was half of `harness up`).
+
+An entry is keyed by everything that decides what provisioning makes: the blueprint (its every
+field), the source of the modules that provision and shape the emulator's state, moto's version
+and Python's. A change to any of them is another key, so a stale entry is never restored: it is
+provisioned from scratch and kept under the new key. An entry that cannot be restored (unreadable,
+another moto) is provisioned over and replaced.
+
+Where: `$ANIMEHUB_SNAPSHOT_CACHE`, else `$XDG_CACHE_HOME/animehub/provisioned` (~/.cache);
+`ANIMEHUB_SNAPSHOT_CACHE=off` provisions every start from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from harness.control_plane.backends import embedded_snapshot
+from harness.control_plane.blueprint import Blueprint
+from harness.control_plane.record import StackRecord
+
+log = logging.getLogger("harness.lifecycle.provisioned")
+
+CACHE_VARIABLE = "ANIMEHUB_SNAPSHOT_CACHE"
+EMULATOR_FILE = "emulator.pickle"
+RECORD_FILE = "record.json"
+
+_HARNESS = Path(__file__).resolve().parents[1]
+# What provisioning makes, and how the emulator holds it, is written in these.
+_SHAPING_SOURCES = (
+    "control_plane/provision",
+    "control_plane/blueprint.py",
+    "control_plane/record.py",
+    "control_plane/backends/dynamodb_recovery.py",
+    "control_plane/backends/embedded_snapshot.py",
+    "clock/emulator_time.py",
+    "data_plane/api_front/cloudfront_functions.py",
+)
+
+
+def cache_root() -> Path | None:
+    """None when the cache is turned off."""
+    chosen = os.environ.get(CACHE_VARIABLE, "")
+    if chosen.lower() == "off":
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "animehub" / "provisioned"
+
+
+@cache
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for name in _SHAPING_SOURCES:
+        where = _HARNESS / name
+        for path in sorted(where.rglob("*.py")) if where.is_dir() else [where]:
+            digest.update(path.relative_to(_HARNESS).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key(blueprint: Blueprint) -> str:
+    import moto
+
+    parts = (repr(blueprint), _source_digest(), moto.__version__, sys.version)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def entry(blueprint: Blueprint, root: Path | None = None) -> Path | None:
+    """The kept entry for `blueprint`, if there is one (and the cache is on)."""
+    root = root or cache_root()
+    if root is None:
+        return None
+    where = root / key(blueprint)
+    return where if (where / EMULATOR_FILE).is_file() and (where / RECORD_FILE).is_file() else None
+
+
+def restore(where: Path, cloudfront_functions) -> StackRecord:
+    """Put the kept emulator state back (the emulator must be pristine); its record."""
+    embedded_snapshot.restore((where / EMULATOR_FILE).read_bytes(), cloudfront_functions)
+    return StackRecord.from_json(_read_json(where / RECORD_FILE))
+
+
+def keep(blueprint: Blueprint, record: StackRecord, cloudfront_functions, root=None) -> Path:
+    """Write the emulator as provisioning left it under the blueprint's key (atomically: two
+    stacks starting at once each write aside and the first rename wins)."""
+    root = root or cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / key(blueprint)
+    aside = Path(tempfile.mkdtemp(prefix=".new-", dir=root))
+    try:
+        (aside / EMULATOR_FILE).write_bytes(embedded_snapshot.capture(cloudfront_functions))
+        record.save(aside / RECORD_FILE)
+        shutil.rmtree(final, ignore_errors=True)  # an unrestorable entry under this key
+        os.replace(aside, final)
+    except (OSError, pickle.PicklingError, TypeError) as exc:
+        # Only a start to come is slower: it provisions from scratch again.
+        log.warning("could not keep the provisioned emulator in %s: %s", final, exc)
+        shutil.rmtree(aside, ignore_errors=True)
+    return final
+
+
+def _read_json(path: Path) -> dict:
+    import json
+
+    return json.loads(path.read_text())
