@@ -87,6 +87,10 @@ def entry(blueprint: Blueprint, root: Path | None = None) -> Path | None:
 def restore(where: Path, cloudfront_functions) -> StackRecord:
     """Put the kept emulator state back (the emulator must be pristine); its record."""
     embedded_snapshot.restore((where / EMULATOR_FILE).read_bytes(), cloudfront_functions)
+    return restore_record(where)
+
+
+def restore_record(where: Path) -> StackRecord:
     return StackRecord.from_json(_read_json(where / RECORD_FILE))
 
 
