@@ -29,9 +29,11 @@ from harness.control_plane.record import StackRecord
 
 log = logging.getLogger("harness.lifecycle.provisioned")
 
-CACHE_VARIABLE = "ANIMEHUB_SNAPSHOT_CACHE"
+CACHE_VARIABLE = embedded_snapshot.CACHE_VARIABLE
+cache_root = embedded_snapshot.cache_root
 EMULATOR_FILE = "emulator.pickle"
 RECORD_FILE = "record.json"
+KEPT_ENTRIES = 8
 
 _HARNESS = Path(__file__).resolve().parents[1]
 # What provisioning makes, and how the emulator holds it, is written in these.
@@ -44,17 +46,6 @@ _SHAPING_SOURCES = (
     "clock/emulator_time.py",
     "data_plane/api_front/cloudfront_functions.py",
 )
-
-
-def cache_root() -> Path | None:
-    """None when the cache is turned off."""
-    chosen = os.environ.get(CACHE_VARIABLE, "")
-    if chosen.lower() == "off":
-        return None
-    if chosen:
-        return Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "animehub" / "provisioned"
 
 
 @cache
@@ -106,11 +97,19 @@ def keep(blueprint: Blueprint, record: StackRecord, cloudfront_functions, root=N
         record.save(aside / RECORD_FILE)
         shutil.rmtree(final, ignore_errors=True)  # an unrestorable entry under this key
         os.replace(aside, final)
+        _prune(root)
     except (OSError, pickle.PicklingError, TypeError) as exc:
         # Only a start to come is slower: it provisions from scratch again.
         log.warning("could not keep the provisioned emulator in %s: %s", final, exc)
         shutil.rmtree(aside, ignore_errors=True)
     return final
+
+
+def _prune(root: Path) -> None:
+    """Entries of older sources or blueprints are never read again: keep the newest few."""
+    entries = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    for old in sorted(entries, key=lambda p: p.stat().st_mtime, reverse=True)[KEPT_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _read_json(path: Path) -> dict:

@@ -16,14 +16,30 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import pickle
 import sys
 import tempfile
 import threading
+from pathlib import Path
 
 from harness.errors import HarnessError
 
 FORMAT = 1  # raised when what a snapshot holds changes shape
+CACHE_VARIABLE = "ANIMEHUB_SNAPSHOT_CACHE"
+
+
+def cache_root() -> Path | None:
+    """Where what makes a start fast is kept (the provisioned emulator, moto's region lists):
+    `$ANIMEHUB_SNAPSHOT_CACHE`, else `$XDG_CACHE_HOME/animehub/provisioned` (~/.cache); None
+    when that variable is `off`."""
+    chosen = os.environ.get(CACHE_VARIABLE, "")
+    if chosen.lower() == "off":
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "animehub" / "provisioned"
 
 
 class IncompatibleSnapshot(HarnessError):
