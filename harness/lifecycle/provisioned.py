@@ -20,6 +20,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
@@ -77,8 +78,9 @@ def entry(blueprint: Blueprint, root: Path | None = None) -> Path | None:
 
 def restore(where: Path, cloudfront_functions) -> StackRecord:
     """Put the kept emulator state back (the emulator must be pristine); its record."""
-    embedded_snapshot.restore((where / EMULATOR_FILE).read_bytes(), cloudfront_functions)
-    return restore_record(where)
+    data, record = (where / EMULATOR_FILE).read_bytes(), restore_record(where)  # both, or none
+    embedded_snapshot.restore(data, cloudfront_functions)
+    return record
 
 
 def restore_record(where: Path) -> StackRecord:
@@ -106,10 +108,13 @@ def keep(blueprint: Blueprint, record: StackRecord, cloudfront_functions, root=N
 
 
 def _prune(root: Path) -> None:
-    """Entries of older sources or blueprints are never read again: keep the newest few."""
+    """Entries of older sources or blueprints are never read again: keep the newest few, and
+    any written in the last hour (another checkout of the harness may be starting from it)."""
     entries = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    recent = time.time() - 3600
     for old in sorted(entries, key=lambda p: p.stat().st_mtime, reverse=True)[KEPT_ENTRIES:]:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.stat().st_mtime < recent:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _read_json(path: Path) -> dict:

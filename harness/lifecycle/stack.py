@@ -275,7 +275,8 @@ class Stack:
                 return self._step(
                     "restoring the provisioned stack", lambda: provisioned.restore(kept, functions)
                 )
-            except embedded_snapshot.IncompatibleSnapshot as exc:
+            except (embedded_snapshot.IncompatibleSnapshot, OSError) as exc:
+                # Nothing was restored (files are read first): provision as without the entry.
                 log.warning("provisioning from scratch: %s", exc)
         record = self._step(
             "provisioning the stack", lambda: provision(self.api_front.endpoints, self.blueprint)

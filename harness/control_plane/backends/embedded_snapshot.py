@@ -60,7 +60,9 @@ def _new_rlock() -> object:
 def _private_key(pem: bytes):
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-    return load_pem_private_key(pem, None)
+    # Written by `capture` from a key that was checked when it was made: checking an RSA key
+    # again costs ~50 ms a key.
+    return load_pem_private_key(pem, None, unsafe_skip_rsa_key_validation=True)
 
 
 def _certificate(pem: bytes):
