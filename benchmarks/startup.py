@@ -49,7 +49,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def bare_moto() -> tuple[float, float]:
-    """A moto server process, from launch to its first answered request; wall and CPU s."""
+    """A moto server process, from launch to its first answered request; wall and CPU s.
+    Connections are refused until it listens; once one is accepted, the answer is waited for
+    (a loaded machine takes seconds to give it)."""
     port = free_port()
     began = time.perf_counter()
     proc = subprocess.Popen(
@@ -60,7 +62,7 @@ def bare_moto() -> tuple[float, float]:
     try:
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1).read()
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=60).read()
                 return time.perf_counter() - began, cpu_seconds(proc.pid)
             except (urllib.error.URLError, ConnectionError):
                 if proc.poll() is not None:
