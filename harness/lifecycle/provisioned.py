@@ -107,6 +107,28 @@ def keep(blueprint: Blueprint, record: StackRecord, cloudfront_functions, root=N
     return final
 
 
+def provision_or_restore(stack, provision) -> StackRecord:
+    """A Stack's record: the blueprint provisioned (and kept, on the embedded backend), or the
+    embedded emulator restored as provisioning left it for this same blueprint before."""
+    functions = stack.api_front.cloudfront_functions
+    embedded = stack.settings.backend == "embedded" and embedded_snapshot.is_pristine()
+    kept = entry(stack.blueprint) if embedded else None
+    if kept is not None:
+        try:
+            return stack._step("restoring the provisioned stack", lambda: restore(kept, functions))
+        except (embedded_snapshot.IncompatibleSnapshot, OSError) as exc:
+            # Nothing was restored (files are read first): provision as without the entry.
+            log.warning("provisioning from scratch: %s", exc)
+    record = stack._step(
+        "provisioning the stack", lambda: provision(stack.api_front.endpoints, stack.blueprint)
+    )
+    if embedded and cache_root() is not None:
+        stack._step(
+            "keeping the provisioned stack", lambda: keep(stack.blueprint, record, functions)
+        )
+    return record
+
+
 def _prune(root: Path) -> None:
     """Entries of older sources or blueprints are never read again: keep the newest few, and
     any written in the last hour (another checkout of the harness may be starting from it)."""

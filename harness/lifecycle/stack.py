@@ -173,7 +173,9 @@ class Stack:
         self.api_front = ApiFront(self.endpoints)
         parts.callback(self._stopping, "API front", self.api_front.stop)
         self._step("starting the API front", self.api_front.start)
-        self.record = self._provision(provision)
+        from harness.lifecycle.provisioned import provision_or_restore
+
+        self.record = provision_or_restore(self, provision)
         self.record.save(self.run_dir.path / "record.json")
 
         self.faults.clear()  # a stack starts with no fault, whatever an old run left
@@ -269,33 +271,6 @@ class Stack:
             lambda: self.agent.wait_steady(timeout=60),
         )
         self._start_control(parts)
-
-    def _provision(self, provision: Callable) -> StackRecord:
-        """Provision the blueprint, or restore the embedded emulator as provisioning left it
-        for this same blueprint before (lifecycle/provisioned.py)."""
-        from harness.control_plane.backends import embedded_snapshot
-        from harness.lifecycle import provisioned
-
-        functions = self.api_front.cloudfront_functions
-        embedded = self.settings.backend == "embedded" and embedded_snapshot.is_pristine()
-        kept = provisioned.entry(self.blueprint) if embedded else None
-        if kept is not None:
-            try:
-                return self._step(
-                    "restoring the provisioned stack", lambda: provisioned.restore(kept, functions)
-                )
-            except (embedded_snapshot.IncompatibleSnapshot, OSError) as exc:
-                # Nothing was restored (files are read first): provision as without the entry.
-                log.warning("provisioning from scratch: %s", exc)
-        record = self._step(
-            "provisioning the stack", lambda: provision(self.api_front.endpoints, self.blueprint)
-        )
-        if embedded and provisioned.cache_root() is not None:
-            self._step(
-                "keeping the provisioned stack",
-                lambda: provisioned.keep(self.blueprint, record, functions),
-            )
-        return record
 
     def _start_control(self, parts: ExitStack) -> None:
         from harness.lifecycle.status_server import ControlServer
