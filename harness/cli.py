@@ -21,6 +21,7 @@ from harness.cli_commands import (
     logs,
     outputs,
     restore,
+    snapshot,
     stacks,
     up_data,
 )
@@ -90,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         "env", help="export lines: the AWS endpoint variables and the stack's ids (UserPoolId, ...)"
     )
     _run_dir_flag(env)
-    for command in (down, outputs, logs, stacks, image, deploy, blueprint, restore):
+    for command in (down, outputs, logs, stacks, image, deploy, blueprint, restore, snapshot):
         command.add_to(commands, _run_dir_flag)
     clock_command.add_parser(commands, _run_dir_flag)
     accept.add_parser(commands)

@@ -4,6 +4,7 @@ this one waits for until its state file appears."""
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import shlex
@@ -46,7 +47,10 @@ def _configure_logging(run_dir: RunDir) -> None:
 
 
 def up_foreground(settings: Settings, args: argparse.Namespace) -> int:
+    gc.disable()  # no collection over what the imports load; Stack.start freezes it (#14)
     from harness.lifecycle.stack import Stack
+
+    gc.enable()
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from moto import backends
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -13,10 +14,22 @@ from werkzeug.serving import make_server
 from harness.control_plane.backends.emulator_log import EmulatorLog
 
 
+def _listed_once() -> None:
+    """moto routes each request by listing its package directory (a stat per entry, ~200):
+    3% of a start's CPU and part of every request the tasks make (#14). The listing cannot
+    change while the process runs, so it is read once. Only moto calls it."""
+    if not getattr(backends.list_of_moto_modules, "listed_once", False):
+        modules = tuple(backends.list_of_moto_modules())
+        listed = lambda: modules  # noqa: E731
+        listed.listed_once = True
+        backends.list_of_moto_modules = listed
+
+
 class LoggedMotoServer(ThreadedMotoServer):
     def __init__(self, emulator_log: EmulatorLog, ip_address: str, port: int) -> None:
         super().__init__(ip_address=ip_address, port=port, verbose=False)
         self.emulator_log = emulator_log
+        _listed_once()
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's, with the app wrapped
         app = self.emulator_log.wrap(DomainDispatcherApplication(create_backend_app))

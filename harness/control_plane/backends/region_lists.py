@@ -12,7 +12,11 @@ server starts, with `boto3.Session` pointing at the same object for the length o
 import.
 
 So moto, and only moto, gets an object that answers those questions from the shared session
-and remembers the answers. boto3's Session class is not patched: other libraries' sessions in
+and remembers the answers. botocore reads a service's whole model to answer one (for its
+endpoint prefix): 15% of a start's main thread once provisioning is restored (#14). The answers
+depend on botocore's data alone, so they are also kept on disk, per botocore version, next to
+the provisioned emulator (embedded_snapshot.cache_root; not kept when that cache is off).
+boto3's Session class is not patched: other libraries' sessions in
 the process behave exactly as without the harness. The answers are the same lists; only where
 they are computed changes.
 """
@@ -20,24 +24,60 @@ they are computed changes.
 from __future__ import annotations
 
 import importlib
+import json
+import logging
+import os
 import sys
+import tempfile
 import threading
+from pathlib import Path
 
+from harness.control_plane.backends.embedded_snapshot import cache_root
 from harness.control_plane.endpoints import shared_session
+
+log = logging.getLogger(__name__)
+
+
+def _kept_file() -> Path | None:
+    import botocore
+
+    root = cache_root()
+    return root / f"region-lists-botocore-{botocore.__version__}.json" if root else None
 
 
 class RegionLists:
     """The part of a boto3 Session that moto's backends use, answered once per question."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: Path | None = None) -> None:
         self._lock = threading.Lock()
+        self._kept = kept
         self._answers: dict[tuple, list[str]] = {}
+        try:
+            if kept is not None and kept.is_file():
+                for key, answer in json.loads(kept.read_text()):
+                    self._answers[tuple(key)] = answer
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("region lists in %s not read (%s): asking botocore", kept, exc)
 
     def _remembered(self, key: tuple, compute) -> list[str]:
         with self._lock:
             if key not in self._answers:
                 self._answers[key] = list(compute())
+                self._keep()
             return list(self._answers[key])
+
+    def _keep(self) -> None:
+        if self._kept is None:
+            return
+        try:
+            self._kept.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", dir=self._kept.parent, prefix=".region-lists-", delete=False
+            ) as aside:
+                json.dump([[list(k), v] for k, v in self._answers.items()], aside)
+            os.replace(aside.name, self._kept)
+        except OSError as exc:
+            log.warning("region lists not kept in %s: %s", self._kept, exc)
 
     def get_available_partitions(self) -> list[str]:
         return self._remembered(("partitions",), shared_session().get_available_partitions)
@@ -60,7 +100,7 @@ def remember_region_lists() -> None:
     with _install_lock:
         if isinstance(AccountSpecificBackend.get_session(), RegionLists):
             return
-        lists = RegionLists()
+        lists = RegionLists(_kept_file())
         AccountSpecificBackend.get_session = classmethod(lambda cls: lists)
         _import_ec2_regions(lists)
 

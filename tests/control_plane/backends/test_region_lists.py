@@ -45,3 +45,22 @@ def test_importing_every_harness_module_writes_no_environment_variable():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_answers_are_kept_on_disk_and_read_back_by_the_next_start(tmp_path):
+    kept = tmp_path / "region-lists.json"
+    first = RegionLists(kept)
+    own = boto3.session.Session().get_available_regions("sqs", "aws")
+    assert first.get_available_regions("sqs", "aws") == own
+    assert RegionLists(kept).get_available_regions("sqs", "aws") == own
+    # The next start answers from the file (the file is per botocore version): shown with a
+    # file that says something botocore would not.
+    kept.write_text('[[["sqs", "aws", false], ["xx-test-1"]]]')
+    assert RegionLists(kept).get_available_regions("sqs", "aws") == ["xx-test-1"]
+
+
+def test_an_unreadable_kept_file_is_asked_of_botocore_again(tmp_path):
+    kept = tmp_path / "region-lists.json"
+    kept.write_text("not json")
+    own = boto3.session.Session().get_available_regions("ecs", "aws")
+    assert RegionLists(kept).get_available_regions("ecs", "aws") == own
