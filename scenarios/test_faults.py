@@ -12,7 +12,8 @@ import httpx
 import pytest
 from steps import unique, unique_genre
 
-from harness.plumbing.waiting import wait_until
+from harness.plumbing.waiting import NotYet, wait_until
+from harness.testkit.health_check_steps import checked_until
 
 PATIENCE = 60
 
@@ -176,10 +177,14 @@ def idle_timeout(stack, seconds: int):
         set_to(original)
 
 
-def check_hung_task_is_504_then_replaced(stack, hang: bool) -> None:
+def check_hung_task_is_504_then_replaced(stack, clock, hang: bool) -> None:
     """A target that does not answer within the idle timeout: the ALB answers 504
     [load-balancer-troubleshooting]; its health checks time out, so ECS replaces the task
-    ("Task failed ELB health checks")."""
+    ("Task failed ELB health checks"). The hung process ignores SIGTERM, so ECS kills it after
+    the container's stopTimeout [task-lifecycle]. The health-check interval and the stop
+    timeout are intervals the data plane counts on the stack clock: `clock` passes each at
+    once instead of waiting it out (each check still times out in real time, as the ALB's
+    would)."""
     service = stack.record.service
     tasks = [
         t for t in stack.agent.health()["services"][service]["tasks"] if t["state"] == "RUNNING"
@@ -192,14 +197,30 @@ def check_hung_task_is_504_then_replaced(stack, hang: bool) -> None:
         statuses = [client.get("/api/health").status_code for _ in range(2 * len(tasks))]
     assert 504 in statuses, f"no request timed out at the ALB: {statuses}"
 
-    def stopped() -> dict | None:
-        for task in stack.agent.health()["services"][service]["tasks"]:
-            if task["id"] == victim["id"] and task["state"] == "STOPPED":
-                return task
-        return None
+    checked_until(
+        stack.alb,
+        (victim["host"], victim["port"]),
+        lambda target: target is None or target["state"] != "healthy",
+        advance=clock.advance,
+        timeout=PATIENCE,
+        what="the hung task's target to fail its health checks",
+    )
+    stop_timeout_passed = []
 
-    wait_until(stopped, what="the hung task to be stopped", timeout=PATIENCE)
-    assert stopped()["stopped_reason"].startswith("Task failed ELB health checks")
+    def stopped() -> dict:
+        task = next(
+            t for t in stack.agent.health()["services"][service]["tasks"] if t["id"] == victim["id"]
+        )
+        if task["state"] == "STOPPED":
+            return task
+        if task["state"] == "STOPPING" and not stop_timeout_passed:
+            clock.advance(task["stop_timeout"])  # SIGTERM sent and ignored: SIGKILL is due
+            stop_timeout_passed.append(task["stop_timeout"])
+        raise NotYet(f"the hung task is {task['state']}")
+
+    task = wait_until(stopped, what="the hung task to be stopped", timeout=PATIENCE)
+    assert task["stopped_reason"].startswith("Task failed ELB health checks")
+    assert task["exit_code"] == 137, task  # killed after its stopTimeout, not stopped by SIGTERM
     stack.agent.wait_steady(PATIENCE)
 
 
@@ -211,15 +232,15 @@ def local_stack(stack):
 
 
 @pytest.mark.breaks_stack
-def test_a_hung_task_is_a_504_then_replaced(local_stack):
+def test_a_hung_task_is_a_504_then_replaced(local_stack, data_plane_clock):
     with idle_timeout(local_stack, IDLE_TIMEOUT):
-        check_hung_task_is_504_then_replaced(local_stack, hang=True)
+        check_hung_task_is_504_then_replaced(local_stack, data_plane_clock, hang=True)
 
 
 @pytest.mark.breaks_stack
-def test_negative_control_without_a_hang_no_504_is_caught(local_stack):
+def test_negative_control_without_a_hang_no_504_is_caught(local_stack, data_plane_clock):
     with (
         idle_timeout(local_stack, IDLE_TIMEOUT),
         pytest.raises(AssertionError, match="no request timed out at the ALB"),
     ):
-        check_hung_task_is_504_then_replaced(local_stack, hang=False)
+        check_hung_task_is_504_then_replaced(local_stack, data_plane_clock, hang=False)

@@ -12,7 +12,9 @@ from botocore.exceptions import ClientError
 from harness.plumbing.waiting import NotYet, wait_until
 from harness.testkit.images import png
 
-pytestmark = pytest.mark.breaks_stack  # it moves the clock under every other test on the stack
+# It moves the clock under every other test on the stack; its tests share one clock, put back
+# once after the last (each putting-back replaces the API tasks).
+pytestmark = [pytest.mark.breaks_stack, pytest.mark.stack_clock_per_module]
 
 COVER = png(24, 32)
 COVER += b"\0" * (130 * 1024 - len(COVER))  # past the 128 KB default transition minimum

@@ -8,6 +8,7 @@ from steps import refresh_list, share_through_app, the_list, unique
 
 from harness.plumbing.waiting import wait_until
 from harness.testkit.breakage import health_check_path
+from harness.testkit.health_check_steps import checked_while
 
 
 def _service(stack) -> dict:
@@ -81,7 +82,7 @@ def _stopped_reasons(ecs, cluster: str) -> dict[str, str]:
 
 @pytest.mark.breaks_stack
 def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
-    open_app, make_user, make_api, stack
+    open_app, make_user, make_api, stack, data_plane_clock
 ):
     """What AWS does [target-group-health-checks, stopped-task-errors]: the targets turn
     unhealthy (Target.ResponseCodeMismatch in describe-target-health) and ECS replaces the tasks
@@ -106,28 +107,36 @@ def test_a_wrong_health_check_path_fails_open_and_ecs_replaces_the_tasks(
         stopped = _stopped_reasons(ecs, stack.record.cluster)
         return any(r == reason for arn, r in stopped.items() if arn not in stopped_before)
 
+    # The health checks come one interval of the stack clock apart, and the replacements'
+    # grace period counts on it too: the clock passes each interval after a round of checks.
     with health_check_path(stack, "/api/no-such-health-check"):
-        wait_until(
+        checked_while(
+            stack.alb,
             lambda: (
                 ("unhealthy", "Target.ResponseCodeMismatch") in _target_states(elbv2, target_group)
             ),
+            advance=data_plane_clock.advance,
             what="describe-target-health to report a target unhealthy",
             timeout=60,
             interval=0.25,
         )
-        wait_until(
+        checked_while(
+            stack.alb,
             replaced_while_a_fan_asks,
+            advance=data_plane_clock.advance,
             what="ECS to stop a task for failing its ELB health checks",
             timeout=120,
             interval=0.25,
         )
         assert statuses and set(statuses) <= {200, 503}, statuses
-    wait_until(
+    checked_while(
+        stack.alb,
         lambda: (
             anonymous.get("/api/anime").status_code == 200
             and _target_states(elbv2, target_group)
             and all(s == "healthy" for s, _ in _target_states(elbv2, target_group))
         ),
+        advance=data_plane_clock.advance,
         what="healthy targets again once the health check is right",
         timeout=60,
         interval=0.25,

@@ -9,7 +9,7 @@ Two readings:
   offset both ways, as libfaketime does in the tasks.
 - `monotonic()`: for intervals (cache ages, drain deadlines, grace periods). It moves forward
   with every advance and never backward: a test that restores the offset must not leave a
-  draining target waiting for the 181 days it had skipped.
+  draining target waiting for the 181 days it had skipped. `skip()` moves it alone.
 """
 
 from __future__ import annotations
@@ -115,6 +115,16 @@ class StackClock:
 
     def advance(self, seconds: float) -> float:
         return self.set_offset(self.offset() + seconds)
+
+    def skip(self, seconds: float) -> None:
+        """Forward `monotonic()` alone, in this process: the intervals the harness's own parts
+        count on it (health-check intervals, deregistration delay, stop timeout, grace
+        periods, cache ages) pass at once, while wall time, the offset file and so the tasks
+        and the emulator stay where they are (nothing to put back afterwards)."""
+        if seconds < 0:
+            raise ValueError("the stack clock never skips backwards")
+        with self._lock:
+            self._forward += seconds
 
     def describe(self) -> dict:
         offset = self.offset()

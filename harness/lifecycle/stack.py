@@ -30,6 +30,9 @@ from harness.types import StatusDocument
 log = logging.getLogger("harness.lifecycle.stack")
 
 TLS_DIR = "tls"  # in the run dir: the local CA and the edge's certificate
+# The edge, the ALB and the ECS agent re-read their settings when the API front sees a write
+# to their service; this poll only catches writes that bypass the front.
+SETTINGS_POLL = 2.0
 
 # Called as progress(step, None) when a step begins and progress(step, seconds) when it ends.
 Progress = Callable[[str, float | None], None]
@@ -185,9 +188,11 @@ class Stack:
             port=s.alb_port,
             log_dir=logs,
             faults=self.faults,
+            refresh_interval=SETTINGS_POLL,
         )
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
+        self.api_front.watch("elbv2", self.alb.refresh_soon)
 
         runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
 
@@ -211,6 +216,7 @@ class Stack:
             log_dir=logs / "tasks",
             extra_env=self.task_environment(),
             runtime=runtime,
+            poll_interval=SETTINGS_POLL,
         )
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints (DynamoDB
         # and SNS through the agent's IAM gate).
@@ -218,6 +224,7 @@ class Stack:
         self.agent.extra_env |= self.aws_faults.task_environment()
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
+        self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
 
         self.edge = Edge(
@@ -229,9 +236,11 @@ class Stack:
             faults=self.faults,
             tls_dir=self.run_dir.path / TLS_DIR,
             https_port=s.edge_https_port,
+            refresh_interval=SETTINGS_POLL,
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)
+        self.api_front.watch("cloudfront", self.edge.poll_now)
         self.api_front.serve_cloudfront(self.edge)
 
         self._step(

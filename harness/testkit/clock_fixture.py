@@ -4,7 +4,10 @@ answers on the new time, and the offset is put back after the test.
 Putting it back moves time backwards, which AWS never does: libfaketime moves the tasks'
 monotonic clock with it, and their event loops would then wait out the skipped hours before any
 timer fires. So after a step back the tasks are replaced (killed; the ECS agent starts new ones
-on the restored clock), as a fresh stack would have them."""
+on the restored clock), as a fresh stack would have them. That costs a task start, so a module
+whose tests all move the clock may put it back once (`stack_clock_per_module`), and a test that
+only needs the data plane's intervals to pass (a health-check interval, a stop timeout) uses
+`data_plane_clock`, which moves nothing the tasks see and so puts nothing back."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import httpx
 import pytest
 
 from harness.clock import CLOCK_FILE, parse_duration
+from harness.clock import clock as stack_clock
 from harness.clock.stack_clock import read_offset_file, write_offset_file
 from harness.errors import HarnessError
 from harness.plumbing.waiting import NotYet, wait_until
@@ -118,15 +122,60 @@ class StackClockControl:
         )
 
 
-@pytest.fixture
-def clock(stack):
-    """The stack clock; whatever a test advances is undone after it."""
+def _control(stack) -> StackClockControl:
     status = stack.describe()
     if not (status.get("clock") or {}).get("file"):
         raise HarnessError("this stack has no stack clock (a deployment on AWS runs on AWS's)")
     if status.get("backend") != "embedded":
         # Only the in-process emulator is put on the stack clock (clock/emulator_time.py).
         pytest.skip(f"the {status.get('backend')} backend's emulator runs on real time")
-    control = StackClockControl(stack)
+    return StackClockControl(stack)
+
+
+PER_MODULE = "stack_clock_per_module"
+PER_MODULE_HELP = (
+    f"{PER_MODULE}: the module's tests share one stack clock, put back once after the last of "
+    "them (each putting-back replaces the API tasks); their advances add up, so they read "
+    "times relative to the clock, never its absolute offset"
+)
+
+
+@pytest.fixture
+def clock(request, stack):
+    """The stack clock; whatever a test advances is undone after it (after its module, in a
+    module marked `stack_clock_per_module`)."""
+    if request.node.get_closest_marker(PER_MODULE) is not None:
+        yield request.getfixturevalue("_module_clock")
+        return
+    control = _control(stack)
     yield control
     control.restore()
+
+
+@pytest.fixture(scope="module")
+def _module_clock(stack):
+    control = _control(stack)
+    yield control
+    control.restore()
+
+
+class DataPlaneClock:
+    """`advance(seconds)` passes intervals the harness's data plane counts on the stack clock
+    (health-check intervals, deregistration delay, stop timeout, grace periods) at once: it
+    moves `clock.monotonic()` of this process alone (StackClock.skip). Wall time, the tasks
+    and the emulator stay where they are, so nothing is put back and no task is replaced.
+    On a stack whose data plane runs in another process (attached) it does nothing: the
+    intervals then pass in real time."""
+
+    def __init__(self, in_this_process: bool) -> None:
+        self.in_this_process = in_this_process
+
+    def advance(self, seconds: float) -> None:
+        if self.in_this_process:
+            stack_clock.skip(seconds)
+
+
+@pytest.fixture
+def data_plane_clock(stack):
+    """The data plane's interval clock (DataPlaneClock), on every backend."""
+    return DataPlaneClock(in_this_process=getattr(stack, "agent", None) is not None)

@@ -25,7 +25,7 @@ import pytest
 
 from harness.control_plane.backends import selection
 from harness.errors import ConfigError, HarnessError
-from harness.testkit.clock_fixture import clock
+from harness.testkit.clock_fixture import PER_MODULE_HELP, _module_clock, clock, data_plane_clock
 from harness.testkit.failure_artifacts import pytest_runtest_makereport, save_failure_artifacts
 from harness.testkit.fan_fixtures import api, make_api, make_user, open_app, user
 from harness.testkit.plugin_config import (
@@ -63,7 +63,9 @@ __all__ = [
     "_breaks_stack_needs_own_stack",
     "api",
     "aws",
+    "_module_clock",
     "clock",
+    "data_plane_clock",
     "edge_url",
     "edge_verify",
     "make_api",
@@ -109,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "a stack that other workers share",
     )
     config.addinivalue_line("markers", selection.MARKER_HELP)
+    config.addinivalue_line("markers", PER_MODULE_HELP)
     apply_aliases(config)
     configured = given(config, "results_dir") or os.environ.get("ANIMEHUB_RESULTS_DIR")
     base = (

@@ -40,6 +40,16 @@ def test_monotonic_moves_with_advances_and_never_back(stack_clock):
     assert abs(stack_clock.now() - time.time()) < 1  # wall time does go back, as in the tasks
 
 
+def test_a_skip_moves_the_intervals_alone(stack_clock, tmp_path):
+    before = stack_clock.monotonic()
+    stack_clock.skip(30)  # a stop timeout passed at once
+    assert stack_clock.monotonic() - before >= 30
+    assert (tmp_path / "clock").read_text() == "+0\n"  # the tasks' clock is untouched
+    assert abs(stack_clock.now() - time.time()) < 1  # and so is wall time
+    with pytest.raises(ValueError, match="never skips backwards"):
+        stack_clock.skip(-1)
+
+
 def test_release_leaves_a_clock_another_stack_took(tmp_path):
     clock = StackClock()
     clock.use(tmp_path / "a")

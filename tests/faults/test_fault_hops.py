@@ -14,6 +14,7 @@ from harness.errors import ConfigError
 from harness.faults.rules import new_fault
 from harness.faults.store import FaultStore
 from harness.plumbing.waiting import wait_until
+from harness.testkit.health_check_steps import checked_until
 
 PATIENCE = 60
 
@@ -117,12 +118,16 @@ def test_an_aws_fault_on_every_call_is_the_apis_503_with_a_retry_hint(
     assert answer.headers["retry-after"]
 
 
-def test_a_failing_health_check_takes_the_target_out(stack, faults):
+def test_a_failing_health_check_takes_the_target_out(stack, faults, data_plane_clock):
     (task, *_) = [t for t in _tasks(stack) if t["alb_state"] == "healthy"]
     target = f"{task['host']}:{task['port']}"
     faults.add("health-check", "status", status=500, target=target)
-    wait_until(
-        lambda: stack.alb.target_state(task["host"], task["port"]) != "healthy",
+    # UnhealthyThresholdCount failed checks, one interval of the stack clock apart.
+    checked_until(
+        stack.alb,
+        (task["host"], task["port"]),
+        lambda t: t is None or t["state"] != "healthy",
+        advance=data_plane_clock.advance,
         what="the target to fail its health checks",
         timeout=PATIENCE,
     )

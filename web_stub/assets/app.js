@@ -19,6 +19,9 @@ const ROUTES = [
 ];
 
 const view = document.getElementById("view");
+// Loaded once, at once. A click while it loads (the links work from the first paint) renders
+// its view when it is there; the start then renders nothing over it.
+const started = loadConfig();
 let leaving = [];
 let rendering = 0;
 
@@ -69,6 +72,7 @@ async function render() {
   view.setAttribute("aria-busy", "true");
   let node;
   try {
+    await started;
     node = found ? await found.routeView(ctx) : notFound();
   } catch (err) {
     showBanner(err.message);
@@ -94,10 +98,10 @@ document.addEventListener("click", (event) => {
 window.addEventListener("popstate", render);
 
 try {
-  const cfg = await loadConfig();
+  const cfg = await started;
   document.querySelector("[data-testid=app-version]").textContent = cfg.version;
   refreshAccount();
-  await render();
+  if (rendering === 0) await render();
 } catch (err) {
   showBanner(`AnimeHub could not start: ${err.message}`);
 }

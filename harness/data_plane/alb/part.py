@@ -81,6 +81,7 @@ class LoadBalancer(TargetLoop):
         self._stopping = threading.Event()
         self._loop_ready = threading.Event()
         self._wake: asyncio.Event | None = None
+        self._settings_stale = False
         self._log_handler: logging.Handler | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -116,13 +117,23 @@ class LoadBalancer(TargetLoop):
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
+    def refresh_soon(self) -> None:
+        """Re-read the target group's settings and targets now rather than at the next
+        interval (the API front calls this after a write to ELBv2). It only signals the ALB's
+        loop, which does the reading."""
+        self._settings_stale = True
+        self._wake_loop()
+
+    def _wake_loop(self) -> None:
+        if self._loop is not None and self._wake is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop has just closed
+                self._loop.call_soon_threadsafe(self._wake.set)
+
     def stop(self) -> None:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        if self._loop is not None and self._wake is not None and not self._loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop has just closed
-                self._loop.call_soon_threadsafe(self._wake.set)
+        self._wake_loop()
         if self._thread is not None:
             self._thread.join(10)
         self._server.stop()

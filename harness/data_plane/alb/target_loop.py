@@ -51,6 +51,7 @@ class TargetLoop:
     _stopping: threading.Event
     _loop_ready: threading.Event
     _wake: asyncio.Event | None
+    _settings_stale: bool
 
     def _apply(self, registered: set[TargetAddress], settings: TargetGroupSettings) -> None:
         """Called with the lock held: start checking new targets, drain removed ones."""
@@ -121,11 +122,14 @@ class TargetLoop:
             while not self._stopping.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.refresh_interval)
+                self._wake.clear()
                 if self._stopping.is_set():
                     break
                 refreshes += 1
+                settings_due = self._settings_stale or refreshes % SETTINGS_EVERY_N_REFRESHES == 0
+                self._settings_stale = False
                 try:
-                    if refreshes % SETTINGS_EVERY_N_REFRESHES == 0:
+                    if settings_due:
                         await asyncio.to_thread(self._refresh_settings)
                     await asyncio.to_thread(self.refresh_targets)
                 except Exception as exc:  # noqa: BLE001 - keep serving with what we know

@@ -3,11 +3,16 @@ so a SigV4 signature still holds), unless a service's interceptor answers it."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
+
+log = logging.getLogger("harness.data_plane.api_front")
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
 
@@ -36,11 +41,15 @@ def relay(answer: httpx.Response, content: bytes | None = None) -> Response:
 
 class FrontApp:
     """`interceptors` are tried in order; each `answer(request, body, upstream)` returns a
-    Response, or None to let the request through."""
+    Response, or None to let the request through. `watchers[service]` are called, on the
+    front's loop (so they must only signal, never call AWS), after each successful write to
+    that service: the data-plane parts re-read their settings then rather than at their next
+    poll."""
 
     def __init__(self, upstreams: dict[str, str]) -> None:
         self.upstreams = {service: Upstream(url) for service, url in upstreams.items()}
         self.interceptors: dict[str, object] = {}
+        self.watchers: dict[str, list[Callable[[], None]]] = {}
         self.answered: dict[str, int] = {}
 
     async def __call__(self, scope, receive, send) -> None:
@@ -61,6 +70,12 @@ class FrontApp:
             response = relay(await upstream.forward(request, body))
         else:
             self.answered[service] = self.answered.get(service, 0) + 1
+        if response.status_code < 400 and not is_read(request, body):
+            for watcher in self.watchers.get(service, ()):
+                try:
+                    watcher()
+                except Exception:  # noqa: BLE001 - a watcher's trouble must not fail the write
+                    log.exception("api front: a watcher of %s failed", service)
         await response(scope, receive, send)
 
     async def _lifespan(self, receive, send) -> None:
@@ -75,6 +90,22 @@ class FrontApp:
                     await upstream.client.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+READ_ACTIONS = re.compile(r"^(Describe|List|Get)")
+
+
+def is_read(request: Request, body: bytes) -> bool:
+    """Whether a request only reads: a GET or HEAD (CloudFront's REST API), or an action of
+    the JSON (X-Amz-Target) or query (Action=) protocols named Describe*, List* or Get*."""
+    if request.method in ("GET", "HEAD"):
+        return True
+    target = request.headers.get("x-amz-target")
+    if target:
+        return bool(READ_ACTIONS.match(target.rpartition(".")[2]))
+    form = parse_qs(body.decode("utf-8", "replace")) if body else {}
+    action = (form.get("Action") or parse_qs(request.url.query).get("Action") or [""])[0]
+    return bool(READ_ACTIONS.match(action))
 
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")

@@ -69,6 +69,11 @@ class ApiFront:
             scaler.activities
         )
 
+    def watch(self, service: str, changed) -> None:
+        """Call `changed()` after each successful write to `service` through the front; it
+        runs on the front's loop, so it must only signal (set an event), never call AWS."""
+        self.app.watchers.setdefault(service, []).append(changed)
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()

@@ -51,6 +51,7 @@ class Task:
     desired_status: str = "RUNNING"
     history: list[tuple[str, float]] = field(default_factory=list)
     started_at: float | None = None
+    running_since: float | None = None  # clock.monotonic(): what the grace period counts from
     stopping_at: float | None = None
     stopped_at: float | None = None
     stopped_reason: str | None = None
@@ -97,6 +98,7 @@ class TaskLoop(TargetRegistration):
     _problems: dict[str, str]
     _requests: queue.SimpleQueue
     _stop: threading.Event
+    _poll_requested: threading.Event
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -104,7 +106,8 @@ class TaskLoop(TargetRegistration):
         next_poll = 0.0
         while not self._stop.is_set():
             now = time.monotonic()
-            if now >= next_poll:
+            if now >= next_poll or self._poll_requested.is_set():
+                self._poll_requested.clear()
                 next_poll = now + self.poll_interval
                 try:
                     services = self._control_plane.describe_services(self.service_names)
@@ -244,6 +247,7 @@ class TaskLoop(TargetRegistration):
                 )
         elif task.state is TaskState.ACTIVATING:
             task.started_at = clock.now()
+            task.running_since = clock.monotonic()
             task.enter(TaskState.RUNNING)
         elif task.state is TaskState.RUNNING:
             if self._healthy(task):

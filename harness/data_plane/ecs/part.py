@@ -66,7 +66,13 @@ class EcsAgent(TaskLoop):
         self.deployments = ServiceDeployments()
         self._requests: queue.SimpleQueue = queue.SimpleQueue()  # stop-task asks from the API
         self._stop = threading.Event()
+        self._poll_requested = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ecs-agent", daemon=True)
+
+    def poll_now(self) -> None:
+        """Read the services at the next tick rather than at the next poll (the API front
+        calls this after a write to ECS, such as UpdateService)."""
+        self._poll_requested.set()
 
     def gated_endpoints(self) -> dict[str, str]:
         """The services a task must reach through the IAM gate, and the gate's URL."""
@@ -258,6 +264,7 @@ class EcsAgent(TaskLoop):
             "stopped_at": task.stopped_at,
             "stopped_reason": task.stopped_reason,
             "stop_code": task.stop_code,
+            "stop_timeout": task.stop_timeout,
             "exit_code": task.exit_code,
             "log": str(task.process.log_path),
         }

@@ -57,4 +57,5 @@ class TargetRegistration:
     def _past_grace(self, task) -> bool:
         spec = self._services.get(task.service)
         grace = spec.health_check_grace_period if spec else 0.0
-        return task.started_at is not None and clock.now() - task.started_at >= grace
+        since = task.running_since
+        return since is not None and clock.monotonic() - since >= grace

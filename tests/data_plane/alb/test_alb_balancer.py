@@ -10,6 +10,7 @@ import pytest
 
 from harness.data_plane.alb import LoadBalancer
 from harness.plumbing.waiting import wait_until
+from harness.testkit.health_check_steps import checked_until
 
 # Generous: a wait here only catches a hang (a loaded 2-core machine is slow, not broken).
 PATIENCE = 60
@@ -27,6 +28,18 @@ def balancer(endpoints):
     yield start
     for alb in started:
         alb.stop()
+
+
+def until_unhealthy(alb: LoadBalancer, target, stack_clock) -> dict:
+    """initial -> unhealthy takes UnhealthyThresholdCount (2) failed checks, one interval of the
+    stack clock apart: the clock is advanced by the interval after each check."""
+    return checked_until(
+        alb,
+        (target.host, target.port),
+        lambda t: t is not None and t["state"] == "unhealthy",
+        advance=stack_clock.advance,
+        timeout=PATIENCE,
+    )
 
 
 def register(elbv2, arn, *servers) -> None:
@@ -68,19 +81,18 @@ def test_503_with_no_target_and_while_the_only_one_is_initial(
 
 
 def test_fail_open_when_every_target_is_unhealthy(
-    make_target_group, elbv2, target_server, balancer
+    make_target_group, elbv2, target_server, balancer, stack_clock
 ):
     """[target-group-health-checks] "If a target group contains only unhealthy registered
     targets, the load balancer routes requests to all those targets, regardless of their
     health status." """
     arn = make_target_group(HealthCheckPath="/api/healthz")  # 404: both fail their checks
-    register(elbv2, arn, target_server("a"), target_server("b"))
+    a, b = target_server("a"), target_server("b")
+    register(elbv2, arn, a, b)
     alb = balancer(arn)
-    wait_until(
-        lambda: [t["state"] for t in alb.targets()] == ["unhealthy", "unhealthy"],
-        what="both targets unhealthy",
-        timeout=15,
-    )
+    until_unhealthy(alb, a, stack_clock)
+    until_unhealthy(alb, b, stack_clock)
+    assert [t["state"] for t in alb.targets()] == ["unhealthy", "unhealthy"]
 
     with httpx.Client(base_url=alb.url, trust_env=False) as client:
         answers = [client.get("/api/health") for _ in range(4)]
@@ -90,14 +102,13 @@ def test_fail_open_when_every_target_is_unhealthy(
 
 
 def test_no_fail_open_while_one_target_is_still_initial(
-    make_target_group, elbv2, target_server, balancer, unused_address
+    make_target_group, elbv2, target_server, balancer, unused_address, stack_clock
 ):
     arn = make_target_group(HealthCheckPath="/api/healthz")
-    register(elbv2, arn, target_server("sick"))
+    sick = target_server("sick")
+    register(elbv2, arn, sick)
     alb = balancer(arn)
-    wait_until(
-        lambda: alb.targets()[0]["state"] == "unhealthy", what="the target unhealthy", timeout=15
-    )
+    until_unhealthy(alb, sick, stack_clock)
     elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckIntervalSeconds=300)
     alb.refresh_targets()
     elbv2.register_targets(TargetGroupArn=arn, Targets=[unused_address])
@@ -185,20 +196,18 @@ def test_forwarded_headers_host_and_body(make_target_group, elbv2, target_server
     )
 
 
-def test_health_checks_follow_path_and_matcher(make_target_group, elbv2, target_server, balancer):
+def test_health_checks_follow_path_and_matcher(
+    make_target_group, elbv2, target_server, balancer, stack_clock
+):
     wrong_path = make_target_group(HealthCheckPath="/api/healthz")
     wrong_code = make_target_group(Matcher={"HttpCode": "202-204"})
-    register(elbv2, wrong_path, target_server("p"))
-    register(elbv2, wrong_code, target_server("m"))
+    p, m = target_server("p"), target_server("m")
+    register(elbv2, wrong_path, p)
+    register(elbv2, wrong_code, m)
     by_path, by_code = balancer(wrong_path), balancer(wrong_code)
 
-    # initial -> unhealthy takes UnhealthyThresholdCount (2) failed checks, 5 s apart
-    wait_until(
-        lambda: by_path.targets()[0]["state"] == "unhealthy", what="wrong path unhealthy", timeout=8
-    )
-    wait_until(
-        lambda: by_code.targets()[0]["state"] == "unhealthy", what="wrong code unhealthy", timeout=2
-    )
+    until_unhealthy(by_path, p, stack_clock)
+    until_unhealthy(by_code, m, stack_clock)
 
     path_target, code_target = by_path.targets()[0], by_code.targets()[0]
     assert path_target["reason"] == "Target.ResponseCodeMismatch"
@@ -311,7 +320,7 @@ def test_502_when_the_deregistration_delay_ends_with_a_request_in_flight(
 
 
 def test_describe_target_health_through_the_api_front_tells_the_albs_verdicts(
-    endpoints, make_target_group, elbv2, target_server, balancer
+    endpoints, make_target_group, elbv2, target_server, balancer, stack_clock
 ):
     """[target-group-health-checks]: states and reason codes; the emulator alone says healthy."""
     from harness.data_plane.api_front import ApiFront
@@ -324,11 +333,7 @@ def test_describe_target_health_through_the_api_front_tells_the_albs_verdicts(
     try:
         front.serve_elbv2(alb)
         through_front = front.endpoints.client("elbv2")
-        wait_until(
-            lambda: alb.targets()[0]["state"] == "unhealthy",
-            what="the target unhealthy",
-            timeout=15,
-        )
+        until_unhealthy(alb, sick, stack_clock)
 
         (described,) = through_front.describe_target_health(TargetGroupArn=arn)[
             "TargetHealthDescriptions"

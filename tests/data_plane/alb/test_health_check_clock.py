@@ -4,20 +4,10 @@ brings the next check without waiting five real minutes."""
 
 from __future__ import annotations
 
-import pytest
-
-from harness.clock import clock
 from harness.data_plane.alb import LoadBalancer
 from harness.plumbing.waiting import NotYet, wait_until
 
 PATIENCE = 60  # well under the 300 s interval: only an advance can bring the next check
-
-
-@pytest.fixture
-def stack_clock(tmp_path):
-    clock.use(tmp_path / "clock")
-    yield clock
-    clock.release(tmp_path / "clock")
 
 
 def checks(alb: LoadBalancer) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from harness.clock import clock
 from harness.data_plane.ecs import task_lifecycle as lifecycle
 from harness.data_plane.ecs.task_lifecycle import ORDER
 from harness.plumbing.waiting import wait_until
@@ -22,6 +23,7 @@ STUBBORN = (
     "while True: time.sleep(1)\n"
 )
 STUBBORN_COMMANDS = {"animehub-api": [sys.executable, "-c", STUBBORN]}
+DEREGISTRATION_DELAY = 3  # conftest.make_service's target group
 
 
 def test_stop_timeout_default_and_bounds():
@@ -52,6 +54,11 @@ def test_a_task_that_ignores_sigterm_is_killed_after_its_stop_timeout_with_137(
     assert task.stop_timeout == 2.0
 
     agent.stop_task(task.id, "rotating")
+    # No ALB in this process says the target has drained, so the agent waits out the target
+    # group's deregistration delay, counted on the stack clock: passed at once here.
+    wait_until(lambda: task.state != "RUNNING", what="the task deactivating", timeout=60)
+    if task.state == "DEACTIVATING":
+        clock.skip(DEREGISTRATION_DELAY)
     wait_until(lambda: task.state == "STOPPED", what="the task stopped", timeout=60)
 
     assert task.exit_code == 137
