@@ -1,5 +1,6 @@
 """moto's EC2 instance type offerings, read per region on first use: the same answers."""
 
+import json
 import subprocess
 import sys
 
@@ -34,8 +35,6 @@ print(json.dumps({"lazy": lazy, "unread": unread, "regions": regions, "answers":
 
 
 def run() -> dict:
-    import json
-
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         capture_output=True,
