@@ -1,7 +1,15 @@
 """Load through the edge scales the API service out and, once the load is gone, back in: the
 blueprint's target-tracking policy on ALBRequestCountPerTarget, its alarms evaluated on the
 stack clock, ECS starting the tasks and the ALB finding them healthy. No step waits for real
-minutes: every minute of load is a burst of requests followed by a clock advance.
+minutes: every minute of load is a burst of requests followed by a clock advance, and the
+tests wait for what the stack does on each advance (the requests counted, the alarms
+evaluated, the tasks running), not for intervals.
+
+The blueprint's policy is tested with a target of TARGET requests per task a minute instead
+of its 100: what is under test (3 of 3 minutes above the target, a scale-out in proportion,
+15 of 15 below 90 % of it, the cooldowns) is the same at any target, and a minute of load
+is then 24 requests instead of 240. Its metric, resource label and cooldowns stay the
+blueprint's, and the blueprint's target is put back after each test.
 
 [application-auto-scaling-target-tracking, target-tracking-scaling-policy-overview: the policy
 creates AlarmHigh (3 of 3 minutes above the target) and AlarmLow (15 of 15 below 90 % of it);
@@ -17,40 +25,83 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from harness.control_plane.blueprint import Blueprint
 from harness.plumbing.waiting import NotYet, wait_until
 
-pytestmark = pytest.mark.breaks_stack  # it moves the clock and the service's size
+# It moves the clock and the service's size; its tests share one clock, put back after both.
+pytestmark = [pytest.mark.breaks_stack, pytest.mark.stack_clock_per_module]
 
 PATIENCE = 120  # only catches a hang: tasks start and pass health checks on a loaded machine
-MAX_LOAD_MINUTES = 6  # a burst that straddles a minute boundary is made up by another
+MAX_LOAD_MINUTES = 6  # a burst slower than a minute of real time is made up by another
+POLL = 0.1  # how often CloudWatch and ECS are asked while waiting (they share the harness)
+TARGET = 10.0  # requests per task a minute, the tests' target (the blueprint's is 100)
+ALB = "AWS/ApplicationELB"
+
+
+def put_policy(aws, scaling: dict, config: dict, namespace: str) -> dict[str, str]:
+    """The service's policy with `config`, once Application Auto Scaling (the harness) has
+    given it its alarms on `namespace`'s metric; their names by kind."""
+    autoscaling = aws.application_autoscaling
+    autoscaling.put_scaling_policy(
+        **scaling["policy_key"], TargetTrackingScalingPolicyConfiguration=config
+    )
+    (policy,) = autoscaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
+    )["ScalingPolicies"]
+    names = {
+        kind: next(a["AlarmName"] for a in policy["Alarms"] if f"-{kind}-" in a["AlarmName"])
+        for kind in ("AlarmHigh", "AlarmLow")
+    }
+
+    def defined() -> bool:
+        alarms = aws.cloudwatch.describe_alarms(AlarmNames=list(names.values()))["MetricAlarms"]
+        seen = {(a["Namespace"], a["Threshold"]) for a in alarms}
+        wanted = {(namespace, config["TargetValue"]), (namespace, config["TargetValue"] * 0.9)}
+        if seen != wanted:
+            raise NotYet(f"the policy's alarms watch {seen}")
+        return True
+
+    wait_until(defined, what="the policy's alarms", timeout=PATIENCE, interval=POLL)
+    return names
 
 
 @pytest.fixture
 def scaling(stack, aws):
+    """The blueprint's policy tracking TARGET; the blueprint's own target put back after."""
     record = stack.record
-    blueprint = stack.blueprint or Blueprint()
     resource_id = f"service/{record.cluster}/{record.service}"
-    (policy,) = aws.application_autoscaling.describe_scaling_policies(
+    (blueprint_policy,) = aws.application_autoscaling.describe_scaling_policies(
         ServiceNamespace="ecs", ResourceId=resource_id
     )["ScalingPolicies"]
-    alarms = {
-        kind: next(a["AlarmName"] for a in policy["Alarms"] if f"-{kind}-" in a["AlarmName"])
-        for kind in ("AlarmHigh", "AlarmLow")
-    }
-    return {
+    blueprint_config = blueprint_policy["TargetTrackingScalingPolicyConfiguration"]
+    scaling = {
         "resource_id": resource_id,
-        "alarms": alarms,
-        "target_value": blueprint.requests_per_target,
+        "policy_key": {
+            "PolicyName": blueprint_policy["PolicyName"],
+            "ServiceNamespace": "ecs",
+            "ResourceId": resource_id,
+            "ScalableDimension": blueprint_policy["ScalableDimension"],
+            "PolicyType": "TargetTrackingScaling",
+        },
+        "target_value": TARGET,
         "load_balancer": record.load_balancer_arn.split(":loadbalancer/", 1)[1],
         "target_group": record.target_group_arn.split(":", 5)[-1],
     }
+    scaling["alarms"] = put_policy(aws, scaling, blueprint_config | {"TargetValue": TARGET}, ALB)
+    yield scaling
+    put_policy(aws, scaling, blueprint_config, ALB)
 
 
 class Minutes:
-    """Minutes of traffic on the stack clock: each begins on a minute boundary, sends its
-    requests through the edge, waits until the ALB's metrics hold them, then moves the clock
-    to the next minute."""
+    """Minutes of traffic on the stack clock: each begins a second past a minute boundary and
+    sends its requests through the edge; the ALB counts each request in the minute it arrived
+    in, then the clock moves to the next minute.
+
+    Every move waits for the API tasks to follow it (`clock.advance`) before more traffic:
+    a task that sees the clock jump only later (libfaketime reads the clock file once a
+    second) may close a kept-alive connection the ALB is sending on, a 502 (seen once when
+    the minutes did not wait). Nothing else here reads the tasks' clock: the ALB stamps the
+    requests, and the alarms and the scaling run in the harness. The `clock` fixture puts the
+    clock back after the test."""
 
     def __init__(self, stack, aws, clock, edge_url, edge_verify, scaling) -> None:
         self.stack, self.aws, self.clock, self.scaling = stack, aws, clock, scaling
@@ -62,10 +113,13 @@ class Minutes:
             limits=httpx.Limits(max_connections=8),
         )
 
+    def move(self, duration: str) -> None:
+        self.clock.advance(duration)
+
     def next_minute(self) -> None:
         self.clock.advance(60 - self.clock.now() % 60 + 1)
 
-    def requests_counted(self, start: float) -> float:
+    def requests_counted(self, start: float, minutes: int = 1) -> float:
         answer = self.aws.cloudwatch.get_metric_statistics(
             Namespace="AWS/ApplicationELB",
             MetricName="RequestCount",
@@ -74,28 +128,45 @@ class Minutes:
                 {"Name": "TargetGroup", "Value": self.scaling["target_group"]},
             ],
             StartTime=datetime.fromtimestamp(start, UTC),
-            EndTime=datetime.fromtimestamp(start + 60, UTC),
+            EndTime=datetime.fromtimestamp(start + 60 * minutes, UTC),
             Period=60,
             Statistics=["Sum"],
         )
         return sum(p["Sum"] for p in answer["Datapoints"])
 
-    def traffic(self, requests: int) -> None:
-        start = self.clock.now() // 60 * 60
+    def send(self, requests: int) -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
             codes = list(
                 pool.map(lambda _: self.edge.get("/api/health").status_code, range(requests))
             )
         assert set(codes) == {200}
 
+    def counted(self, start: float, requests: int, minutes: int = 1) -> None:
+        """Until CloudWatch holds `requests` in the minutes from `start`."""
+
         def published() -> float:
-            seen = self.requests_counted(start) + self.requests_counted(start + 60)
+            seen = self.requests_counted(start, minutes)
             if seen < requests:
                 raise NotYet(f"{seen} of {requests} requests in CloudWatch")
             return seen
 
-        wait_until(published, what="the ALB's RequestCount for the burst", timeout=PATIENCE)
+        wait_until(published, what="the ALB's RequestCount", timeout=PATIENCE, interval=POLL)
+
+    def traffic(self, requests: int) -> None:
+        """One minute of load: the burst, counted, then the next minute."""
+        start = self.clock.now() // 60 * 60
+        self.send(requests)
+        self.counted(start, requests)
         self.next_minute()
+
+    def trickle(self, minutes: int) -> None:
+        """One request in each of `minutes` minutes, then until CloudWatch holds them all:
+        each is counted in the minute it arrived in, however late the ALB's metrics read it."""
+        start = self.clock.now() // 60 * 60
+        for _ in range(minutes):
+            self.send(1)
+            self.next_minute()
+        self.counted(start, minutes, minutes)
 
     def evaluated(self) -> None:
         """Until the alarms have been evaluated at least once on the clock as it is now."""
@@ -147,15 +218,15 @@ def wait_for_size(aws, stack, tasks: int) -> None:
             )
         return True
 
-    wait_until(sized, what=f"{tasks} running tasks healthy in the ALB", timeout=PATIENCE)
+    wait_until(
+        sized, what=f"{tasks} running tasks healthy in the ALB", timeout=PATIENCE, interval=POLL
+    )
 
 
-def test_load_scales_the_service_out_and_its_end_scales_it_back_in(
-    aws, stack, clock, minutes, scaling
-):
+def test_load_scales_the_service_out_and_its_end_scales_it_back_in(aws, stack, minutes, scaling):
     assert service(aws, stack)["desiredCount"] == 2
     # Far from real time, so the bursts never reach the windows of the clock once put back.
-    clock.advance("1d")
+    minutes.move("1d")
     minutes.next_minute()
     per_target = scaling["target_value"] * 1.2
     burst = math.ceil(per_target * 2)  # 2 tasks, 20 % above the target per task
@@ -175,15 +246,14 @@ def test_load_scales_the_service_out_and_its_end_scales_it_back_in(
     assert scaling["alarms"]["AlarmHigh"] in scale_out["Cause"]
 
     # Silence is not low load: without datapoints AlarmLow has insufficient data.
-    clock.advance("16m")
+    minutes.move("16m")
     minutes.evaluated()
     assert minutes.alarm_state("AlarmLow") == "INSUFFICIENT_DATA"
     assert service(aws, stack)["desiredCount"] == 3
 
     # A trickle far under 90 % of the target for 15 minutes (past both cooldowns) scales in.
     minutes.next_minute()
-    for _ in range(15):
-        minutes.traffic(1)
+    minutes.trickle(15)
     minutes.evaluated()
     assert minutes.alarm_state("AlarmLow") == "ALARM"
     wait_for_size(aws, stack, 2)
@@ -197,16 +267,13 @@ def test_load_scales_the_service_out_and_its_end_scales_it_back_in(
     assert all(a["StatusCode"] == "Successful" for a in activities)
 
 
-def test_a_policy_on_the_wrong_metric_never_scales(aws, stack, clock, minutes, scaling):
+def test_a_policy_on_the_wrong_metric_never_scales(aws, stack, minutes, scaling):
     # The negative control: the same load, but the policy tracks RequestCountPerTarget in the
-    # Classic Load Balancer's namespace (AWS/ELB), where nothing is published.
-    autoscaling = aws.application_autoscaling
-    (blueprint_policy,) = autoscaling.describe_scaling_policies(
-        ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
-    )["ScalingPolicies"]
-    config = blueprint_policy["TargetTrackingScalingPolicyConfiguration"]
+    # Classic Load Balancer's namespace (AWS/ELB), where nothing is published. Over the three
+    # evaluation periods of its AlarmHigh, an evaluation that read the ALB's metric instead
+    # would raise it and scale out.
     wrong = {
-        "TargetValue": config["TargetValue"],
+        "TargetValue": TARGET,
         "CustomizedMetricSpecification": {
             "Namespace": "AWS/ELB",
             "MetricName": "RequestCountPerTarget",
@@ -214,44 +281,23 @@ def test_a_policy_on_the_wrong_metric_never_scales(aws, stack, clock, minutes, s
             "Dimensions": [{"Name": "TargetGroup", "Value": scaling["target_group"]}],
         },
     }
-    target = {
-        "PolicyName": blueprint_policy["PolicyName"],
-        "ServiceNamespace": "ecs",
-        "ResourceId": scaling["resource_id"],
-        "ScalableDimension": blueprint_policy["ScalableDimension"],
-        "PolicyType": "TargetTrackingScaling",
-    }
     activities_before = len(
-        autoscaling.describe_scaling_activities(
+        aws.application_autoscaling.describe_scaling_activities(
             ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
         )["ScalingActivities"]
     )
-    autoscaling.put_scaling_policy(**target, TargetTrackingScalingPolicyConfiguration=wrong)
-    try:
-        (policy,) = autoscaling.describe_scaling_policies(
-            ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
-        )["ScalingPolicies"]
-        names = [a["AlarmName"] for a in policy["Alarms"]]
+    names = put_policy(aws, scaling, wrong, "AWS/ELB")  # the fixture puts the blueprint's back
 
-        def on_the_wrong_metric() -> list[dict]:
-            alarms = aws.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
-            if {a["Namespace"] for a in alarms} != {"AWS/ELB"}:
-                raise NotYet(f"the policy's alarms watch {[a['Namespace'] for a in alarms]}")
-            return alarms
+    minutes.move("1d")
+    minutes.next_minute()
+    for _ in range(3):  # the load that scaled the blueprint's policy out
+        minutes.traffic(math.ceil(TARGET * 1.2 * 2))
+    minutes.evaluated()
 
-        wait_until(on_the_wrong_metric, what="the policy's own alarms", timeout=PATIENCE)
-        clock.advance("1d")
-        minutes.next_minute()
-        for _ in range(3):  # the load that scaled the blueprint's policy out
-            minutes.traffic(math.ceil(scaling["target_value"] * 1.2 * 2))
-        minutes.evaluated()
-
-        states = {a["StateValue"] for a in on_the_wrong_metric()}
-        assert states == {"INSUFFICIENT_DATA"}
-        assert service(aws, stack)["desiredCount"] == 2
-        after = autoscaling.describe_scaling_activities(
-            ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
-        )["ScalingActivities"]
-        assert len(after) == activities_before
-    finally:
-        autoscaling.put_scaling_policy(**target, TargetTrackingScalingPolicyConfiguration=config)
+    alarms = aws.cloudwatch.describe_alarms(AlarmNames=list(names.values()))["MetricAlarms"]
+    assert {a["StateValue"] for a in alarms} == {"INSUFFICIENT_DATA"}
+    assert service(aws, stack)["desiredCount"] == 2
+    after = aws.application_autoscaling.describe_scaling_activities(
+        ServiceNamespace="ecs", ResourceId=scaling["resource_id"]
+    )["ScalingActivities"]
+    assert len(after) == activities_before

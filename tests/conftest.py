@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from harness.control_plane.backends.embedded import EmbeddedBackend
@@ -44,3 +46,17 @@ def moto_image(engine):
     from harness.containers.moto_image import ensure_moto_image
 
     return ensure_moto_image(engine)
+
+
+@pytest.fixture(scope="session")
+def python_subprocess_env(tmp_path_factory) -> dict[str, str]:
+    """os.environ for a Python child process (a pytest, `python -m harness`) that keeps its
+    bytecode, and pytest's assertion-rewritten modules, in one cache shared by the run's
+    workers, outside the tree. With PYTHONDONTWRITEBYTECODE set, each child would compile again,
+    and each pytest child rewrite again, every module of harness/ and of each pytest plugin's
+    package (hypothesis alone: ~1.5 s of CPU per child). Caching changes nothing the child
+    does, only what it costs."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(shared / "pycache")}

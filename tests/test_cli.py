@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import pytest
@@ -174,15 +175,19 @@ def two_stacks(tmp_path_factory):
         for up in ups:
             _, err = up.communicate(timeout=90)
             assert up.returncode == 0, err
+        with ThreadPoolExecutor() as pool:
+            statuses = list(
+                pool.map(lambda d: harness("status", "--json", "--run-dir", str(d)), dirs)
+            )
         docs = []
-        for run_dir in dirs:
-            status = harness("status", "--json", "--run-dir", str(run_dir))
+        for status in statuses:
             assert status.returncode == 0, status.stderr
             docs.append(json.loads(status.stdout))
         yield list(zip(dirs, docs, strict=True))
     finally:
-        for d in dirs:
-            harness("down", "--run-dir", str(d))
+        with ThreadPoolExecutor() as pool:  # each down waits for its stack: overlap the waits
+            for d in dirs:
+                pool.submit(harness, "down", "--run-dir", str(d))
 
 
 def test_two_detached_stacks_then_down_leaves_nothing_behind(two_stacks):

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import httpx
@@ -40,7 +41,9 @@ def harness(*args: str, home, timeout: float = 120, env: dict | None = None):
 
 @pytest.fixture(scope="module")
 def detached(tmp_path_factory, registry_home):
-    """One detached stack for the module: its run directory and `up`'s result."""
+    """One detached stack for the module: its run directory and `up`'s result. (The `ls` test
+    starts its second stack itself: started here, it would be started on every xdist worker
+    that runs any test of this module, for nothing.)"""
     run_dir = tmp_path_factory.mktemp("stack")
     up = harness("up", "--detach", "--run-dir", str(run_dir), "--tasks", "1", home=registry_home)
     assert up.returncode == 0, up.stderr
@@ -154,8 +157,11 @@ def test_logs_follow_one_shared_anime_from_the_edge_to_the_task(detached, regist
 
 def test_a_second_up_in_the_same_run_dir_says_the_same_whichever_way(detached, registry_home):
     run_dir, _ = detached
-    detached = harness("up", "--detach", "--run-dir", str(run_dir), home=registry_home)
-    foreground = harness("up", "--run-dir", str(run_dir), home=registry_home)
+    with ThreadPoolExecutor() as pool:  # independent: both are refused before starting anything
+        detached, foreground = pool.map(
+            lambda how: harness("up", *how, "--run-dir", str(run_dir), home=registry_home),
+            (["--detach"], []),
+        )
     messages = [r.stderr.strip().splitlines()[-1] for r in (detached, foreground)]
     assert detached.returncode == foreground.returncode == 1
     assert messages[0] == messages[1]

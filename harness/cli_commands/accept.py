@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-from harness.acceptance import report
-from harness.acceptance.versions import tested_versions
 from harness.errors import ConfigError
 from harness.settings import BACKENDS, Settings
 
@@ -45,6 +43,8 @@ def _workers(text: str) -> int:
 
 
 def pytest_command(args: argparse.Namespace, folder: Path) -> list[str]:
+    from harness.acceptance import report  # see run()
+
     workers = _workers(args.workers)
     command = [sys.executable, "-m", "pytest", str(args.scenarios), "--animehub-gate"]
     command += ["-p", "harness.acceptance.collector", "--animehub-acceptance-dir", str(folder)]
@@ -61,6 +61,12 @@ def pytest_command(args: argparse.Namespace, folder: Path) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the report imports pytest (and versions, importlib's
+    # metadata), which every other `harness` command, each CLI call and each detached stack's
+    # process, would otherwise pay for.
+    from harness.acceptance import report
+    from harness.acceptance.versions import tested_versions
+
     if not args.scenarios.is_dir():
         raise ConfigError("--scenarios", f"{args.scenarios} is not a folder")
     env = dict(os.environ)

@@ -67,6 +67,14 @@ class StackClock:
             self._offset = self._forward = 0.0
         self.offset()
 
+    def follow(self, path: Path) -> None:
+        """Read the offset in `path` without resetting it: a part of the stack running in a
+        process of its own (the edge) follows the clock its stack started."""
+        with self._lock:
+            self._path, self._seen = Path(path), None
+            self._offset = self._forward = 0.0
+        self.offset()
+
     def release(self, path: Path) -> None:
         """Back to the clock of the stack started before, still up (a test's second stack in
         the session's process), else to real time."""

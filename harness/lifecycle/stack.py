@@ -145,7 +145,7 @@ class Stack:
         from harness.data_plane.cognito import CognitoFront
         from harness.data_plane.ecs import EcsAgent
         from harness.data_plane.ecs.runtime_choice import create_runtime
-        from harness.data_plane.edge import Edge
+        from harness.data_plane.edge import EdgeProcess
         from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
         from harness.data_plane.sns_delivery import SnsDelivery
@@ -227,7 +227,7 @@ class Stack:
         self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
 
-        self.edge = Edge(
+        self.edge = EdgeProcess(
             self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
             self.record.distribution_id,
             {self.record.load_balancer_dns: self.alb.url},

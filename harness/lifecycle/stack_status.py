@@ -59,8 +59,16 @@ def status_document(stack) -> StatusDocument:
         },
         "timings": {k: round(v, 3) for k, v in stack.timings.items()},
         "faults": [
-            f.to_json() | {"summary": f.describe(), "injected": stack.faults.injected(f.id)}
+            f.to_json() | {"summary": f.describe(), "injected": _injected(stack, f)}
             for f in stack.faults.list()
         ],
         "aws_fault_proxy_url": stack.aws_faults.url if stack.aws_faults else None,
     }
+
+
+def _injected(stack, fault) -> int:
+    """How often requests met the fault: the edge counts its own hop (it may serve from a
+    process of its own, with its own fault store)."""
+    if fault.hop == "viewer-edge" and stack.edge is not None:
+        return stack.edge.faults_injected(fault.id)
+    return stack.faults.injected(fault.id)

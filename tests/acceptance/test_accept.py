@@ -21,7 +21,7 @@ def test_the_list_is_broken_on_purpose(page):
 """
 
 
-def _accept(tmp_path: Path, source: str) -> tuple[subprocess.CompletedProcess, Path]:
+def _accept(tmp_path: Path, source: str, env: dict) -> tuple[subprocess.CompletedProcess, Path]:
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()
     (scenarios / "test_broken.py").write_text(source)
@@ -40,6 +40,7 @@ def _accept(tmp_path: Path, source: str) -> tuple[subprocess.CompletedProcess, P
             "1",
         ],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
@@ -48,8 +49,10 @@ def _accept(tmp_path: Path, source: str) -> tuple[subprocess.CompletedProcess, P
     return answer, folder
 
 
-def test_a_broken_scenario_is_rejected_and_its_timeline_joins_every_hop(tmp_path):
-    answer, folder = _accept(tmp_path, BROKEN_SCENARIO)
+def test_a_broken_scenario_is_rejected_and_its_timeline_joins_every_hop(
+    tmp_path, python_subprocess_env
+):
+    answer, folder = _accept(tmp_path, BROKEN_SCENARIO, python_subprocess_env)
 
     assert answer.returncode == 1, answer.stdout + answer.stderr
     assert "harness accept: REJECTED (pytest exit status 1)" in answer.stdout

@@ -69,3 +69,14 @@ def test_a_second_stack_in_the_process_hands_the_clock_back_when_it_stops(tmp_pa
     assert own.path == first and own.offset() == 7200
     own.release(first)
     assert own.path is None and own.offset() == 0
+
+
+def test_a_part_in_another_process_follows_the_clock_without_resetting_it(stack_clock, tmp_path):
+    stack_clock.advance(600)
+    follower = StackClock()  # what the edge's own process holds
+    follower.follow(tmp_path / "clock")
+    assert (tmp_path / "clock").read_text() == "+600\n"
+    assert follower.offset() == 600
+    before = follower.monotonic()
+    stack_clock.advance(60)
+    assert follower.monotonic() - before >= 60

@@ -58,12 +58,25 @@ def _bin_without_chromium(tmp_path: Path, tools: tuple[str, ...]) -> str:
     return str(folder)
 
 
-def _env(path: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANIMEHUB_", "PYTEST_"))}
-    return {**env, "PATH": path, "PLAYWRIGHT_BROWSERS_PATH": "/nonexistent"}
+@pytest.fixture
+def run_pytest(tmp_path, python_subprocess_env):
+    """Runs pytest on one scenario file in a child process, with the given PATH and none of
+    this run's ANIMEHUB_/PYTEST_ settings."""
+    base = {
+        k: v for k, v in python_subprocess_env.items() if not k.startswith(("ANIMEHUB_", "PYTEST_"))
+    }
+
+    def run(source: str, *args: str, path: str) -> subprocess.CompletedProcess:
+        return _pytest(tmp_path, source, *args, env=_env(base, path))
+
+    return run
 
 
-def _pytest(tmp_path: Path, source: str, *args: str, path: str) -> subprocess.CompletedProcess:
+def _env(base: dict[str, str], path: str) -> dict[str, str]:
+    return {**base, "PATH": path, "PLAYWRIGHT_BROWSERS_PATH": "/nonexistent"}
+
+
+def _pytest(tmp_path: Path, source: str, *args: str, env: dict) -> subprocess.CompletedProcess:
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir(exist_ok=True)
     (scenarios / "test_scenario.py").write_text(source)
@@ -81,16 +94,16 @@ def _pytest(tmp_path: Path, source: str, *args: str, path: str) -> subprocess.Co
             str(tmp_path / "results"),
         ],
         cwd=tmp_path,
-        env=_env(path),
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
 
 
-def test_a_missing_browser_fails_the_run_with_one_line_naming_it(tmp_path):
+def test_a_missing_browser_fails_the_run_with_one_line_naming_it(run_pytest, tmp_path):
     path = _bin_without_chromium(tmp_path, ())
-    result = _pytest(tmp_path, BROWSER_SCENARIO, path=path)
+    result = run_pytest(BROWSER_SCENARIO, path=path)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "1 error" in result.stdout
     assert "skipped" not in result.stdout
@@ -98,34 +111,32 @@ def test_a_missing_browser_fails_the_run_with_one_line_naming_it(tmp_path):
     assert lines and "install" in lines[0], result.stdout
 
 
-def test_a_missing_override_is_named(tmp_path):
+def test_a_missing_override_is_named(run_pytest, tmp_path):
     path = _bin_without_chromium(tmp_path, ())
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios" / "conftest.py").write_text(
         "import os\nos.environ['ANIMEHUB_CHROMIUM'] = '/no/such/chromium'\n"
     )
-    result = _pytest(tmp_path, BROWSER_SCENARIO, path=path)
+    result = run_pytest(BROWSER_SCENARIO, path=path)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED
     assert "no Chromium: ANIMEHUB_CHROMIUM=/no/such/chromium does not exist" in result.stdout
 
 
-def test_under_the_gate_no_scenario_collected_is_a_failure(tmp_path):
+def test_under_the_gate_no_scenario_collected_is_a_failure(run_pytest):
     # Every scenario deselected (-k): the run tested nothing.
-    result = _pytest(
-        tmp_path, SKIPPING_SCENARIOS, "--animehub-gate", "-k", "nothing", path=os.defpath
-    )
+    result = run_pytest(SKIPPING_SCENARIOS, "--animehub-gate", "-k", "nothing", path=os.defpath)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "gate: no scenario was collected, so nothing was tested" in result.stdout
 
 
-def test_without_the_gate_no_scenario_is_pytests_own_no_tests_status(tmp_path):
-    result = _pytest(tmp_path, SKIPPING_SCENARIOS, "-k", "nothing", path=os.defpath)
+def test_without_the_gate_no_scenario_is_pytests_own_no_tests_status(run_pytest):
+    result = run_pytest(SKIPPING_SCENARIOS, "-k", "nothing", path=os.defpath)
     assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout
     assert "gate:" not in result.stdout
 
 
-def test_under_the_gate_a_run_time_skip_fails_and_a_chosen_skip_stays(tmp_path):
-    result = _pytest(tmp_path, SKIPPING_SCENARIOS, "--animehub-gate", "-rfEs", path=os.defpath)
+def test_under_the_gate_a_run_time_skip_fails_and_a_chosen_skip_stays(run_pytest):
+    result = run_pytest(SKIPPING_SCENARIOS, "--animehub-gate", "-rfEs", path=os.defpath)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "1 skipped, 1 error" in result.stdout
     assert (
@@ -138,30 +149,30 @@ def test_under_the_gate_a_run_time_skip_fails_and_a_chosen_skip_stays(tmp_path):
     assert "SKIPPED [1] scenarios/test_scenario.py:15: narrowed on purpose" in result.stdout
 
 
-def test_under_the_gate_with_workers_no_scenario_is_a_failure(tmp_path):
-    result = _pytest(
-        tmp_path, SKIPPING_SCENARIOS, "--animehub-gate", "-n", "2", "-k", "nothing", path=os.defpath
+def test_under_the_gate_with_workers_no_scenario_is_a_failure(run_pytest):
+    result = run_pytest(
+        SKIPPING_SCENARIOS, "--animehub-gate", "-n", "2", "-k", "nothing", path=os.defpath
     )
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "gate: no scenario was collected" in result.stdout
 
 
-def test_the_gate_counts_scenarios_run_on_workers(tmp_path):
+def test_the_gate_counts_scenarios_run_on_workers(run_pytest):
     source = (
         "import pytest\n\n@pytest.fixture(scope='session')\ndef stack():\n    return None\n\n"
         "def test_scenario(stack):\n    pass\n"
     )
-    result = _pytest(tmp_path, source, "--animehub-gate", "-n", "2", path=os.defpath)
+    result = run_pytest(source, "--animehub-gate", "-n", "2", path=os.defpath)
     assert result.returncode == pytest.ExitCode.OK, result.stdout
     assert "gate:" not in result.stdout
 
 
-def test_install_browser_exits_non_zero_naming_the_missing_browser(tmp_path):
+def test_install_browser_exits_non_zero_naming_the_missing_browser(tmp_path, python_subprocess_env):
     # Only what the script needs besides a browser, and no apt-get to install one with.
     path = _bin_without_chromium(tmp_path, ("bash", "id", "dirname", "cat", "sha256sum", "cut"))
     result = subprocess.run(
         [str(REPO / "scripts" / "bootstrap.sh"), "--browser"],
-        env={**_env(path), "PYTHON": sys.executable},
+        env={**_env(python_subprocess_env, path), "PYTHON": sys.executable},
         capture_output=True,
         text=True,
         timeout=120,

@@ -5,11 +5,17 @@ new interpreter and every plugin's import for each run)."""
 import json
 from dataclasses import fields
 
+import hypothesis.internal.observability  # noqa: F401  (see below)
 import pytest
 
 from harness.control_plane.record import StackRecord
 
 pytest_plugins = ["pytester"]
+
+# Each in-process run forgets the modules it imported (pytester restores sys.modules), so a
+# module first imported inside one is imported, and its asserts rewritten, again by the next:
+# hypothesis's plugin imports this one, and with it all of hypothesis, at every session's end
+# (~1.5 s of CPU each time). Imported once here, it stays.
 
 
 def run(pytester, *args: str) -> pytest.RunResult:

@@ -7,7 +7,8 @@ import os
 import selectors
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -30,6 +31,11 @@ class EmulatorProcess:
         self._process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 120.0) -> EmulatorProcess:
+        self._launch()
+        self._await_url(timeout)
+        return self
+
+    def _launch(self) -> None:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             self._process = subprocess.Popen(
@@ -43,12 +49,13 @@ class EmulatorProcess:
         finally:
             if log is not subprocess.DEVNULL:
                 log.close()
+
+    def _await_url(self, timeout: float) -> None:
         try:
             self.url = self._read_url(timeout)
         except BaseException:
             self.stop()
             raise
-        return self
 
     def _read_url(self, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -67,10 +74,18 @@ class EmulatorProcess:
         return self._process.pid if self._process else None
 
     def stop(self) -> None:
+        self._reap()
+
+    def _ask_to_stop(self) -> None:
+        if self._process is not None and not self._process.stdin.closed:
+            self._process.stdin.close()
+
+    def _reap(self) -> None:
         process, self._process = self._process, None
         if process is None:
             return
-        process.stdin.close()
+        if not process.stdin.closed:
+            process.stdin.close()
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -83,3 +98,20 @@ class EmulatorProcess:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+@contextmanager
+def running_together(*emulators: EmulatorProcess, timeout: float = 120.0) -> Iterator[None]:
+    """Starts the emulators at once (each one's start-up overlaps the others') and, at the end,
+    asks them all to stop before waiting for any: one start-up and one shut-down, not the sum."""
+    try:
+        for emulator in emulators:
+            emulator._launch()
+        for emulator in emulators:
+            emulator._await_url(timeout)
+        yield
+    finally:
+        for emulator in emulators:
+            emulator._ask_to_stop()
+        for emulator in emulators:
+            emulator._reap()

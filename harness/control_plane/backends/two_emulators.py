@@ -13,10 +13,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from harness.control_plane.backends.dynalite_process import DynaliteProcess
+from harness.control_plane.backends.emulator_process import running_together
 from harness.control_plane.backends.moto_process import MotoProcess
 
 
@@ -35,9 +36,9 @@ class TwoEmulators:
 
 @contextmanager
 def two_emulators() -> Iterator[TwoEmulators]:
-    with ExitStack() as running:
-        localstack = running.enter_context(MotoProcess("localstack stand-in"))
-        dynamodb = running.enter_context(DynaliteProcess("dynamodb-local stand-in (dynalite)"))
+    localstack = MotoProcess("localstack stand-in")
+    dynamodb = DynaliteProcess("dynamodb-local stand-in (dynalite)")
+    with running_together(localstack, dynamodb):
         yield TwoEmulators(localstack.url, dynamodb.url)
 
 

@@ -12,15 +12,22 @@ conn_trace_id
 AWS may append fields at the end of a line; the harness appends one, the request id the edge
 sent (`X-Amz-Cf-Id`, else `X-Request-Id`), quoted, so a request joins across the edge's, the
 ALB's and the task's logs.
+
+`time` and `request_creation_time` are on the stack clock as it was when the request arrived,
+as every time AWS stamps is: CloudWatch counts a request in the minute it arrived in
+(metrics.py), even when the clock is advanced before the line is written. The processing
+times stay real spans.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from harness.clock import clock
 
 FILE_NAME = "alb-access.log"
 
@@ -43,6 +50,8 @@ class AccessRecord:
     target_status: int | None = None
     sent_bytes: int = 0
     error_reason: str | None = None
+    # The stack clock's offset when the request arrived: what its logged times are shifted by.
+    clock_offset: float = field(default_factory=clock.offset)
 
 
 def _time(epoch: float) -> str:
@@ -72,7 +81,7 @@ def format_line(record: AccessRecord, *, elb: str, target_group_arn: str, ended:
     target_status = str(record.target_status) if answered else "-"
     fields = [
         "http",
-        _time(ended),
+        _time(ended + record.clock_offset),
         elb,
         f"{record.client[0]}:{record.client[1]}",
         record.target or "-",
@@ -92,7 +101,7 @@ def format_line(record: AccessRecord, *, elb: str, target_group_arn: str, ended:
         _q(None),
         _q(None),
         "0",
-        _time(record.started),
+        _time(record.started + record.clock_offset),
         _q("forward"),
         _q(None),
         _q(record.error_reason),

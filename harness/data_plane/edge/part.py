@@ -193,6 +193,10 @@ class Edge:
     def cache_entries(self) -> list[dict]:
         return self.cache.describe()
 
+    def faults_injected(self, fault_id: str) -> int:
+        """How often the viewers' requests met this fault (hop `viewer-edge`)."""
+        return self.faults.injected(fault_id) if self.faults is not None else 0
+
     def health(self) -> dict:
         poller = self._poller
         distribution = poller.distribution if poller else None

@@ -3,12 +3,21 @@ topic; a metric nobody publishes leaves it INSUFFICIENT_DATA (TreatMissingData `
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from harness.clock import clock
 from harness.data_plane.alarms import AlarmEvaluator
+
+
+@pytest.fixture
+def endpoints(endpoints):
+    """The session's emulator in a region of this module's own: a stack started in the same
+    worker shares the emulator's state (moto keeps it per process), and that stack's own
+    alarm evaluator would act on what these tests make in its region too."""
+    return replace(endpoints, region="eu-north-1")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +18,14 @@ from harness.data_plane.autoscaling.app import ScalingLoop
 
 DIMENSION = "ecs:service:DesiredCount"
 LABEL = "app/web-{id}/50dc6c49/targetgroup/api-{id}/6d0ecf83"
+
+
+@pytest.fixture
+def endpoints(endpoints):
+    """The session's emulator in a region of this module's own: a stack started in the same
+    worker shares the emulator's state (moto keeps it per process), and that stack's own
+    scaler and alarm evaluator would act on what these tests make in its region too."""
+    return replace(endpoints, region="eu-west-3")
 
 
 class MinuteClock:
@@ -45,7 +54,9 @@ def stack_clock(tmp_path):
 
 @pytest.fixture
 def service(endpoints):
-    """An ECS service of 2 tasks registered as a scalable target of 2 to 6."""
+    """An ECS service of 2 tasks registered as a scalable target of 2 to 6; its policies and
+    alarms are deleted after the test, so that the next test's evaluations judge only its own
+    (the emulator is the session's)."""
     ecs = endpoints.client("ecs")
     name = f"scaling-{uuid.uuid4().hex[:8]}"
     ecs.create_cluster(clusterName=name)
@@ -61,7 +72,26 @@ def service(endpoints):
         MinCapacity=2,
         MaxCapacity=6,
     )
-    return {"name": name, "resource_id": resource_id, "label": LABEL.format(id=name[-8:])}
+    yield {"name": name, "resource_id": resource_id, "label": LABEL.format(id=name[-8:])}
+    autoscaling = endpoints.client("application-autoscaling")
+    for policy in autoscaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=resource_id
+    )["ScalingPolicies"]:
+        # Deleting a policy deletes the alarms target tracking created for it.
+        autoscaling.delete_scaling_policy(
+            PolicyName=policy["PolicyName"],
+            ServiceNamespace="ecs",
+            ResourceId=resource_id,
+            ScalableDimension=DIMENSION,
+        )
+    cloudwatch = endpoints.client("cloudwatch")
+    left = [
+        a["AlarmName"]
+        for a in cloudwatch.describe_alarms(AlarmNamePrefix="TargetTracking-" + resource_id)[
+            "MetricAlarms"
+        ]
+    ]
+    cloudwatch.delete_alarms(AlarmNames=[*left, f"step-{name}"])
 
 
 @pytest.fixture
@@ -91,7 +121,8 @@ def put_requests_per_target(endpoints, label: str, value: float):
                     {"Name": "LoadBalancer", "Value": load_balancer},
                     {"Name": "TargetGroup", "Value": f"targetgroup/{target_group}"},
                 ],
-                "Timestamp": datetime.fromtimestamp(clock.now(), UTC),
+                # At the start of the minute, as the ALB stamps its 60-second datapoints.
+                "Timestamp": datetime.fromtimestamp(clock.now() // 60 * 60, UTC),
                 "Value": value,
             }
         ],

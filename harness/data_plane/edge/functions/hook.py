@@ -10,7 +10,6 @@ cannot use answers 503 too, or 502 for a header it may not add or change.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import replace
 
@@ -40,9 +39,7 @@ def function_event(context: dict, event_type: str, request: ViewerRequest, respo
 
 
 async def _invoke(function: EdgeFunction, event: dict):
-    # Off the event loop: V8 runs the function under a time limit, which mini-racer applies
-    # only to calls made outside a running loop.
-    return await asyncio.to_thread(function.invoke, event)
+    return await function.invoke(event)
 
 
 def _failed(function: EdgeFunction, exc: Exception) -> EdgeResponse:
