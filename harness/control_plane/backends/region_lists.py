@@ -18,7 +18,8 @@ depend on botocore's data alone, so they are also kept on disk, per botocore ver
 the provisioned emulator (embedded_snapshot.cache_root; not kept when that cache is off).
 boto3's Session class is not patched: other libraries' sessions in
 the process behave exactly as without the harness. The answers are the same lists; only where
-they are computed changes.
+they are computed changes. The same import reads EC2's instance type offerings per region on
+first use instead of all at once (ec2_offerings.py).
 """
 
 from __future__ import annotations
@@ -110,10 +111,13 @@ def _import_ec2_regions(lists: RegionLists) -> None:
         return
     import boto3
 
+    from harness.control_plane.backends.ec2_offerings import importing_instance_types
+
     real = boto3.Session
     boto3.Session = lambda *args, **kwargs: lists
     try:
-        module = importlib.import_module(EC2_REGIONS)
+        with importing_instance_types():
+            module = importlib.import_module(EC2_REGIONS)
     finally:
         boto3.Session = real
     module.Session = real  # it bound the name at import; later calls get the real class
