@@ -2,7 +2,8 @@
 made again.
 
 A snapshot holds every moto backend the process has in use (each account's region backends,
-pickled together so that the references between services stay shared) and what the API front
+pickled together so that the references between services stay shared), S3's one namespace of
+bucket names (which account holds each bucket: moto keeps it beside the backends) and what the API front
 keeps for CloudFront Functions (LIVE stages and behaviours' associations, which moto has not).
 Restored into a fresh emulator it is the same control-plane state, ids and timestamps included,
 as the run that was captured: `tests/control_plane/backends/test_embedded_snapshot.py` compares
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from harness.errors import HarnessError
 
-FORMAT = 1  # raised when what a snapshot holds changes shape
+FORMAT = 2  # raised when what a snapshot holds changes shape
 CACHE_VARIABLE = "ANIMEHUB_SNAPSHOT_CACHE"
 
 
@@ -118,6 +119,12 @@ def _backend_dicts():
     return [bd for bd in BackendDict._instances if any(len(asb) for asb in bd.values())]
 
 
+def _s3_bucket_accounts() -> dict:
+    from moto.s3.models import s3_backends
+
+    return s3_backends.bucket_accounts
+
+
 def is_pristine() -> bool:
     """No moto backend holds anything yet: a snapshot may be restored without overwriting."""
     return not _backend_dicts()
@@ -135,6 +142,7 @@ def capture(cloudfront_functions=None) -> bytes:
             for bd in _backend_dicts()
         },
         "cloudfront_functions": None,
+        "s3_bucket_accounts": dict(_s3_bucket_accounts()),
     }
     if cloudfront_functions is not None:
         state["cloudfront_functions"] = {
@@ -182,6 +190,7 @@ def restore(data: bytes, cloudfront_functions=None) -> None:
             per_account = backend_dict[account]
             for region, backend in regions.items():
                 dict.__setitem__(per_account, region, backend)
+    _s3_bucket_accounts().update(state["s3_bucket_accounts"])
     kept = state["cloudfront_functions"]
     if cloudfront_functions is not None and kept is not None:
         cloudfront_functions.live.update(kept["live"])

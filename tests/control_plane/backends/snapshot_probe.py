@@ -9,6 +9,7 @@ import json
 import sys
 
 from moto.core.base_backend import BackendDict
+from moto.s3.models import s3_backends
 
 from harness.control_plane.backends import embedded_snapshot
 from harness.control_plane.backends.embedded import EmbeddedBackend
@@ -63,6 +64,9 @@ def control_plane(endpoints, record) -> dict:
     seen["scalable_targets"] = scaling.describe_scalable_targets(ServiceNamespace="ecs")
     seen["policies"] = scaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
     seen["certificates"] = c("acm").list_certificates()["CertificateSummaryList"]
+    # Where moto finds each bucket by name (S3's one namespace): the S3 lifecycle part and a
+    # CreateBucket of a taken name read it.
+    seen["bucket_owners"] = {b: s3_backends.bucket_accounts.get(b) for b in seen["buckets"]}
     for reading in seen.values():
         if isinstance(reading, dict):
             reading.pop("ResponseMetadata", None)
@@ -77,6 +81,7 @@ def main() -> None:
         provisioned = control_plane(front.endpoints, record)
         snapshot = embedded_snapshot.capture(front.cloudfront_functions)
         BackendDict.reset()  # an emulator that holds nothing, as at a stack's start
+        s3_backends.bucket_accounts.clear()
         front.cloudfront_functions.live.clear()
         front.cloudfront_functions.associations.clear()
         emptied = embedded_snapshot.is_pristine()
