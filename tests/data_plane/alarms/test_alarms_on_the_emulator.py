@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from harness.clock import clock
 from harness.data_plane.alarms import AlarmEvaluator
 
 
@@ -18,13 +17,6 @@ def endpoints(endpoints):
     worker shares the emulator's state (moto keeps it per process), and that stack's own
     alarm evaluator would act on what these tests make in its region too."""
     return replace(endpoints, region="eu-north-1")
-
-
-@pytest.fixture
-def stack_clock(tmp_path):
-    clock.use(tmp_path / "clock")
-    yield clock
-    clock.release(tmp_path / "clock")
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from harness.clock import clock
 from harness.plumbing.servers import ServerThread
 
 
@@ -46,15 +45,6 @@ def target_app(name: str) -> Starlette:
             Route("/api/echo", echo, methods=["GET", "POST"]),
         ]
     )
-
-
-@pytest.fixture
-def stack_clock(tmp_path):
-    """This process's stack clock on a file of the test's own: the ALB's health checks and
-    draining count on it, and no task follows it, so advancing it costs nothing."""
-    clock.use(tmp_path / "clock")
-    yield clock
-    clock.release(tmp_path / "clock")
 
 
 @pytest.fixture(scope="session")

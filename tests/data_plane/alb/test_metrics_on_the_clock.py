@@ -11,19 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from harness.clock import clock
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.metrics import NAMESPACE, AlbMetrics, target_group_dimension
 from harness.plumbing.waiting import NotYet, wait_until
 
 HOUR = 3600
-
-
-@pytest.fixture
-def stack_clock(tmp_path):
-    clock.use(tmp_path / "clock")
-    yield clock
-    clock.release(tmp_path / "clock")
 
 
 @pytest.fixture
