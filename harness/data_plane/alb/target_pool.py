@@ -51,6 +51,7 @@ class _Connection(asyncio.Protocol):
         self._writable.set()
         self._paused = False
         self._busy = False  # between sending a request and the end of its response
+        self._keep_alive = False
         self.complete = False
 
     # asyncio.Protocol ----------------------------------------------------------------------
@@ -114,6 +115,8 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if self._head is None or not self._head.done():
             return  # the end of an interim response
+        # Asked here: once the message is over, the parser no longer knows.
+        self._keep_alive = self._parser.should_keep_alive()
         self.complete, self._busy = True, False
         self._chunks.put_nowait(None)
 
@@ -129,7 +132,7 @@ class _Connection(asyncio.Protocol):
         """Write the request; returns (status, raw headers) once the response's head is in."""
         self._head = asyncio.get_running_loop().create_future()
         self._chunks = asyncio.Queue()
-        self._headers, self.complete, self._busy = [], False, True
+        self._headers, self.complete, self._busy, self._keep_alive = [], False, True, False
         self.transport.write(head)
         if body is not None:
             async for chunk in body:
@@ -158,7 +161,7 @@ class _Connection(asyncio.Protocol):
             yield chunk
 
     def reusable(self) -> bool:
-        return self.complete and not self.closed and self._parser.should_keep_alive()
+        return self.complete and not self.closed and self._keep_alive
 
     def close(self) -> None:
         self.closed = True
