@@ -52,12 +52,14 @@ def test_a_kept_connection_is_not_reused_once_the_stack_clock_passes_the_idle_ti
             assert response.status_code == 200
             return response.json()["peer"]
 
-        first, second = peer(), peer()
+        # Several in a row: on a loaded machine two requests can lie more than the ALB's real
+        # keep-alive apart, but not all of them.
+        before = [peer() for _ in range(5)]
         stack_clock.advance(60)  # AWS's default idle timeout
         after_the_advance = peer()
 
-    assert second == first  # kept alive between two requests in a row
-    assert after_the_advance != first
+    assert len(set(before)) < len(before), f"no connection kept alive: {before}"
+    assert after_the_advance != before[-1]
 
 
 def test_a_chunked_upload_a_head_and_an_http_1_0_request_pass_whole(healthy_alb, target_server):
