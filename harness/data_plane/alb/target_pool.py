@@ -9,11 +9,14 @@ A pooled connection is closed once it has been idle for `KEEP_ALIVE` on the stac
 tasks keep their own keep-alive timer on that clock (libfaketime), so after `harness clock
 advance` they close the connections the ALB holds. Reusing one then would fail the request with
 a 502 that real time never produces; AWS's ALB would have closed it at its idle timeout anyway.
+A task sees the move up to a second late (libfaketime's cache, longer on a loaded machine), and
+then closes connections made since: for `TASKS_FOLLOW` seconds after a move none is kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httptools
@@ -26,6 +29,7 @@ KEEP_ALIVE = 4.0
 MAX_IDLE = 50  # idle connections kept over all targets
 MAX_OPEN = 200  # connections at once; a request past it waits (within the idle timeout)
 PAUSE_AT = 16  # body chunks buffered before reading from the target pauses
+TASKS_FOLLOW = 10.0  # real seconds after a clock move in which no connection is kept
 
 
 class TargetTimeout(Exception):
@@ -182,6 +186,8 @@ class TargetPool:
     def __init__(self) -> None:
         self._idle: dict[TargetAddress, list[_Connection]] = {}
         self._open: asyncio.Semaphore | None = None
+        self._forward: float | None = None  # how far the stack clock's monotonic is ahead
+        self._moved_at = float("-inf")
 
     async def request(
         self,
@@ -234,10 +240,9 @@ class TargetPool:
 
     def _give_back(self, target: TargetAddress, connection: _Connection, reusable: bool) -> None:
         self._open.release()
-        if not reusable:
+        if not reusable or self._clock_moved_lately(connection):
             connection.close()
             return
-        connection.idle_since = clock.monotonic()
         if sum(len(idle) for idle in self._idle.values()) >= MAX_IDLE:
             connection.close()
             return
@@ -246,6 +251,15 @@ class TargetPool:
         while idle and (idle[0].closed or connection.idle_since - idle[0].idle_since >= KEEP_ALIVE):
             idle.pop(0).close()
         idle.append(connection)
+
+    def _clock_moved_lately(self, connection: _Connection) -> bool:
+        real = time.monotonic()
+        connection.idle_since = clock.monotonic()
+        forward = connection.idle_since - real
+        if self._forward is not None and forward > self._forward + 0.5:  # moved since
+            self._moved_at = real
+        self._forward = forward  # (a new stack's clock in this process starts again at 0)
+        return real - self._moved_at < TASKS_FOLLOW
 
     def close(self) -> None:
         for idle in self._idle.values():
