@@ -12,6 +12,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from harness.control_plane.backends.emulator_log import EmulatorLog
+from harness.control_plane.backends.sqs_send_cost import skip_queue_counts_in_sends
 
 
 def _listed_once() -> None:
@@ -30,6 +31,7 @@ class LoggedMotoServer(ThreadedMotoServer):
         super().__init__(ip_address=ip_address, port=port, verbose=False)
         self.emulator_log = emulator_log
         _listed_once()
+        skip_queue_counts_in_sends()
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's, with the app wrapped
         app = self.emulator_log.wrap(DomainDispatcherApplication(create_backend_app))
