@@ -47,9 +47,7 @@ def operation_of(headers: dict[str, str], body: bytes) -> str | None:
     return None
 
 
-# As many kept alive as may be open: with fewer, a burst of tasks' calls (50 shares in
-# flight) closed and reopened connections, each a new thread in the emulator (#14).
-UPSTREAM_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+UPSTREAM_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
 class AwsFaultApp:

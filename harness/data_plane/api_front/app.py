@@ -20,10 +20,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 class Upstream:
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
-        # Every connection kept alive (httpx keeps 20 of its 100 by default), so a burst of
-        # calls does not reopen connections to the emulator (#14).
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        self.client = httpx.AsyncClient(timeout=30, trust_env=False, limits=limits)
+        self.client = httpx.AsyncClient(timeout=30, trust_env=False)
 
     async def forward(self, request: Request, body: bytes) -> httpx.Response:
         headers = [(k, v) for k, v in request.headers.raw if k.decode().lower() not in HOP_BY_HOP]

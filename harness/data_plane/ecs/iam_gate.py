@@ -28,9 +28,7 @@ from harness.plumbing.servers import ServerThread
 
 POLICY_TTL = 1.0
 GATED_SERVICES = ("dynamodb", "sns")
-# As many kept alive as may be open: with fewer, a burst of tasks' calls (50 shares in
-# flight) closed and reopened connections, each a new thread in the emulator (#14).
-UPSTREAM_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+UPSTREAM_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
 _DROPPED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
 
