@@ -38,6 +38,9 @@ from harness.plumbing.local_ca import trusting
 from harness.testkit.fans import create_fan
 
 FEED_PAGE = 100
+# Reading the feed back only checks the round; each page costs the emulator a query over every
+# item the table holds, so on a loaded machine a page can take more than REQUEST_TIMEOUT.
+FEED_TIMEOUT = 120.0
 
 
 async def share_all(
@@ -88,7 +91,7 @@ def feed_titles(base_url: str, prefix: str, verify) -> Counter:
     seen: Counter = Counter()
     cursor = None
     with httpx.Client(
-        base_url=base_url, trust_env=False, timeout=REQUEST_TIMEOUT, verify=verify
+        base_url=base_url, trust_env=False, timeout=FEED_TIMEOUT, verify=verify
     ) as client:
         while True:
             params = {"limit": FEED_PAGE} | ({"cursor": cursor} if cursor else {})
