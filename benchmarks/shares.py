@@ -39,8 +39,10 @@ from harness.testkit.fans import create_fan
 
 FEED_PAGE = 100
 # Reading the feed back only checks the round; each page costs the emulator a query over every
-# item the table holds, so on a loaded machine a page can take more than REQUEST_TIMEOUT.
+# item the table holds, and shares the client gave up on may still be landing, so on a loaded
+# machine a page can take more than REQUEST_TIMEOUT or answer 503. A read is safe to repeat.
 FEED_TIMEOUT = 120.0
+FEED_ATTEMPTS = 5
 
 
 async def share_all(
@@ -86,6 +88,15 @@ def cpu_per_share(root: int, before: dict[int, float], shares: int) -> dict[str,
     return spent
 
 
+def feed_page(client: httpx.Client, params: dict) -> dict:
+    for _ in range(FEED_ATTEMPTS):
+        try:
+            return client.get("/api/anime", params=params).raise_for_status().json()
+        except httpx.HTTPError as exc:
+            failure = exc
+    raise SystemExit(f"reading the feed back failed {FEED_ATTEMPTS} times: {failure}")
+
+
 def feed_titles(base_url: str, prefix: str, verify) -> Counter:
     """Every title in the feed that starts with `prefix`, with how often it appears."""
     seen: Counter = Counter()
@@ -95,7 +106,7 @@ def feed_titles(base_url: str, prefix: str, verify) -> Counter:
     ) as client:
         while True:
             params = {"limit": FEED_PAGE} | ({"cursor": cursor} if cursor else {})
-            page = client.get("/api/anime", params=params).raise_for_status().json()
+            page = feed_page(client, params)
             seen.update(i["title"] for i in page["items"] if i["title"].startswith(prefix))
             cursor = page.get("next_cursor")
             if not cursor:
