@@ -77,7 +77,10 @@ def main() -> None:
     function = EdgeFunction("spa", "arn:aws:cloudfront::123456789012:function/spa",
                             spa_routing_code("index.html"))  # fmt: skip
     found = asyncio.run(measure(function, args))
-    labels = {"engine": "V8 invoke (event built)", "hook": "viewer-request hook (event, V8, request)"}
+    labels = {
+        "engine": "V8 invoke (event built)",
+        "hook": "viewer-request hook (event, V8, request)",
+    }
     for name, label in labels.items():
         print(row(f"{label}: wall", [w for w, _ in found[name]], " us", "{:.0f}"))
         print(row(f"{label}: CPU", [c for _, c in found[name]], " us", "{:.0f}"))
