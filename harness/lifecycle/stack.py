@@ -140,10 +140,11 @@ class Stack:
         self.endpoints = self.backend.endpoints
         if s.backend == "embedded":
             from harness.clock.emulator_time import put_embedded_emulator_on_the_clock
-            from harness.control_plane.backends import dynamodb_recovery
+            from harness.control_plane.backends import cloudwatch_dimensions, dynamodb_recovery
 
             put_embedded_emulator_on_the_clock()
             dynamodb_recovery.install()
+            cloudwatch_dimensions.install()
 
         discover = getattr(self.backend, "discover", None)
         if discover is not None:
@@ -234,8 +235,8 @@ class Stack:
             poll_interval=SETTINGS_POLL,
         )
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints (DynamoDB
-        # and SNS through the agent's IAM gate).
-        self.aws_faults.route(self.agent.gated_endpoints())
+        # and SNS once the agent's IAM gate, called in-process, lets the call through).
+        self.aws_faults.check(self.agent.gated_services, self.agent.iam_refusal)
         self.agent.extra_env |= self.aws_faults.task_environment()
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)
