@@ -13,12 +13,17 @@ The load client is `loadgen.py` (warm keep-alive connections on asyncio streams)
 more CPU per request than the edge does on a hit. `--client-check` first measures the client
 alone against a trivial server. The edge's own CPU per cache hit (its process's user + system
 time over the requests) is printed too: on a shared machine it says what a hit costs where
-req/s mostly says how busy the other cores are.
+req/s mostly says how busy the other cores are. So is the harness process's CPU per API request
+on each path: the ALB runs there, beside the emulator that serves the tasks, on one GIL, so the
+difference between the two paths is what the ALB takes from the emulator. The harness's own
+background work (health checks, tickers, pollers: its CPU over a few idle seconds first) is
+taken out in proportion to each measurement's duration, so a slower path is not charged more.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 
 import httpx
 from benchlib import cpu_seconds, detached_stack, header, percentile, row, task_urls
@@ -27,6 +32,7 @@ from loadgen import latency, throughput, trivial_server
 from harness.plumbing.local_ca import trusting
 
 STATIC_KEY = "bench/static.css"
+IDLE_SECONDS = 5.0
 MEDIA_KEY = "media/bench/static.css"  # under /media/*: the same hit, no viewer-request function
 STATIC_BODY = b"body{}" * 500
 
@@ -86,14 +92,24 @@ def main() -> None:
             "media via edge (cache hit, no function)": f"{edge}/{MEDIA_KEY}",
         }
         edge_pid = status["components"]["edge"].get("pid")
+        harness_pid = status["pid"]
         hit_cpu: dict[str, list[float]] = {HIT: [], MEDIA_HIT: []}
+        harness_cpu: dict[str, list[float]] = {"api via edge+ALB": [], "api straight to a task": []}
+        # latency() and throughput() each send one warm-up request more.
+        sent = 2 * args.requests + 1 + args.concurrency
+        idle_began, idle_cpu = time.monotonic(), cpu_seconds(harness_pid)
+        time.sleep(IDLE_SECONDS)  # a measurement: nothing is sent meanwhile
+        background = (cpu_seconds(harness_pid) - idle_cpu) / (time.monotonic() - idle_began)
         for _ in range(args.rounds):
             for name, url in urls.items():
                 before = cpu_seconds(edge_pid) if edge_pid else 0.0
+                harness_before, began = cpu_seconds(harness_pid), time.monotonic()
                 paths[name].append(measure(url, args, trusting(status.get("edge_ca"))))
+                if name in harness_cpu:
+                    spent = cpu_seconds(harness_pid) - harness_before
+                    spent -= background * (time.monotonic() - began)
+                    harness_cpu[name].append(spent / sent * 1000)
                 if edge_pid and name in hit_cpu:
-                    # latency() and throughput() each send one warm-up request more.
-                    sent = 2 * args.requests + 1 + args.concurrency
                     hit_cpu[name].append((cpu_seconds(edge_pid) - before) / sent * 1000)
 
     def p50(name):
@@ -121,6 +137,11 @@ def main() -> None:
         print(row("  same, /media/* (no function)", hit_cpu[MEDIA_HIT], " ms", "{:.3f}"))
         function = [a - b for a, b in zip(hit_cpu[HIT], hit_cpu[MEDIA_HIT], strict=True)]
         print(row("  the viewer-request function's share", function, " ms", "{:.3f}"))
+    print(f"harness process CPU when idle: {background * 1000:.0f} ms/s (taken out below)")
+    print(row("harness CPU per request, api via edge+ALB", harness_cpu[api], " ms"))
+    print(row("  same, api straight to a task", harness_cpu[task], " ms"))
+    alb_share = [a - t for a, t in zip(harness_cpu[api], harness_cpu[task], strict=True)]
+    print(row("  the difference: the ALB's share", alb_share, " ms"))
     print(
         f"(per round: p50 of {args.requests} sequential requests on one connection, then "
         f"{args.requests} requests at concurrency {args.concurrency})"

@@ -13,15 +13,13 @@ import httpx
 
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.config import TargetAddress
+from harness.data_plane.alb.target_pool import TargetFailed, TargetPool, TargetTimeout
 from harness.faults.http import at_target
-from harness.plumbing.http_proxy import UpstreamPool, end_to_end, has_body, request_body
+from harness.plumbing.http_proxy import end_to_end, has_body, request_body
 
 log = logging.getLogger(__name__)
 
 ADMIN_PATH = "/__alb/targets"
-TARGET_LIMITS = httpx.Limits(
-    max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0
-)
 STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 
 
@@ -78,15 +76,18 @@ def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
 class ProxyApp:
     def __init__(self, router: Router) -> None:
         self._router = router
-        self.targets = UpstreamPool("alb", TARGET_LIMITS)
+        self._pool = TargetPool()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._in_flight: dict[TargetAddress, set[asyncio.Task]] = {}
 
     def asgi(self):
-        """The listener's ASGI app, with the target pool opened and closed on its loop."""
-        return self.targets.serve(self)
+        """The listener's ASGI app; its target connections are closed with its loop."""
+        return self
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         if scope["path"] == ADMIN_PATH and scope["method"] == "GET":
@@ -120,6 +121,16 @@ class ProxyApp:
         finally:
             self._router.access_log.write(record, time.time())
 
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self._pool.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
     def cut_off(self, target: TargetAddress) -> None:
         """End the requests still running on `target`; callable from any thread."""
         if self._loop is None or self._loop.is_closed():
@@ -131,56 +142,90 @@ class ProxyApp:
         self, target: TargetAddress, scope, receive, send, record: AccessRecord
     ) -> None:
         idle = self._router.idle_timeout
-        timeout = httpx.Timeout(idle, connect=min(10.0, idle))
-        path = scope.get("raw_path") or scope["path"].encode()
-        query = scope.get("query_string") or b""
-        url = f"http://{target.ip}:{target.port}{path.decode('latin-1')}"
-        if query:
-            url += "?" + query.decode("latin-1")
         headers = forwarded_headers(scope, self._router.listener_port)
         record.trace_id = headers[-1][1].decode("latin-1")
-        client = self.targets.client
-        request = client.build_request(
-            scope["method"],
-            url,
-            headers=headers,
-            content=request_body(receive) if has_body(scope["headers"]) else None,
-            timeout=timeout,
-        )
+        body, chunked = None, False
+        if has_body(scope["headers"]):
+            body = request_body(receive)
+            # The client's Transfer-Encoding is hop-by-hop: without a length, chunks again.
+            chunked = not any(name == b"content-length" for name, _ in headers)
+            if chunked:
+                headers.append((b"transfer-encoding", b"chunked"))
         record.target_started = time.time()
         faults = getattr(self._router, "faults", None)
         try:
-            response = await at_target(faults, str(target), scope["path"], idle)
-            response = response or await client.send(request, stream=True)
-        except httpx.TimeoutException:
+            injected = await at_target(faults, str(target), scope["path"], idle)
+            if injected is not None:
+                response = await InjectedResponse.read(injected)
+            else:
+                response = await self._pool.request(
+                    target,
+                    request_head(scope, headers, str(target)),
+                    body,
+                    chunked=chunked,
+                    head_only=scope["method"] == "HEAD",
+                    connect_timeout=min(10.0, idle),
+                    timeout=idle,
+                )
+        except (httpx.TimeoutException, TargetTimeout):
             log.info("alb: target %s timed out", target)
             record.error_reason = "TargetResponseTimeout"
             await _respond(send, 504, error_page(504), b"text/html")
             return
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, TargetFailed) as exc:
             log.info("alb: target %s failed: %r", target, exc)
             record.error_reason = "TargetConnectionError"
             await _respond(send, 502, error_page(502), b"text/html")
             return
         record.response_started = time.time()
-        record.target_status = response.status_code
+        record.target_status = response.status
         try:
             await send(
                 {
                     "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": end_to_end(response.headers.raw),
+                    "status": response.status,
+                    "headers": end_to_end(response.headers),
                 }
             )
-            async for chunk in response.aiter_raw():
+            async for chunk in response.chunks():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except httpx.HTTPError as exc:
+        except (TargetFailed, TargetTimeout) as exc:
             # The status line is gone already; closing the connection is all that is left.
             log.info("alb: target %s broke the response: %r", target, exc)
             raise
         finally:
             await response.aclose()
+
+
+def request_head(scope, headers: list[tuple[bytes, bytes]], target_address: str) -> bytes:
+    """The request line and headers as the target receives them (HTTP/1.1)."""
+    target = scope.get("raw_path") or scope["path"].encode()
+    if scope.get("query_string"):
+        target += b"?" + scope["query_string"]
+    lines = [b"%s %s HTTP/1.1" % (scope["method"].encode("latin-1"), target)]
+    lines += [b"%s: %s" % (name, value) for name, value in headers]
+    if not any(name == b"host" for name, _ in headers):  # an HTTP/1.0 client's request
+        lines.append(b"host: %s" % target_address.encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+class InjectedResponse:
+    """An injected fault's response (an httpx.Response, see faults.http.at_target) in the shape
+    of a target's."""
+
+    def __init__(self, status: int, headers, body: bytes) -> None:
+        self.status, self.headers, self._body = status, headers, body
+
+    @classmethod
+    async def read(cls, response: httpx.Response) -> InjectedResponse:
+        return cls(response.status_code, response.headers.raw, await response.aread())
+
+    async def chunks(self):
+        yield self._body
+
+    async def aclose(self) -> None:
+        pass
 
 
 def _new_record(scope) -> AccessRecord:

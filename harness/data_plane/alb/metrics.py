@@ -15,7 +15,6 @@ clock."""
 
 from __future__ import annotations
 
-import shlex
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from harness.clock import clock
 from harness.clock.ticker import ClockTicker
+from harness.data_plane.alb.access_log import split_line
 
 NAMESPACE = "AWS/ApplicationELB"
 PERIOD = 60  # ALB metrics are 60-second datapoints
@@ -49,7 +49,7 @@ class Tally:
         self.response_times: dict[tuple[str, str, datetime], list[float]] = defaultdict(list)
 
     def add(self, line: str) -> None:
-        fields = shlex.split(line)
+        fields = split_line(line)
         if len(fields) <= CREATION_TIME:
             return
         key = (fields[2], target_group_dimension(fields[16]), minute_of(fields[CREATION_TIME]))

@@ -221,7 +221,8 @@ class LoadBalancer(TargetLoop):
             target = self._targets.get(address)
             if target is not None:
                 target.in_flight -= 1
-                self._finish_draining(target, clock.monotonic())
+                if target.draining_since is not None:  # the clock's reading costs a stat
+                    self._finish_draining(target, clock.monotonic())
 
     # -- internals -------------------------------------------------------------------------
 

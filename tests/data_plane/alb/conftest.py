@@ -34,6 +34,8 @@ def target_app(name: str) -> Starlette:
                 "method": request.method,
                 "query": str(request.url.query),
                 "body": body.decode(),
+                # which of the ALB's connections carried the request
+                "peer": f"{request.client.host}:{request.client.port}",
             },
             headers=headers,
         )

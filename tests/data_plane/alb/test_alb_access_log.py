@@ -11,7 +11,7 @@ import shlex
 import httpx
 
 from harness.data_plane.alb import LoadBalancer
-from harness.data_plane.alb.access_log import FILE_NAME
+from harness.data_plane.alb.access_log import FILE_NAME, AccessRecord, format_line, split_line
 from harness.plumbing.waiting import wait_until
 
 
@@ -62,3 +62,30 @@ def test_a_request_with_no_target_logs_503_and_no_target(make_target_group, endp
     assert fields[4] == "-"
     assert fields[5:8] == ["-1", "-1", "-1"]
     assert fields[8:10] == ["503", "-"]
+
+
+def test_a_line_reads_back_as_the_fields_format_line_wrote():
+    """metrics.py reads lines with split_line: every field, quotes removed, a quote inside a
+    value kept as %22, an empty quoted value kept as an empty field's "-"."""
+    record = AccessRecord(
+        started=1_700_000_000.0,
+        client=("127.0.0.1", 5000),
+        method="GET",
+        url='http://x/api/anime?q="a b"',
+        http_version="1.1",
+        user_agent="Mozilla/5.0 (X11; Linux) \\ slash",
+        trace_id="Root=1-a-b",
+        request_id="req 1",
+        target="127.0.0.2:8000",
+        elb_status=200,
+        target_status=200,
+    )
+    line = format_line(record, elb="app/alb/1", target_group_arn="arn:tg", ended=1_700_000_001.0)
+
+    fields = split_line(line)
+
+    assert fields[12] == "GET http://x/api/anime?q=%22a b%22 HTTP/1.1"
+    assert fields[13] == "Mozilla/5.0 (X11; Linux) \\ slash"
+    assert fields[-1] == "req 1"
+    assert len(fields) == 31
+    assert fields[9] == "200" and fields[18] == "-"
