@@ -10,6 +10,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 
 from harness.clock import CLOCK_FILE, clock
@@ -134,6 +135,8 @@ class Stack:
 
     def _start_parts(self, parts: ExitStack) -> None:
         s, logs = self.settings, self.run_dir.logs
+        # Chosen (a Docker probe) and its spare tasks started while the emulator starts.
+        runtime_ready = None if s.backend == "aws" else self._runtime_in_background(parts)
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)
@@ -159,7 +162,6 @@ class Stack:
         from harness.data_plane.api_front import ApiFront
         from harness.data_plane.cognito import CognitoFront
         from harness.data_plane.ecs import EcsAgent
-        from harness.data_plane.ecs.runtime_choice import create_runtime
         from harness.data_plane.edge import EdgeProcess
         from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
@@ -209,7 +211,7 @@ class Stack:
         self._step("starting the load balancer", self.alb.start)
         self.api_front.watch("elbv2", self.alb.refresh_soon)
 
-        runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
+        runtime = self._step("choosing the task runtime", runtime_ready.result)
 
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
@@ -270,7 +272,33 @@ class Stack:
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
             lambda: self.agent.wait_steady(timeout=60),
         )
+        getattr(runtime, "drop_spares", lambda: None)()  # none taken: an interpreter's memory
         self._start_control(parts)
+
+    def _runtime_in_background(self, parts: ExitStack) -> Future:
+        """The task runtime, chosen on a thread of its own; a process runtime starts the
+        blueprint's tasks' interpreters at once (task_spares.py). Closed here if no agent
+        took it (the agent closes its runtime when it stops)."""
+        from harness.clock import faketime
+        from harness.data_plane.ecs.runtime_choice import create_runtime
+
+        def choose():
+            runtime = create_runtime(self.settings.task_runtime)
+            prepare = getattr(runtime, "prepare", None)
+            if prepare is not None:
+                prepare(faketime.environment(self.clock_file), self.blueprint.desired_count)
+            return runtime
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="task-runtime")
+        ready = pool.submit(choose)
+        pool.shutdown(wait=False)
+
+        def close_unless_taken() -> None:
+            if self.agent is None and ready.exception() is None:
+                ready.result().close()
+
+        parts.callback(close_unless_taken)
+        return ready
 
     def _start_control(self, parts: ExitStack) -> None:
         from harness.lifecycle.status_server import ControlServer
