@@ -25,19 +25,28 @@ log = logging.getLogger(__name__)
 _AT_START = ("PYTHON", "LD_", "MALLOC_", "FAKETIME", "LC_", "LANG", "TZ", "HOME", "BOTO_")
 
 # What the spare runs: `-c` puts "" first on sys.path where `-m` puts the working directory.
-# Its imports are undone from sys.modules' view (the module's __main__ only), so runpy runs
-# __main__ fresh as `python -m` does; an import that fails fails again there, into the log.
+# Ahead of the launch it imports what MODULE's __main__ imports at its top (never __main__
+# itself: its body is the task); an import that fails is left to fail in the task, into its log.
 _SPARE = r"""
-import importlib, json, os, runpy, sys
+import ast, importlib, importlib.util, json, os, runpy, sys
 module = sys.argv[1]
 sys.argv, sys.path[0] = sys.argv[:1], os.getcwd()
 try:
-    importlib.import_module(module + ".__main__")
+    main = importlib.util.find_spec(module + ".__main__")
+    for node in ast.parse(main.loader.get_source(main.name)).body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:
+                pass
 except Exception:
     pass
-sys.modules.pop(module + ".__main__", None)
-if hasattr(sys.modules.get(module), "__main__"):
-    delattr(sys.modules[module], "__main__")
 line = sys.stdin.buffer.readline()
 if not line:
     sys.exit(0)
@@ -45,9 +54,10 @@ launch = json.loads(line)
 log = os.open(launch["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 null = os.open(os.devnull, os.O_RDONLY)
 os.dup2(null, 0), os.dup2(log, 1), os.dup2(log, 2), os.close(null), os.close(log)
-os.environ.clear()
+for name in launch["unset"]:
+    os.environ.pop(name, None)
 os.environ.update(launch["env"])
-del importlib, json, line, launch, log, null
+del ast, importlib, json, line, launch, log, null
 runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
@@ -90,6 +100,11 @@ class TaskSpares:
         for _ in range(count):
             self._jobs.put((tuple(argv), dict(env)))
 
+    def waiting(self) -> int:
+        """How many spares wait for a launch now."""
+        with self._lock:
+            return sum(process.poll() is None for _, _, process in self._spares)
+
     def take(self, argv: Sequence[str], env: Mapping[str, str], log_path: Path):
         """A spare now running the task (its Popen), or None: spawn the task afresh."""
         with self._lock:
@@ -99,7 +114,10 @@ class TaskSpares:
                     break
             else:
                 return None
-        launch = json.dumps({"env": dict(env), "log": str(log_path)}) + "\n"
+        # What the interpreter added as it started (PEP 538's LC_CTYPE) stays, as in a task
+        # spawned afresh with the same start variables.
+        unset = sorted(set(spare_env) - set(env))
+        launch = json.dumps({"env": dict(env), "unset": unset, "log": str(log_path)}) + "\n"
         try:
             process.stdin.write(launch.encode())
             process.stdin.close()
