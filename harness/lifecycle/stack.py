@@ -166,7 +166,7 @@ class Stack:
         from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
         from harness.data_plane.sns_delivery import SnsDelivery
-        from harness.pipelines.web_deploy import deploy_web_stub
+        from harness.pipelines.web_deploy import publish, upload_web_stub
 
         # Clients (the CLI, SDKs, the API tasks, provisioning) reach ECS, CloudFront, ELBv2 and
         # SNS through the front, which keeps what the emulator cannot (CloudFront Functions' LIVE
@@ -244,6 +244,12 @@ class Stack:
         self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
 
+        # The web stub's objects go up while the edge starts; the invalidation waits for it.
+        uploading = None
+        if self.deploy_web:
+            uploading = self._in_background(
+                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
+            )
         self.edge = EdgeProcess(
             self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
             self.record.distribution_id,
@@ -265,8 +271,8 @@ class Stack:
             lambda: start_time_parts(self, parts),
         )
 
-        if self.deploy_web:
-            self._step("deploying the web stub", lambda: deploy_web_stub(self))
+        if uploading is not None:
+            self._step("deploying the web stub", lambda: publish(self, uploading.result()))
 
         self._step(
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
@@ -289,9 +295,7 @@ class Stack:
                 prepare(faketime.environment(self.clock_file), self.blueprint.desired_count)
             return runtime
 
-        pool = ThreadPoolExecutor(1, thread_name_prefix="task-runtime")
-        ready = pool.submit(choose)
-        pool.shutdown(wait=False)
+        ready = self._in_background(choose)
 
         def close_unless_taken() -> None:
             if self.agent is None and ready.exception() is None:
@@ -299,6 +303,15 @@ class Stack:
 
         parts.callback(close_unless_taken)
         return ready
+
+    @staticmethod
+    def _in_background(work: Callable[[], object]) -> Future:
+        """`work` on a thread of its own; its outcome (or exception) from `.result()`."""
+        pool = ThreadPoolExecutor(1, thread_name_prefix="stack-start")
+        try:
+            return pool.submit(work)
+        finally:
+            pool.shutdown(wait=False)
 
     def _start_control(self, parts: ExitStack) -> None:
         from harness.lifecycle.status_server import ControlServer
