@@ -95,12 +95,10 @@ def harness_up(
     tasks: int, cold: bool, checkout: str | None = None
 ) -> tuple[float, dict[str, float], dict[str, float]]:
     """Seconds to a ready stack, CPU seconds spent to get there by process, the stack's step
-    timings. `checkout`: another checkout's harness and api (first on PYTHONPATH, which the
-    tasks are passed too), run by this environment."""
+    timings. `checkout`: another checkout's harness and api, run by this environment from
+    that directory (`python -m` looks there first; the tasks are started there too)."""
     with tempfile.TemporaryDirectory(prefix="animehub-bench-") as run_dir:
         env = dict(os.environ)
-        if checkout:
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [checkout, env.get("PYTHONPATH")]))
         if cold:
             env["ANIMEHUB_SNAPSHOT_CACHE"] = os.path.join(run_dir, "empty-snapshot-cache")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -110,6 +108,7 @@ def harness_up(
             capture_output=True,
             text=True,
             env=env,
+            cwd=checkout,
         )
         elapsed = time.perf_counter() - began
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -122,7 +121,9 @@ def harness_up(
             cpu = {"CLI (up --detach)": cli, **cpu_by_process(int(pid))}
             steps = status(run_dir).get("timings") or {}
         finally:
-            subprocess.run([*HARNESS, "down", "--run-dir", run_dir], capture_output=True, env=env)
+            subprocess.run(
+                [*HARNESS, "down", "--run-dir", run_dir], capture_output=True, cwd=checkout
+            )
         return elapsed, cpu, steps
 
 
