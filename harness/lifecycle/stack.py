@@ -10,7 +10,6 @@ import gc
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 
 from harness.clock import CLOCK_FILE, clock
@@ -21,6 +20,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
+from harness.lifecycle.background import after, in_background, task_runtime_in_background
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.stack_status import status_document
@@ -136,7 +136,7 @@ class Stack:
     def _start_parts(self, parts: ExitStack) -> None:
         s, logs = self.settings, self.run_dir.logs
         # Chosen (a Docker probe) and its spare tasks started while the emulator starts.
-        runtime_ready = None if s.backend == "aws" else self._runtime_in_background(parts)
+        runtime_ready = None if s.backend == "aws" else task_runtime_in_background(self, parts)
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)
@@ -215,6 +215,28 @@ class Stack:
 
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
+
+        self.edge = EdgeProcess(
+            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
+            self.record.distribution_id,
+            {self.record.load_balancer_dns: self.alb.url},
+            port=s.edge_port,
+            log_dir=logs,
+            faults=self.faults,
+            tls_dir=self.run_dir.path / TLS_DIR,
+            https_port=s.edge_https_port,
+            refresh_interval=SETTINGS_POLL,
+        )
+        # Its process imports and reads the distribution while the parts below start, and the
+        # web stub's objects go up meanwhile; the invalidation waits for both.
+        edge_started = in_background(lambda: self._step("starting the edge", self.edge.start))
+        parts.callback(self._stopping, "edge", lambda: after(edge_started, self.edge.stop))
+        uploading = None
+        if self.deploy_web:
+            uploading = in_background(
+                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
+            )
+
         # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
         self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
         parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
@@ -244,32 +266,14 @@ class Stack:
         self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
 
-        # The web stub's objects go up while the edge starts; the invalidation waits for it.
-        uploading = None
-        if self.deploy_web:
-            uploading = self._in_background(
-                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
-            )
-        self.edge = EdgeProcess(
-            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
-            self.record.distribution_id,
-            {self.record.load_balancer_dns: self.alb.url},
-            port=s.edge_port,
-            log_dir=logs,
-            faults=self.faults,
-            tls_dir=self.run_dir.path / TLS_DIR,
-            https_port=s.edge_https_port,
-            refresh_interval=SETTINGS_POLL,
-        )
-        parts.callback(self._stopping, "edge", self.edge.stop)
-        self._step("starting the edge", self.edge.start)
-        self.api_front.watch("cloudfront", self.edge.poll_now)
-        self.api_front.serve_cloudfront(self.edge)
-
         self._step(
             "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
             lambda: start_time_parts(self, parts),
         )
+
+        edge_started.result()
+        self.api_front.watch("cloudfront", self.edge.poll_now)
+        self.api_front.serve_cloudfront(self.edge)
 
         if uploading is not None:
             self._step("deploying the web stub", lambda: publish(self, uploading.result()))
@@ -280,38 +284,6 @@ class Stack:
         )
         getattr(runtime, "drop_spares", lambda: None)()  # none taken: an interpreter's memory
         self._start_control(parts)
-
-    def _runtime_in_background(self, parts: ExitStack) -> Future:
-        """The task runtime, chosen on a thread of its own; a process runtime starts the
-        blueprint's tasks' interpreters at once (task_spares.py). Closed here if no agent
-        took it (the agent closes its runtime when it stops)."""
-        from harness.clock import faketime
-        from harness.data_plane.ecs.runtime_choice import create_runtime
-
-        def choose():
-            runtime = create_runtime(self.settings.task_runtime)
-            prepare = getattr(runtime, "prepare", None)
-            if prepare is not None:
-                prepare(faketime.environment(self.clock_file), self.blueprint.desired_count)
-            return runtime
-
-        ready = self._in_background(choose)
-
-        def close_unless_taken() -> None:
-            if self.agent is None and ready.exception() is None:
-                ready.result().close()
-
-        parts.callback(close_unless_taken)
-        return ready
-
-    @staticmethod
-    def _in_background(work: Callable[[], object]) -> Future:
-        """`work` on a thread of its own; its outcome (or exception) from `.result()`."""
-        pool = ThreadPoolExecutor(1, thread_name_prefix="stack-start")
-        try:
-            return pool.submit(work)
-        finally:
-            pool.shutdown(wait=False)
 
     def _start_control(self, parts: ExitStack) -> None:
         from harness.lifecycle.status_server import ControlServer
