@@ -7,6 +7,7 @@ stops what it had begun.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
-from harness.lifecycle.background import after, in_background, task_runtime_in_background
+from harness.lifecycle.background import after, in_background, task_runtime
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.stack_status import status_document
@@ -135,8 +136,9 @@ class Stack:
 
     def _start_parts(self, parts: ExitStack) -> None:
         s, logs = self.settings, self.run_dir.logs
-        # Chosen (a Docker probe) and its spare tasks started while the emulator starts.
-        runtime_ready = None if s.backend == "aws" else task_runtime_in_background(self, parts)
+        runtime = None
+        if s.backend != "aws":  # its spare tasks' interpreters import while the emulator starts
+            runtime = self._step("choosing the task runtime", lambda: task_runtime(self, parts))
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)
@@ -168,6 +170,11 @@ class Stack:
         from harness.data_plane.push_sink import PushSink
         from harness.data_plane.sns_delivery import SnsDelivery
         from harness.pipelines.web_deploy import publish, upload_web_stub
+
+        # What start_time_parts imports, imported before any part starts on another thread
+        # (two threads importing modules that import each other can meet one half-imported).
+        for module in ("alarms", "alb.metrics", "autoscaling", "s3_lifecycle"):
+            importlib.import_module(f"harness.data_plane.{module}")
 
         # Clients (the CLI, SDKs, the API tasks, provisioning) reach ECS, CloudFront, ELBv2 and
         # SNS through the front, which keeps what the emulator cannot (CloudFront Functions' LIVE
@@ -211,8 +218,6 @@ class Stack:
         parts.callback(self._stopping, "load balancer", self.alb.stop)
         self._step("starting the load balancer", self.alb.start)
         self.api_front.watch("elbv2", self.alb.refresh_soon)
-
-        runtime = self._step("choosing the task runtime", runtime_ready.result)
 
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
