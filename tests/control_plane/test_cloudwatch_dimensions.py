@@ -33,7 +33,7 @@ def published(cloudwatch):
     namespace = f"AnimeHub/test-{uuid.uuid4().hex[:8]}"
     lb = f"app/lb-{uuid.uuid4().hex[:8]}/0123456789abcdef"
     tg = f"targetgroup/tg-{uuid.uuid4().hex[:8]}/0123456789abcdef"
-    at = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+    at = datetime.datetime.now(datetime.UTC).replace(second=0, microsecond=0)
     by_lb = [{"Name": "LoadBalancer", "Value": lb}]
     by_lb_and_tg = by_lb + [{"Name": "TargetGroup", "Value": tg}]
     cloudwatch.put_metric_data(
