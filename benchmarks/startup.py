@@ -15,7 +15,6 @@ import json
 import os
 import resource
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,8 +22,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from statistics import median
 
-from benchlib import HARNESS, header, row, status
+from benchlib import HARNESS, header, load_note, row, status
 
 
 def free_port() -> int:
@@ -35,19 +35,35 @@ def free_port() -> int:
 
 def cpu_seconds(pid: int) -> float:
     """user + system CPU of a running process and of its running children (Linux /proc)."""
+    return sum(cpu_by_process(pid).values())
+
+
+def cpu_by_process(pid: int) -> dict[str, float]:
+    """CPU seconds of a running process and of its running children, by what each one is."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    total: dict[str, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                argv = cmdline.read().decode(errors="replace").split("\0")[:-1]
         except OSError:
             continue
         if int(entry) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / tick
+            kind = _kind(argv) if int(entry) != pid else "stack process"
+            total[kind] = total.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def _kind(argv: list[str]) -> str:
+    if "harness.data_plane.edge.child" in argv:
+        return "edge process"
+    if argv[-1:] == ["api"]:  # `python -m api`, or a spare interpreter given `api`
+        return "API tasks"
+    return "other children"
 
 
 def bare_moto() -> tuple[float, float]:
@@ -75,8 +91,12 @@ def bare_moto() -> tuple[float, float]:
         proc.wait()
 
 
-def harness_up(tasks: int, cold: bool) -> tuple[float, float, dict[str, float]]:
-    """Seconds to a ready stack, CPU seconds spent to get there, the stack's step timings."""
+def harness_up(
+    tasks: int, cold: bool, checkout: str | None = None
+) -> tuple[float, dict[str, float], dict[str, float]]:
+    """Seconds to a ready stack, CPU seconds spent to get there by process, the stack's step
+    timings. `checkout`: another checkout's harness and api, run by this environment from
+    that directory (`python -m` looks there first; the tasks are started there too)."""
     with tempfile.TemporaryDirectory(prefix="animehub-bench-") as run_dir:
         env = dict(os.environ)
         if cold:
@@ -88,6 +108,7 @@ def harness_up(tasks: int, cold: bool) -> tuple[float, float, dict[str, float]]:
             capture_output=True,
             text=True,
             env=env,
+            cwd=checkout,
         )
         elapsed = time.perf_counter() - began
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -97,11 +118,47 @@ def harness_up(tasks: int, cold: bool) -> tuple[float, float, dict[str, float]]:
                 raise SystemExit(f"harness up failed: {up.stderr.strip().splitlines()[-1]}")
             # At once: a running stack keeps spending CPU (health checks, pollers).
             pid = json.loads((Path(run_dir) / "state.json").read_text())["pid"]
-            cpu = cli + cpu_seconds(int(pid))
+            cpu = {"CLI (up --detach)": cli, **cpu_by_process(int(pid))}
             steps = status(run_dir).get("timings") or {}
         finally:
-            subprocess.run([*HARNESS, "down", "--run-dir", run_dir], capture_output=True)
+            subprocess.run(
+                [*HARNESS, "down", "--run-dir", run_dir], capture_output=True, cwd=checkout
+            )
         return elapsed, cpu, steps
+
+
+class Figures:
+    """One harness's rounds."""
+
+    def __init__(self) -> None:
+        self.up: list[float] = []
+        self.cpu: list[float] = []
+        self.ratios: list[float] = []
+        self.cpu_ratios: list[float] = []
+        self.cpu_parts: dict[str, list[float]] = {}
+        self.steps: dict[str, list[float]] = {}
+
+    def add(self, seconds, by_process, timings, moto, moto_cpu) -> None:
+        cpu = sum(by_process.values())
+        self.up.append(seconds)
+        self.cpu.append(cpu)
+        self.ratios.append(seconds / moto)
+        self.cpu_ratios.append(cpu / moto_cpu)
+        for kind, value in by_process.items():
+            self.cpu_parts.setdefault(kind, []).append(value)
+        for step, value in timings.items():
+            self.steps.setdefault(step, []).append(value)
+
+    def print(self, tasks: int) -> None:
+        print(row(f"harness up --detach to ready ({tasks} tasks)", self.up, " s"))
+        print(row("ratio up / bare moto (per round)", self.ratios, "x"))
+        print(row("CPU: harness up (CLI, stack, tasks)", self.cpu, " s"))
+        print(row("CPU ratio up / bare moto (per round)", self.cpu_ratios, "x"))
+        for kind, values in sorted(self.cpu_parts.items(), key=lambda kv: -median(kv[1])):
+            print(row(f"  CPU: {kind}", values, " s"))
+        print("steps inside the stack, longest first (median s):")
+        for step, values in sorted(self.steps.items(), key=lambda kv: -median(kv[1])):
+            print(f"  {median(values):6.2f}  {step}")
 
 
 def main() -> None:
@@ -111,31 +168,35 @@ def main() -> None:
     parser.add_argument(
         "--cold", action="store_true", help="an empty snapshot cache each round: provision"
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="CHECKOUT",
+        help="another checkout (a worktree of an earlier commit) measured in the same rounds",
+    )
     args = parser.parse_args()
 
     header("start-up" + (" (cold: provisioning from scratch)" if args.cold else ""))
-    moto, moto_cpu, up, up_cpu, ratios, cpu_ratios = [], [], [], [], [], []
-    steps: dict[str, list[float]] = {}
+    moto, moto_cpu = [], []
+    harnesses = {"this checkout": (None, Figures())}
+    if args.baseline:
+        harnesses[f"baseline {args.baseline}"] = (args.baseline, Figures())
     for _ in range(args.runs):
         seconds, cpu = bare_moto()
         moto.append(seconds)
         moto_cpu.append(cpu)
-        seconds, cpu, timings = harness_up(args.tasks, args.cold)
-        up.append(seconds)
-        up_cpu.append(cpu)
-        ratios.append(seconds / moto[-1])
-        cpu_ratios.append(cpu / moto_cpu[-1])
-        for step, value in timings.items():
-            steps.setdefault(step, []).append(value)
+        for checkout, figures in harnesses.values():
+            figures.add(*harness_up(args.tasks, args.cold, checkout), moto[-1], moto_cpu[-1])
     print(row("bare moto server, first answer", moto, " s"))
-    print(row(f"harness up --detach to ready ({args.tasks} tasks)", up, " s"))
-    print(row("ratio up / bare moto (per round)", ratios, "x"))
     print(row("CPU: bare moto server", moto_cpu, " s"))
-    print(row("CPU: harness up (CLI, stack, tasks)", up_cpu, " s"))
-    print(row("CPU ratio up / bare moto (per round)", cpu_ratios, "x"))
-    print("\nsteps inside the stack, longest first (median s):")
-    for step, values in sorted(steps.items(), key=lambda kv: -statistics.median(kv[1])):
-        print(f"  {statistics.median(values):6.2f}  {step}")
+    for name, (_, figures) in harnesses.items():
+        print(f"\n{name}:")
+        figures.print(args.tasks)
+    if args.baseline:
+        this, base = (figures for _, figures in harnesses.values())
+        for label, mine, theirs in (("up", this.up, base.up), ("CPU", this.cpu, base.cpu)):
+            per_round = [a / b for a, b in zip(mine, theirs, strict=True)]
+            print(row(f"this / baseline, {label} (per round)", per_round, "x"))
+    print(f"\nafter: {load_note()}")
 
 
 if __name__ == "__main__":

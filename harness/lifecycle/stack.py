@@ -7,6 +7,7 @@ stops what it had begun.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
+from harness.lifecycle.background import after, in_background, task_runtime
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.stack_status import status_document
@@ -134,6 +136,9 @@ class Stack:
 
     def _start_parts(self, parts: ExitStack) -> None:
         s, logs = self.settings, self.run_dir.logs
+        runtime = None
+        if s.backend != "aws":  # its spare tasks' interpreters import while the emulator starts
+            runtime = self._step("choosing the task runtime", lambda: task_runtime(self, parts))
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)
@@ -160,12 +165,16 @@ class Stack:
         from harness.data_plane.api_front import ApiFront
         from harness.data_plane.cognito import CognitoFront
         from harness.data_plane.ecs import EcsAgent
-        from harness.data_plane.ecs.runtime_choice import create_runtime
         from harness.data_plane.edge import EdgeProcess
         from harness.data_plane.mail_sink import MailSink
         from harness.data_plane.push_sink import PushSink
         from harness.data_plane.sns_delivery import SnsDelivery
-        from harness.pipelines.web_deploy import deploy_web_stub
+        from harness.pipelines.web_deploy import publish, upload_web_stub
+
+        # What start_time_parts imports, imported before any part starts on another thread
+        # (two threads importing modules that import each other can meet one half-imported).
+        for module in ("alarms", "alb.metrics", "autoscaling", "s3_lifecycle"):
+            importlib.import_module(f"harness.data_plane.{module}")
 
         # Clients (the CLI, SDKs, the API tasks, provisioning) reach ECS, CloudFront, ELBv2 and
         # SNS through the front, which keeps what the emulator cannot (CloudFront Functions' LIVE
@@ -210,10 +219,30 @@ class Stack:
         self._step("starting the load balancer", self.alb.start)
         self.api_front.watch("elbv2", self.alb.refresh_soon)
 
-        runtime = self._step("choosing the task runtime", lambda: create_runtime(s.task_runtime))
-
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
+
+        self.edge = EdgeProcess(
+            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
+            self.record.distribution_id,
+            {self.record.load_balancer_dns: self.alb.url},
+            port=s.edge_port,
+            log_dir=logs,
+            faults=self.faults,
+            tls_dir=self.run_dir.path / TLS_DIR,
+            https_port=s.edge_https_port,
+            refresh_interval=SETTINGS_POLL,
+        )
+        # Its process imports and reads the distribution while the parts below start, and the
+        # web stub's objects go up meanwhile; the invalidation waits for both.
+        edge_started = in_background(lambda: self._step("starting the edge", self.edge.start))
+        parts.callback(self._stopping, "edge", lambda: after(edge_started, self.edge.stop))
+        uploading = None
+        if self.deploy_web:
+            uploading = in_background(
+                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
+            )
+
         # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
         self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
         parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
@@ -243,34 +272,23 @@ class Stack:
         self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
 
-        self.edge = EdgeProcess(
-            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
-            self.record.distribution_id,
-            {self.record.load_balancer_dns: self.alb.url},
-            port=s.edge_port,
-            log_dir=logs,
-            faults=self.faults,
-            tls_dir=self.run_dir.path / TLS_DIR,
-            https_port=s.edge_https_port,
-            refresh_interval=SETTINGS_POLL,
-        )
-        parts.callback(self._stopping, "edge", self.edge.stop)
-        self._step("starting the edge", self.edge.start)
-        self.api_front.watch("cloudfront", self.edge.poll_now)
-        self.api_front.serve_cloudfront(self.edge)
-
         self._step(
             "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
             lambda: start_time_parts(self, parts),
         )
 
-        if self.deploy_web:
-            self._step("deploying the web stub", lambda: deploy_web_stub(self))
+        edge_started.result()
+        self.api_front.watch("cloudfront", self.edge.poll_now)
+        self.api_front.serve_cloudfront(self.edge)
+
+        if uploading is not None:
+            self._step("deploying the web stub", lambda: publish(self, uploading.result()))
 
         self._step(
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
             lambda: self.agent.wait_steady(timeout=60),
         )
+        getattr(runtime, "drop_spares", lambda: None)()  # none taken: an interpreter's memory
         self._start_control(parts)
 
     def _start_control(self, parts: ExitStack) -> None:

@@ -145,6 +145,15 @@ def deploy_web_stub(
 ) -> WebDeployment:
     """Upload, then invalidate what changed in place, then (if the edge is known) wait until
     the edge serves the new config.json."""
+    deployment = upload_web_stub(stack, version=version, source_dir=source_dir)
+    return publish(stack, deployment, wait_for_edge=wait_for_edge)
+
+
+def upload_web_stub(
+    stack: StackView, *, version: str | None = None, source_dir: Path | None = None
+) -> WebDeployment:
+    """A deploy's first half: every object in the bucket, nothing invalidated yet (a stack
+    uploads while its edge starts, #14)."""
     began = time.monotonic()
     version = version or (stack.blueprint.version if stack.blueprint else None) or "dev"
     config = site_config(stack, version)
@@ -163,26 +172,37 @@ def deploy_web_stub(
             CacheControl=cache_control,
         )
     in_place = [k for k in order if objects[k][1] == NO_CACHE]
-    paths = ("/", *(f"/{k}" for k in in_place))
-    deployment = WebDeployment(
+    return WebDeployment(
         version=version,
         bucket=bucket,
         objects={k: objects[k][1] for k in order},
         asset_names=asset_names,
-        invalidated_paths=paths,
+        invalidated_paths=("/", *(f"/{k}" for k in in_place)),
+        seconds=time.monotonic() - began,
     )
+
+
+def publish(
+    stack: StackView, deployment: WebDeployment, *, wait_for_edge: float = 10.0
+) -> WebDeployment:
+    """A deploy's second half: invalidate what changed in place and (if the edge is known)
+    wait until the edge serves the new config.json."""
+    began = time.monotonic()
     cloudfront = stack.endpoints.client("cloudfront")
     applied_before = invalidations_applied(stack)
     deployment.invalidation_id = invalidate(
-        cloudfront, stack.record.distribution_id, paths, origin=f"web-{version}"
+        cloudfront,
+        stack.record.distribution_id,
+        deployment.invalidated_paths,
+        origin=f"web-{deployment.version}",
     )
     edge_url = stack.edge_url
     if edge_url and wait_for_edge:
         if stack.edge is not None:
             stack.edge.poll_now()
         wait_until_applied(stack, applied_before, wait_for_edge)
-        wait_until_served(edge_url, version, wait_for_edge, trusting(stack.edge_ca))
-    deployment.seconds = time.monotonic() - began
+        wait_until_served(edge_url, deployment.version, wait_for_edge, trusting(stack.edge_ca))
+    deployment.seconds += time.monotonic() - began
     return deployment
 
 

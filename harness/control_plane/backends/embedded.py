@@ -23,6 +23,7 @@ class EmbeddedBackend:
         self.endpoints: EndpointMap | None = None
 
     def start(self) -> EmbeddedBackend:
+        from harness.control_plane.backends import moto_models
         from harness.control_plane.backends.emulator_log import EmulatorLog
         from harness.control_plane.backends.moto_server import LoggedMotoServer  # heavy import
         from harness.control_plane.backends.region_lists import remember_region_lists
@@ -32,6 +33,7 @@ class EmbeddedBackend:
         # import) is enough; a value the user set wins.
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         remember_region_lists()
+        moto_models.install()
 
         # werkzeug would log each failure to stderr too; the emulator log has them, with the
         # operation (harness/control_plane/backends/emulator_log.py).
