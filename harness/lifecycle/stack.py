@@ -134,6 +134,12 @@ class Stack:
 
     def _start_parts(self, parts: ExitStack) -> None:
         s, logs = self.settings, self.run_dir.logs
+        edge_child = None
+        if s.backend != "aws":  # on AWS, CloudFront is the edge
+            from harness.data_plane.edge.process import end_child, spawn_child
+
+            edge_child = spawn_child(logs)  # it imports while the parts below start
+            parts.callback(end_child, edge_child)
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)
@@ -252,6 +258,7 @@ class Stack:
             tls_dir=self.run_dir.path / TLS_DIR,
             https_port=s.edge_https_port,
             refresh_interval=SETTINGS_POLL,
+            child=edge_child,
         )
         parts.callback(self._stopping, "edge", self.edge.stop)
         self._step("starting the edge", self.edge.start)

@@ -4,7 +4,8 @@ It runs the same `Edge` the tests run in process, off the harness's GIL (the emu
 ALB and the pollers share that one), plus a control listener on loopback for what the rest of
 the stack asks the edge (health, cache entries, poll now, invalidation applied, faults met).
 
-Protocol: the parent writes one JSON line (the spec) on stdin; the child answers one JSON line
+Protocol: the child imports what it serves with, then reads one JSON line (the spec) from
+stdin, so the parent may launch it before the spec is known (`process.spawn_child`); the child answers one JSON line
 on stdout, `{"url", "https_url", "control"}` once it serves or `{"error"}`; then it serves until
 stdin closes (the parent stopped or died) or SIGTERM. A `poll` line on stdin re-reads the
 configuration now (the API front's watcher sends it from its loop: a write, never a wait).
@@ -98,8 +99,16 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     # Ctrl-C reaches the whole process group: the parent stops the edge (closes stdin).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    spec = json.loads(sys.stdin.readline())
+    # Launched ahead of its spec (process.spawn_child): import while the stack starts.
+    import harness.data_plane.edge.part  # noqa: F401
+    import harness.faults.store  # noqa: F401
+    import harness.plumbing.servers  # noqa: F401
     from harness.errors import HarnessError
+
+    line = sys.stdin.readline()
+    if not line:
+        return 0  # never used: the stack stopped (or failed) before its edge started
+    spec = json.loads(line)
 
     try:
         edge, control = build(spec)

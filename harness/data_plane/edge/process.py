@@ -36,6 +36,41 @@ POLL_SIGNAL = "poll"
 LOG_FILE = "harness.log"  # the child's own log lines, next to the harness's (log_timeline)
 
 
+def spawn_child(log_dir: pathlib.Path | None) -> subprocess.Popen:
+    """The edge's process, launched before its settings are known: it imports what it serves
+    with while the rest of the stack starts, then waits for an `EdgeProcess` (given it as
+    `child`) to hand it the spec. `end_child` stops one that was never used."""
+    stderr = subprocess.DEVNULL
+    if log_dir is not None:
+        pathlib.Path(log_dir).mkdir(parents=True, exist_ok=True)
+        stderr = open(pathlib.Path(log_dir) / LOG_FILE, "ab")  # noqa: SIM115
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "harness.data_plane.edge.child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=os.environ.copy(),
+        )
+    finally:
+        if stderr is not subprocess.DEVNULL:
+            stderr.close()
+
+
+def end_child(process: subprocess.Popen) -> None:
+    """Stop the edge's process (idempotent): it stops serving, or exits unused, once its stdin
+    closes."""
+    with contextlib.suppress(OSError, ValueError):
+        process.stdin.close()
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        log.warning("edge: pid %d did not stop in %.0fs; killing it", process.pid, STOP_TIMEOUT)
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
 class EdgeProcess:
     """Serves one CloudFront distribution on 127.0.0.1 from a child process."""
 
@@ -51,6 +86,7 @@ class EdgeProcess:
         faults=None,
         tls_dir: pathlib.Path | None = None,
         https_port: int = 0,
+        child: subprocess.Popen | None = None,
     ) -> None:
         self.distribution_id = distribution_id
         self.faults = faults
@@ -67,6 +103,7 @@ class EdgeProcess:
             "https_port": https_port,
         }
         self._process: subprocess.Popen | None = None
+        self._child = child  # launched ahead by `spawn_child`, else launched by `start`
         self._control: httpx.Client | None = None
         self._urls: dict = {}
         self._stdin_lock = threading.Lock()
@@ -100,21 +137,8 @@ class EdgeProcess:
 
     def start(self) -> EdgeProcess:
         spec = self._spec | {"clock_file": str(clock.path) if clock.path else None}
-        stderr = subprocess.DEVNULL
-        if self.log_dir is not None:
-            pathlib.Path(self.log_dir).mkdir(parents=True, exist_ok=True)
-            stderr = open(pathlib.Path(self.log_dir) / LOG_FILE, "ab")  # noqa: SIM115
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "harness.data_plane.edge.child"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                env=os.environ.copy(),
-            )
-        finally:
-            if stderr is not subprocess.DEVNULL:
-                stderr.close()
+        child, self._child = self._child, None
+        self._process = child if child is not None else spawn_child(self.log_dir)
         try:
             self._process.stdin.write(json.dumps(spec).encode() + b"\n")
             self._process.stdin.flush()
@@ -145,15 +169,8 @@ class EdgeProcess:
             self._control = None
         if process is None:
             return
-        with self._stdin_lock, contextlib.suppress(OSError):
-            process.stdin.close()  # the child stops serving when its stdin closes
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            log.warning("edge: pid %d did not stop in %.0fs; killing it", process.pid, STOP_TIMEOUT)
-            process.kill()
-            process.wait()
-        process.stdout.close()
+        with self._stdin_lock:
+            end_child(process)
 
     def health(self) -> dict:
         if self._control is None:
