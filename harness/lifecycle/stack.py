@@ -136,10 +136,10 @@ class Stack:
         s, logs = self.settings, self.run_dir.logs
         edge_child = None
         if s.backend != "aws":  # on AWS, CloudFront is the edge
-            from harness.data_plane.edge.process import end_child, spawn_child
+            from harness.data_plane.edge.process import discard_child, spawn_child
 
             edge_child = spawn_child(logs)  # it imports while the parts below start
-            parts.callback(end_child, edge_child)
+            parts.callback(discard_child, edge_child)
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
         self._step(f"starting the {s.backend} backend", self.backend.start)

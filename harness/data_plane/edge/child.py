@@ -5,10 +5,11 @@ ALB and the pollers share that one), plus a control listener on loopback for wha
 the stack asks the edge (health, cache entries, poll now, invalidation applied, faults met).
 
 Protocol: the child imports what it serves with, then reads one JSON line (the spec) from
-stdin, so the parent may launch it before the spec is known (`process.spawn_child`); the child answers one JSON line
-on stdout, `{"url", "https_url", "control"}` once it serves or `{"error"}`; then it serves until
-stdin closes (the parent stopped or died) or SIGTERM. A `poll` line on stdin re-reads the
-configuration now (the API front's watcher sends it from its loop: a write, never a wait).
+stdin, so the parent may launch it before the spec is known (`process.spawn_child`); it answers
+one JSON line on stdout, `{"url", "https_url", "control"}` once it serves or `{"error"}`; then
+it serves until stdin closes (the parent stopped or died) or SIGTERM. A `poll` line on stdin
+re-reads the configuration now (the API front's watcher sends it from its loop: a write, never
+a wait).
 """
 
 from __future__ import annotations
@@ -70,8 +71,16 @@ def build(spec: dict):
         faults=FaultStore(spec["faults_dir"]) if spec.get("faults_dir") else None,
         tls_dir=Path(spec["tls_dir"]) if spec.get("tls_dir") else None,
         https_port=spec["https_port"],
+        certificate=_certificate(spec.get("certificate")),
     )
     return edge, ServerThread(control_app(edge), name="edge-control")
+
+
+def _certificate(issued: dict | None):
+    """The HTTPS certificate the parent issued (`EdgeProcess._certificate`), if it did."""
+    from harness.plumbing.local_ca import ServerCertificate
+
+    return ServerCertificate(**{k: Path(v) for k, v in issued.items()}) if issued else None
 
 
 def _signals(edge, stop: threading.Event) -> None:

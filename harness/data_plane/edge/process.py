@@ -21,9 +21,12 @@ import time
 from collections.abc import Mapping
 
 import httpx
+from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.clock import clock
 from harness.control_plane.endpoints import EndpointMap
+from harness.data_plane.edge.cache_policy import items
+from harness.data_plane.edge.part import edge_certificate
 from harness.errors import HarnessError
 
 log = logging.getLogger("harness.data_plane.edge")
@@ -39,7 +42,7 @@ LOG_FILE = "harness.log"  # the child's own log lines, next to the harness's (lo
 def spawn_child(log_dir: pathlib.Path | None) -> subprocess.Popen:
     """The edge's process, launched before its settings are known: it imports what it serves
     with while the rest of the stack starts, then waits for an `EdgeProcess` (given it as
-    `child`) to hand it the spec. `end_child` stops one that was never used."""
+    `child`) to hand it the spec. `discard_child` ends one that was never used."""
     stderr = subprocess.DEVNULL
     if log_dir is not None:
         pathlib.Path(log_dir).mkdir(parents=True, exist_ok=True)
@@ -71,6 +74,15 @@ def end_child(process: subprocess.Popen) -> None:
     process.stdout.close()
 
 
+def discard_child(process: subprocess.Popen) -> None:
+    """End a launched edge process that no `EdgeProcess` stopped (the stack failed before its
+    edge started): it serves nothing and holds no port yet, so it is killed, not waited for
+    through its imports. One that served was already ended by `EdgeProcess.stop`."""
+    if process.poll() is None:
+        process.kill()
+    end_child(process)
+
+
 class EdgeProcess:
     """Serves one CloudFront distribution on 127.0.0.1 from a child process."""
 
@@ -91,6 +103,8 @@ class EdgeProcess:
         self.distribution_id = distribution_id
         self.faults = faults
         self.log_dir = log_dir
+        self._endpoints = endpoints
+        self._tls_dir = tls_dir
         self._spec = {
             "endpoints": dataclasses.asdict(endpoints),
             "distribution_id": distribution_id,
@@ -136,7 +150,10 @@ class EdgeProcess:
         self.stop()
 
     def start(self) -> EdgeProcess:
-        spec = self._spec | {"clock_file": str(clock.path) if clock.path else None}
+        spec = self._spec | {
+            "clock_file": str(clock.path) if clock.path else None,
+            "certificate": self._certificate(),
+        }
         child, self._child = self._child, None
         self._process = child if child is not None else spawn_child(self.log_dir)
         try:
@@ -201,6 +218,21 @@ class EdgeProcess:
         return self._read(f"/faults/{fault_id}", {"injected": 0})["injected"]
 
     # -- internals ------------------------------------------------------------------------
+
+    def _certificate(self) -> dict | None:
+        """The HTTPS certificate for the distribution's alternate domain names, issued here,
+        where the CA's library is loaded anyway: the edge's process then never loads it. When
+        the distribution cannot be read, None: the process reads it again and says why."""
+        if self._tls_dir is None:
+            return None
+        cloudfront = self._endpoints.client("cloudfront")
+        try:
+            config = cloudfront.get_distribution_config(Id=self.distribution_id)
+        except (BotoCoreError, ClientError):
+            return None
+        aliases = items(config["DistributionConfig"].get("Aliases"))
+        certificate = edge_certificate(self._tls_dir, aliases)
+        return {name: str(path) for name, path in dataclasses.asdict(certificate).items()}
 
     def _read(self, path: str, otherwise):
         """A status read: `otherwise` when the process is not running or does not answer
