@@ -54,13 +54,14 @@ def control_app(edge):
 def build(spec: dict):
     """The edge and its control listener, from the parent's spec (not started)."""
     from harness.clock import clock
-    from harness.control_plane.endpoints import EndpointMap
+    from harness.control_plane.endpoints import EndpointMap, keep_endpoint_data_of
     from harness.data_plane.edge.part import Edge
     from harness.faults.store import FaultStore
     from harness.plumbing.servers import ServerThread
 
     if spec.get("clock_file"):
         clock.follow(Path(spec["clock_file"]))
+    keep_endpoint_data_of(("cloudfront", "s3"))  # the edge's only clients (part.py)
     edge = Edge(
         EndpointMap(**spec["endpoints"]),
         spec["distribution_id"],
@@ -92,6 +93,21 @@ def _signals(edge, stop: threading.Event) -> None:
     stop.set()
 
 
+def _settle(edge) -> None:
+    """Once serving (the stack goes on starting meanwhile): V8 loaded now if a behaviour runs a
+    CloudFront Function, not on the first viewer request that runs one; then what starting
+    freed, and V8's load-only pages, given back (#14: the stack's RSS)."""
+    from harness.data_plane.edge import v8_library
+    from harness.plumbing.freed_memory import give_back
+
+    if any(behaviour["functions"] for behaviour in edge.health()["behaviours"]):
+        try:
+            v8_library.load()
+        except Exception as exc:  # noqa: BLE001 - the first function call reports it again
+            logging.getLogger("harness.data_plane.edge").warning("edge: V8 not loaded: %s", exc)
+    give_back()
+
+
 def _answer(doc: dict) -> None:
     sys.stdout.write(json.dumps(doc) + "\n")
     sys.stdout.flush()
@@ -108,7 +124,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     # Ctrl-C reaches the whole process group: the parent stops the edge (closes stdin).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Launched ahead of its spec (process.spawn_child): import while the stack starts.
+    # Launched ahead of its spec (process.spawn_child): import while the stack starts, uvicorn
+    # and what its servers load too (plumbing/servers.py imports it only when one is made).
+    import uvicorn.lifespan.on  # noqa: F401
+    import uvicorn.loops.auto  # noqa: F401
+    import uvicorn.protocols.http.auto  # noqa: F401
+
     import harness.data_plane.edge.part  # noqa: F401
     import harness.faults.store  # noqa: F401
     import harness.plumbing.servers  # noqa: F401
@@ -129,6 +150,7 @@ def main() -> int:
         control.start()
         _answer({"url": edge.url, "https_url": edge.https_url, "control": control.url})
         threading.Thread(target=_signals, args=(edge, stop), daemon=True).start()
+        _settle(edge)
         stop.wait()
     finally:
         control.stop()
