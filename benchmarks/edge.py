@@ -6,6 +6,8 @@ Brings a stack up with `harness up --detach` in a temporary run directory. Each 
 `GET /api/anime` through edge + ALB and straight to one task, then a static file that is a
 cache hit at the edge and the same object straight from the S3 emulator, one right after the
 other, so each ratio sees the same load. Prints min/median/max over the rounds; never asserts.
+A hit under `/media/*` (a behaviour with no CloudFront Function) is measured too: the
+difference in CPU per hit is what the default behaviour's viewer-request function costs.
 
 The load client is `loadgen.py` (warm keep-alive connections on asyncio streams): httpx spent
 more CPU per request than the edge does on a hit. `--client-check` first measures the client
@@ -26,7 +28,12 @@ from loadgen import latency, throughput, trivial_server
 from harness.plumbing.local_ca import trusting
 
 STATIC_KEY = "bench/static.css"
+MEDIA_KEY = "media/bench/static.css"  # under /media/*: the same hit, no viewer-request function
 STATIC_BODY = b"body{}" * 500
+
+
+HIT = "static via edge (cache hit)"
+MEDIA_HIT = "media via edge (cache hit, no function)"
 
 
 def measure(url: str, args, verify) -> tuple[float, float]:
@@ -70,28 +77,32 @@ def main() -> None:
         "api straight to a task": [],
         "static via edge (cache hit)": [],
         "static straight from S3": [],
+        "media via edge (cache hit, no function)": [],
     }
     with detached_stack() as status:
         edge, s3 = status["edge_url"], status["endpoints"]["s3"]
         bucket = status["resources"]["web_bucket"]
         # A static file of our own, so the figures do not depend on what the web stub ships.
         httpx.put(f"{s3}/{bucket}/{STATIC_KEY}", content=STATIC_BODY, trust_env=False)
+        media = status["resources"]["media_bucket"]
+        httpx.put(f"{s3}/{media}/{MEDIA_KEY}", content=STATIC_BODY, trust_env=False)
         urls = {
             "api via edge+ALB": f"{edge}/api/anime",
             "api straight to a task": f"{task_urls(status)[0]}/api/anime",
             "static via edge (cache hit)": f"{edge}/{STATIC_KEY}",
             "static straight from S3": f"{s3}/{bucket}/{STATIC_KEY}",
+            "media via edge (cache hit, no function)": f"{edge}/{MEDIA_KEY}",
         }
         edge_pid = status["components"]["edge"].get("pid")
-        hit_cpu: list[float] = []
+        hit_cpu: dict[str, list[float]] = {HIT: [], MEDIA_HIT: []}
         for _ in range(args.rounds):
             for name, url in urls.items():
                 before = cpu_seconds(edge_pid) if edge_pid else 0.0
                 paths[name].append(measure(url, args, trusting(status.get("edge_ca"))))
-                if edge_pid and name == "static via edge (cache hit)":
+                if edge_pid and name in hit_cpu:
                     # latency() and throughput() each send one warm-up request more.
                     sent = 2 * args.requests + 1 + args.concurrency
-                    hit_cpu.append((cpu_seconds(edge_pid) - before) / sent * 1000)
+                    hit_cpu[name].append((cpu_seconds(edge_pid) - before) / sent * 1000)
 
     def p50(name):
         return [p for p, _ in paths[name]]
@@ -107,14 +118,17 @@ def main() -> None:
         print(row(f"{name}: req/s (c={args.concurrency})", rps(name), "", "{:.0f}"))
     print()
     api, task = "api via edge+ALB", "api straight to a task"
-    hit, s3_ = "static via edge (cache hit)", "static straight from S3"
+    hit, s3_ = HIT, "static straight from S3"
     print(row("api p50 edge/direct (goal <= 1.3x)", ratio(api, task, p50), "x"))
     print(row("api throughput edge/direct (goal >= 0.7x)", ratio(api, task, rps), "x"))
     print(row("cache hit p50 (goal <= 1 ms)", p50(hit), " ms"))
     print(row("cache hit req/s (goal >= 2000)", rps(hit), "", "{:.0f}"))
     print(row("cache hit p50 edge/S3", ratio(hit, s3_, p50), "x"))
-    if hit_cpu:
-        print(row("edge process CPU per cache hit (HTTPS)", hit_cpu, " ms", "{:.3f}"))
+    if hit_cpu[HIT]:
+        print(row("edge process CPU per cache hit (HTTPS)", hit_cpu[HIT], " ms", "{:.3f}"))
+        print(row("  same, /media/* (no function)", hit_cpu[MEDIA_HIT], " ms", "{:.3f}"))
+        function = [a - b for a, b in zip(hit_cpu[HIT], hit_cpu[MEDIA_HIT], strict=True)]
+        print(row("  the viewer-request function's share", function, " ms", "{:.3f}"))
     print(
         f"(per round: p50 of {args.requests} sequential requests on one connection, then "
         f"{args.requests} requests at concurrency {args.concurrency})"

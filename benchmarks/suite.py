@@ -1,13 +1,22 @@
-"""The test suite's wall time: scenarios alone, and unit + e2e together, serial and under
-pytest-xdist, with the slowest tests of the last run. Prints figures; it is not a test.
+"""The test suite's wall time and CPU: scenarios alone, or unit + e2e together as `./dev test`
+runs them (`--animehub-gate`, work stealing, tasks as processes), on each worker count given,
+with the slowest tests of the last run. Prints figures; it is not a test.
 
-    .venv/bin/python benchmarks/suite.py [--runs 3] [--workers 3] [--only scenarios]
+    .venv/bin/python benchmarks/suite.py [--runs 3] [--workers 1,3] [--only scenarios]
+
+The worker counts of one round run one after another, round after round, so that a change in
+the machine's load falls on every count alike: compare counts within this script's output, not
+with a figure taken at another time. CPU is user + system time of pytest and every process it
+started (its workers, stacks, tasks, browsers), so `cpu / wall` over the machine's cores says
+how much of the run was spent waiting.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -15,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import header
+from benchlib import header, load_note
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {
@@ -25,48 +34,86 @@ SUITES = {
 DURATION = re.compile(r"^\s*(\d+\.\d+)s (call|setup|teardown)\s+(\S+)")
 
 
-def run(paths: list[str], workers: int, results: Path) -> tuple[float, str, int]:
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run(paths: list[str], workers: int, results: Path) -> tuple[float, float, str, int]:
+    """One run: wall seconds, CPU seconds, pytest's output, its exit status."""
     command = [
         sys.executable,
         "-m",
         "pytest",
         "-q",
+        "--animehub-gate",
         "--durations=5",
         "--animehub-results-dir",
         str(results),
     ]
     if workers > 1:
         command += ["-n", str(workers), "--dist", "worksteal"]
+    # As `./dev test` runs it: tasks as host processes, compiled bytecode kept.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.setdefault("ANIMEHUB_TASK_RUNTIME", "process")
+    cpu = _children_cpu()
     began = time.perf_counter()
-    done = subprocess.run(command + paths, cwd=ROOT, capture_output=True, text=True)
-    return time.perf_counter() - began, done.stdout, done.returncode
+    done = subprocess.run(command + paths, cwd=ROOT, capture_output=True, text=True, env=env)
+    return time.perf_counter() - began, _children_cpu() - cpu, done.stdout, done.returncode
+
+
+def _worker_counts(text: str) -> list[int]:
+    try:
+        counts = sorted({int(part) for part in text.split(",")})
+    except ValueError:
+        counts = []
+    if not counts or counts[0] < 1:
+        raise SystemExit(f"--workers: {text!r} is not a list of worker counts like 1,3 or 3,4,6")
+    return counts
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--workers", default="1,3", help="worker counts to compare, e.g. 3,4,6 (1: no xdist)"
+    )
     parser.add_argument("--only", choices=sorted(SUITES))
     args = parser.parse_args()
+    counts = _worker_counts(args.workers)
 
     header("suite")
     results = Path(tempfile.mkdtemp(prefix="animehub-bench-"))
     names = [args.only] if args.only else list(SUITES)
     slowest: list[str] = []
-    print(f"{'suite':<10} {'workers':>7} {'runs':>4} {'median s':>9} {'min s':>7} {'max s':>7}  ok")
+    print(
+        f"{'suite':<10} {'workers':>7} {'runs':>4} {'median s':>9} {'min s':>7} {'max s':>7} "
+        f"{'cpu s':>7}  ok"
+    )
     for name in names:
-        for workers in sorted({1, args.workers}):
-            times, failures = [], 0
-            for _ in range(args.runs):
-                seconds, output, code = run(SUITES[name], workers, results)
-                times.append(seconds)
-                failures += code != 0
+        walls: dict[int, list[float]] = {n: [] for n in counts}
+        cpus: dict[int, list[float]] = {n: [] for n in counts}
+        failures = dict.fromkeys(counts, 0)
+        for round_number in range(args.runs):
+            for workers in counts:
+                seconds, cpu, output, code = run(SUITES[name], workers, results)
+                walls[workers].append(seconds)
+                cpus[workers].append(cpu)
+                failures[workers] += code != 0
                 slowest = [
                     m.group(0).strip() for m in map(DURATION.match, output.splitlines()) if m
                 ]
+                print(
+                    f"  round {round_number + 1}, {name} on {workers}: {seconds:.1f} s, "
+                    f"cpu {cpu:.1f} s, exit {code}; {load_note()}",
+                    flush=True,
+                )
+        for workers in counts:
+            times = walls[workers]
             print(
                 f"{name:<10} {workers:>7} {args.runs:>4} {statistics.median(times):>9.1f} "
-                f"{min(times):>7.1f} {max(times):>7.1f}  {args.runs - failures}/{args.runs}"
+                f"{min(times):>7.1f} {max(times):>7.1f} {statistics.median(cpus[workers]):>7.1f}"
+                f"  {args.runs - failures[workers]}/{args.runs}"
             )
     if slowest:
         print("\nslowest in the last run:")

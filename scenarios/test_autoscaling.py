@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from harness.clock import parse_duration
 from harness.plumbing.waiting import NotYet, wait_until
 
 # It moves the clock and the service's size; its tests share one clock, put back after both.
@@ -34,6 +35,7 @@ PATIENCE = 120  # only catches a hang: tasks start and pass health checks on a l
 MAX_LOAD_MINUTES = 6  # a burst slower than a minute of real time is made up by another
 POLL = 0.1  # how often CloudWatch and ECS are asked while waiting (they share the harness)
 TARGET = 10.0  # requests per task a minute, the tests' target (the blueprint's is 100)
+HIGH_PERIODS = 3  # AlarmHigh: 3 of 3 one-minute periods above the target
 ALB = "AWS/ApplicationELB"
 
 
@@ -113,11 +115,11 @@ class Minutes:
             limits=httpx.Limits(max_connections=8),
         )
 
-    def move(self, duration: str) -> None:
-        self.clock.advance(duration)
-
-    def next_minute(self) -> None:
-        self.clock.advance(60 - self.clock.now() % 60 + 1)
+    def next_minute(self, after: str | None = None) -> None:
+        """To a second past the minute boundary that follows `after` (a duration) from now:
+        one move, so one wait for the tasks to follow it."""
+        skipped = parse_duration(after) if after else 0
+        self.clock.advance(skipped + 60 - (self.clock.now() + skipped) % 60 + 1)
 
     def requests_counted(self, start: float, minutes: int = 1) -> float:
         answer = self.aws.cloudwatch.get_metric_statistics(
@@ -226,13 +228,14 @@ def wait_for_size(aws, stack, tasks: int) -> None:
 def test_load_scales_the_service_out_and_its_end_scales_it_back_in(aws, stack, minutes, scaling):
     assert service(aws, stack)["desiredCount"] == 2
     # Far from real time, so the bursts never reach the windows of the clock once put back.
-    minutes.move("1d")
-    minutes.next_minute()
+    minutes.next_minute(after="1d")
     per_target = scaling["target_value"] * 1.2
     burst = math.ceil(per_target * 2)  # 2 tasks, 20 % above the target per task
 
-    for _ in range(MAX_LOAD_MINUTES):
+    for minute in range(MAX_LOAD_MINUTES):
         minutes.traffic(burst)
+        if minute < HIGH_PERIODS - 1:
+            continue  # fewer minutes than AlarmHigh's periods cannot raise it
         minutes.evaluated()
         if minutes.alarm_state("AlarmHigh") == "ALARM":
             break
@@ -246,13 +249,12 @@ def test_load_scales_the_service_out_and_its_end_scales_it_back_in(aws, stack, m
     assert scaling["alarms"]["AlarmHigh"] in scale_out["Cause"]
 
     # Silence is not low load: without datapoints AlarmLow has insufficient data.
-    minutes.move("16m")
+    minutes.next_minute(after="16m")
     minutes.evaluated()
     assert minutes.alarm_state("AlarmLow") == "INSUFFICIENT_DATA"
     assert service(aws, stack)["desiredCount"] == 3
 
     # A trickle far under 90 % of the target for 15 minutes (past both cooldowns) scales in.
-    minutes.next_minute()
     minutes.trickle(15)
     minutes.evaluated()
     assert minutes.alarm_state("AlarmLow") == "ALARM"
@@ -288,9 +290,8 @@ def test_a_policy_on_the_wrong_metric_never_scales(aws, stack, minutes, scaling)
     )
     names = put_policy(aws, scaling, wrong, "AWS/ELB")  # the fixture puts the blueprint's back
 
-    minutes.move("1d")
-    minutes.next_minute()
-    for _ in range(3):  # the load that scaled the blueprint's policy out
+    minutes.next_minute(after="1d")
+    for _ in range(HIGH_PERIODS):  # the load that scaled the blueprint's policy out
         minutes.traffic(math.ceil(TARGET * 1.2 * 2))
     minutes.evaluated()
 

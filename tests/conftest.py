@@ -3,6 +3,7 @@ import os
 import pytest
 
 from harness.control_plane.backends.embedded import EmbeddedBackend
+from harness.testkit.plugin_config import STACK_SUMMARY, worker_dir
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +61,14 @@ def python_subprocess_env(tmp_path_factory) -> dict[str, str]:
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {**env, "PYTHONPYCACHEPREFIX": str(shared / "pycache")}
+
+
+@pytest.fixture(scope="session")
+def stack_state(stack, request) -> str:
+    """A state file for this session's stack (its status document, which the plugin writes when
+    it starts one), for a child pytest to attach to with `--animehub-stack-state` instead of
+    starting and stopping a stack of its own. Only for children that leave the stack as they
+    found it; the test that runs one holds this worker, so nothing else uses the stack meanwhile."""
+    if getattr(stack, "attached", False):
+        return str(stack.state_path)
+    return str(worker_dir(request.config) / STACK_SUMMARY)

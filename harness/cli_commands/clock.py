@@ -8,7 +8,7 @@ import time
 
 from harness.cli_commands.common import run_dir_of
 from harness.clock import CLOCK_FILE, format_duration, parse_duration
-from harness.clock.faketime import CACHE_SECONDS
+from harness.clock.faketime import FOLLOWS_WITHIN_SECONDS
 from harness.clock.stack_clock import read_offset_file, write_offset_file
 from harness.errors import HarnessError
 from harness.lifecycle.run_dir import RunDir
@@ -41,5 +41,5 @@ def run(args: argparse.Namespace, run_dir: RunDir) -> int:
         return 0
     print(f"stack clock: {now} (real time {'+' if offset >= 0 else ''}{format_duration(offset)})")
     if args.clock_action == "advance":
-        print(f"every part of the stack follows within {CACHE_SECONDS} s")
+        print(f"every part of the stack follows within {FOLLOWS_WITHIN_SECONDS} s")
     return 0

@@ -146,10 +146,11 @@ class Stack:
         self.endpoints = self.backend.endpoints
         if s.backend == "embedded":
             from harness.clock.emulator_time import put_embedded_emulator_on_the_clock
-            from harness.control_plane.backends import dynamodb_recovery
+            from harness.control_plane.backends import cloudwatch_dimensions, dynamodb_recovery
 
             put_embedded_emulator_on_the_clock()
             dynamodb_recovery.install()
+            cloudwatch_dimensions.install()
 
         discover = getattr(self.backend, "discover", None)
         if discover is not None:

@@ -21,7 +21,9 @@ def test_the_list_is_broken_on_purpose(page):
 """
 
 
-def _accept(tmp_path: Path, source: str, env: dict) -> tuple[subprocess.CompletedProcess, Path]:
+def _accept(
+    tmp_path: Path, source: str, env: dict, stack_state: str
+) -> tuple[subprocess.CompletedProcess, Path]:
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()
     (scenarios / "test_broken.py").write_text(source)
@@ -38,6 +40,12 @@ def _accept(tmp_path: Path, source: str, env: dict) -> tuple[subprocess.Complete
             str(results),
             "--workers",
             "1",
+            # On this session's stack: what `accept` adds (the verdict, the report, the
+            # timeline from the logs of every hop) is the same on any stack, and starting one
+            # per pytest worker is the plugin's, which this whole session runs on.
+            "--",
+            "--animehub-stack-state",
+            stack_state,
         ],
         cwd=tmp_path,
         env=env,
@@ -50,9 +58,9 @@ def _accept(tmp_path: Path, source: str, env: dict) -> tuple[subprocess.Complete
 
 
 def test_a_broken_scenario_is_rejected_and_its_timeline_joins_every_hop(
-    tmp_path, python_subprocess_env
+    tmp_path, python_subprocess_env, stack_state
 ):
-    answer, folder = _accept(tmp_path, BROKEN_SCENARIO, python_subprocess_env)
+    answer, folder = _accept(tmp_path, BROKEN_SCENARIO, python_subprocess_env, stack_state)
 
     assert answer.returncode == 1, answer.stdout + answer.stderr
     assert "harness accept: REJECTED (pytest exit status 1)" in answer.stdout

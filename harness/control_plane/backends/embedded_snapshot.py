@@ -3,11 +3,11 @@ made again.
 
 A snapshot holds every moto backend the process has in use (each account's region backends,
 pickled together so that the references between services stay shared), S3's one namespace of
-bucket names (which account holds each bucket: moto keeps it beside the backends) and what the API front
-keeps for CloudFront Functions (LIVE stages and behaviours' associations, which moto has not).
-Restored into a fresh emulator it is the same control-plane state, ids and timestamps included,
-as the run that was captured: `tests/control_plane/backends/test_embedded_snapshot.py` compares
-the two through the AWS APIs.
+bucket names (which account holds each bucket: moto keeps it beside the backends) and what the
+API front keeps for CloudFront Functions (LIVE stages and behaviours' associations, which moto
+has not). Restored into a fresh emulator it is the same control-plane state, ids and timestamps
+included, as the run that was captured: `tests/control_plane/backends/test_embedded_snapshot.py`
+compares the two through the AWS APIs.
 
 Objects pickle cannot take are written as what they hold: locks as new locks, keys and
 certificates as PEM, spooled temporary files (S3 object bodies) as their bytes.

@@ -25,6 +25,9 @@ def _serve() -> None:
 
     from moto.server import ThreadedMotoServer
 
+    from harness.control_plane.backends import cloudwatch_dimensions
+
+    cloudwatch_dimensions.install()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
     server.start()

@@ -107,11 +107,12 @@ class EdgeApp:
             )
         if behaviour.config_error:
             return edge_error(502, f"Configuration error: {behaviour.config_error}")
-        if request.method == "GET" and request.has_body:
+        has_body = request.has_body
+        if request.method == "GET" and has_body:
             # [RequestAndResponseBehaviorCustomOrigin] "If a viewer GET request includes a
             # body, CloudFront returns an HTTP status code 403 (Forbidden) to the viewer."
             return edge_error(403, "A GET request with a body is not allowed.")
-        body = request_body(receive) if request.has_body else None
+        body = request_body(receive) if has_body else None
         context = self._function_context(distribution, request_id)
         if function := behaviour.functions.get("viewer-request"):
             request = await run_viewer_request(function, request, context)

@@ -94,8 +94,10 @@ def conditional(request: ViewerRequest, response: EdgeResponse) -> EdgeResponse:
             return response
     else:
         since = _parse_date(request.header("if-modified-since"))
+        if since is None:
+            return response
         modified = _parse_date(next((v for n, v in response.headers if n == "last-modified"), None))
-        if since is None or modified is None or modified > since:
+        if modified is None or modified > since:
             return response
     return replace(
         response,

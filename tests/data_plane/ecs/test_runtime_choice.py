@@ -100,4 +100,4 @@ def test_a_task_container_finds_the_stack_clock_where_the_image_can_read_it(tmp_
     env = options["environment"]
     assert env["LD_PRELOAD"] == "/run/animehub/ld_preload/libfaketime.so.1"
     assert env["FAKETIME_TIMESTAMP_FILE"] == "/run/animehub/faketime_timestamp_file/offset"
-    assert env["FAKETIME_CACHE_DURATION"] == "1" and env["PORT"] == "8080"
+    assert env["FAKETIME_CACHE_DURATION"] == "0" and env["PORT"] == "8080"
