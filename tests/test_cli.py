@@ -121,6 +121,21 @@ def _listening() -> list[tuple[tuple[str, int], int]]:
     return found
 
 
+def _holders(inode: int) -> list[str]:
+    """Which processes hold this socket open: pid and command line."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]" for fd in fds):
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    command = cmdline.read().replace(b"\0", b" ").decode()
+                found.append(f"{pid} {command[:120]}")
+        except OSError:
+            continue
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -243,7 +258,11 @@ def _wait_until_gone(pids: set[int], listeners: dict[int, str]) -> None:
     assert listeners, "the stack's listening sockets were not found: nothing would be checked"
 
     def left() -> list[str]:
-        return sorted(listeners[inode] for _, inode in _listening() if inode in listeners)
+        return sorted(
+            f"{listeners[inode]} held by {_holders(inode)}"
+            for _, inode in _listening()
+            if inode in listeners
+        )
 
     with contextlib.suppress(WaitTimedOut):  # the asserts below name what is left
         wait_until(
