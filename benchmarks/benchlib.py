@@ -140,6 +140,19 @@ def throughput(url: str, requests: int, concurrency: int, verify=True) -> float:
     return asyncio.run(_throughput(url, requests, concurrency, verify))
 
 
+# -- CPU ----------------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # -- memory -------------------------------------------------------------------------------
 
 

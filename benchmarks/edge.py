@@ -19,10 +19,9 @@ req/s mostly says how busy the other cores are.
 from __future__ import annotations
 
 import argparse
-import os
 
 import httpx
-from benchlib import detached_stack, header, percentile, row, task_urls
+from benchlib import cpu_seconds, detached_stack, header, percentile, row, task_urls
 from loadgen import latency, throughput, trivial_server
 
 from harness.plumbing.local_ca import trusting
@@ -41,13 +40,6 @@ def measure(url: str, args, verify) -> tuple[float, float]:
     samples = latency(url, args.requests, verify=verify)
     rate = throughput(url, args.requests, args.concurrency, verify=verify)
     return percentile(samples, 50) * 1000, rate
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def client_check(args) -> None:

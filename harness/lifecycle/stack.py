@@ -241,8 +241,8 @@ class Stack:
             poll_interval=SETTINGS_POLL,
         )
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints (DynamoDB
-        # and SNS through the agent's IAM gate).
-        self.aws_faults.route(self.agent.gated_endpoints())
+        # and SNS once the agent's IAM gate, called in-process, lets the call through).
+        self.aws_faults.check(self.agent.gated_services, self.agent.iam_refusal)
         self.agent.extra_env |= self.aws_faults.task_environment()
         parts.callback(self._stopping, "ECS agent", self.agent.stop)
         self._step("starting the ECS agent", self.agent.start)

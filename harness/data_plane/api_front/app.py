@@ -70,8 +70,9 @@ class FrontApp:
             response = relay(await upstream.forward(request, body))
         else:
             self.answered[service] = self.answered.get(service, 0) + 1
-        if response.status_code < 400 and not is_read(request, body):
-            for watcher in self.watchers.get(service, ()):
+        watchers = self.watchers.get(service, ())
+        if watchers and response.status_code < 400 and not is_read(request, body):
+            for watcher in watchers:
                 try:
                     watcher()
                 except Exception:  # noqa: BLE001 - a watcher's trouble must not fail the write

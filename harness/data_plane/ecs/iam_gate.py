@@ -14,10 +14,11 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import parse_qs, unquote
 
 import httpx
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -64,19 +65,28 @@ class IamGate:
             return
         request = Request(scope, receive)
         body = await request.body()
+        refusal = await self.refusal(request.headers, body)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
         match = _CREDENTIAL.search(request.headers.get("authorization", ""))
-        service = match.group(3) if match else None
-        role = self._role_of_key(match.group(1)) if match else None
-        region = match.group(2) if match else self._endpoints.region
-        if role is not None and service in GATED_SERVICES:
-            from starlette.concurrency import run_in_threadpool
+        await self._forward(match.group(3) if match else None, request, body)(scope, receive, send)
 
-            action, resource = _action_and_resource(service, request, body, region, role)
-            if action and not await run_in_threadpool(self._allowed, role, action, resource):
-                self.refusals += 1
-                await _refusal(service, role, action, resource)(scope, receive, send)
-                return
-        await self._forward(service, request, body)(scope, receive, send)
+    async def refusal(self, headers: Mapping[str, str], body: bytes) -> Response | None:
+        """The answer AWS gives this call when the caller's role may not make it, or None
+        when it may go on. Runs on any event loop: the AWS fault proxy calls it in-process."""
+        match = _CREDENTIAL.search(headers.get("authorization", ""))
+        if match is None or match.group(3) not in GATED_SERVICES:
+            return None
+        role = self._role_of_key(match.group(1))
+        if role is None:
+            return None
+        service, region = match.group(3), match.group(2)
+        action, resource = _action_and_resource(service, headers, body, region, role)
+        if action and not await run_in_threadpool(self._allowed, role, action, resource):
+            self.refusals += 1
+            return _refusal(service, role, action, resource)
+        return None
 
     def prepare(self, role_arn: str | None) -> None:
         """Reads a task's role policies before its first call needs them."""
@@ -146,10 +156,10 @@ def _account(role_arn: str) -> str:
     return role_arn.split(":")[4]
 
 
-def _action_and_resource(service, request, body, region, role_arn) -> tuple[str | None, str]:
+def _action_and_resource(service, headers, body, region, role_arn) -> tuple[str | None, str]:
     account = _account(role_arn)
     if service == "dynamodb":
-        target = request.headers.get("x-amz-target", "")
+        target = headers.get("x-amz-target", "")
         operation = target.rsplit(".", 1)[-1]
         try:
             params = json.loads(body or b"{}")

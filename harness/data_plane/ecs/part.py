@@ -74,9 +74,12 @@ class EcsAgent(TaskLoop):
         calls this after a write to ECS, such as UpdateService)."""
         self._poll_requested.set()
 
-    def gated_endpoints(self) -> dict[str, str]:
-        """The services a task must reach through the IAM gate, and the gate's URL."""
-        return {service: self._iam_gate.url for service in GATED_SERVICES}
+    gated_services = GATED_SERVICES  # the services whose calls the IAM gate checks
+
+    async def iam_refusal(self, headers, body: bytes):
+        """The IAM gate's answer to a task's call its role may not make, or None (a proxy in
+        front of the tasks calls this in-process instead of forwarding to the gate)."""
+        return await self._iam_gate.refusal(headers, body)
 
     @property
     def url(self) -> None:

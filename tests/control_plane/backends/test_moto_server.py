@@ -13,3 +13,20 @@ def test_the_listing_that_routes_requests_is_read_once_and_unchanged():
     assert backends.list_of_moto_modules.listed_once
     assert sorted(backends.list_of_moto_modules()) == listed_by_moto
     assert {"dynamodb", "s3", "ecs", "cognitoidp"} <= set(listed_by_moto)
+
+
+def test_a_response_class_method_names_are_listed_once_and_still_found():
+    from moto.core import responses
+
+    class Handler:
+        def describe_things(self):
+            pass
+
+    moto_server._action_names_listed_once()
+    moto_server._action_names_listed_once()  # idempotent
+    names = responses.method_names_from_class(Handler)
+    assert names is responses.method_names_from_class(Handler)
+    assert "describe_things" in names
+    assert "list_things" not in names
+    Handler.list_things = lambda self: None  # a method added later (as harness patches do)
+    assert "list_things" in names

@@ -1,0 +1,77 @@
+"""The AWS fault proxy's in-process check (the ECS agent's IAM gate): asked after the fault
+rules and before the emulator, its answer goes back to the caller, and a call it lets through
+reaches the emulator as the gate itself would forward it."""
+
+import json
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from starlette.responses import Response
+
+from harness.faults.aws_proxy import AwsFaultProxy
+from harness.faults.rules import new_fault
+from harness.faults.store import FaultStore
+
+DENIED = {"__type": "com.amazon.coral.service#AccessDeniedException", "Message": "not allowed"}
+
+
+class Check:
+    def __init__(self, refuse: bool) -> None:
+        self.refuse, self.seen = refuse, []
+
+    async def __call__(self, headers, body):
+        self.seen.append((headers.get("x-amz-target"), body))
+        if not self.refuse:
+            return None
+        return Response(
+            json.dumps(DENIED), status_code=400, media_type="application/x-amz-json-1.0"
+        )
+
+
+@pytest.fixture
+def proxy(endpoints, tmp_path):
+    store = FaultStore(tmp_path)
+    with AwsFaultProxy(endpoints, store) as running:
+        running.store = store
+        yield running
+
+
+def _dynamodb(proxy, region):
+    return boto3.client(
+        "dynamodb",
+        region_name=region,
+        endpoint_url=proxy.url,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def test_a_call_the_check_lets_through_reaches_the_emulator(proxy, endpoints):
+    check = Check(refuse=False)
+    proxy.check(["dynamodb"], check)
+    assert "TableNames" in _dynamodb(proxy, endpoints.region).list_tables()
+    assert [target for target, _ in check.seen] == ["DynamoDB_20120810.ListTables"]
+
+
+def test_the_checks_refusal_is_the_callers_answer(proxy, endpoints):
+    proxy.check(["dynamodb"], Check(refuse=True))
+    with pytest.raises(ClientError, match="AccessDeniedException.*not allowed"):
+        _dynamodb(proxy, endpoints.region).list_tables()
+
+
+def test_a_fault_answers_before_the_check_is_asked(proxy, endpoints):
+    check = Check(refuse=False)
+    proxy.check(["dynamodb"], check)
+    proxy.store.add(new_fault("aws", "throttle", service="dynamodb"))
+    with pytest.raises(ClientError, match="ThrottlingException|ProvisionedThroughputExceeded"):
+        _dynamodb(proxy, endpoints.region).list_tables()
+    assert check.seen == []
+
+
+def test_the_checked_services_point_at_the_proxy(proxy):
+    proxy.check(["dynamodb", "sns"], Check(refuse=False))
+    env = proxy.task_environment()
+    assert env["AWS_ENDPOINT_URL_DYNAMODB"] == env["AWS_ENDPOINT_URL_SNS"] == proxy.url
