@@ -77,11 +77,20 @@ def test_status_of_nothing_says_so(tmp_path):
 # A whole detached stack, twice ----------------------------------------------------------------
 
 
-def _pids_and_ports(doc) -> tuple[set[int], set[int]]:
-    pids, ports = set(), set()
+def _pids_and_listeners(doc) -> tuple[set[int], dict[int, str]]:
+    """The stack's processes, and its listening sockets (inode -> address) now.
+
+    A socket is known by its inode, not its port number: once `down` frees a port, another
+    process (another stack on this machine) may bind that number again, and that is not a
+    socket the stack left behind. A listener that outlives the stack keeps its inode, whichever
+    process still holds it."""
+    pids, addresses = set(), set()
 
     def walk(value, key=""):
         if isinstance(value, dict):
+            port, host = value.get("port"), value.get("host") or value.get("id")
+            if isinstance(port, int) and isinstance(host, str):
+                addresses.add((host, port))  # a task or a target: it listens on 127.0.0.x
             for k, v in value.items():
                 walk(v, k)
         elif isinstance(value, list):
@@ -89,13 +98,42 @@ def _pids_and_ports(doc) -> tuple[set[int], set[int]]:
                 walk(v, key)
         elif key == "pid" and isinstance(value, int):
             pids.add(value)
-        elif key == "port" and isinstance(value, int):
-            ports.add(value)
-        elif isinstance(value, str) and value.startswith("http://127.0.0.1:"):
-            ports.add(urlparse(value).port)
+        elif isinstance(value, str) and value.startswith(("http://127.", "https://127.")):
+            url = urlparse(value)
+            addresses.add((url.hostname, url.port))
 
     walk(doc)
-    return pids, ports
+    return pids, {inode: f"{h}:{p}" for (h, p), inode in _listening() if (h, p) in addresses}
+
+
+def _listening() -> list[tuple[tuple[str, int], int]]:
+    """Every IPv4 listening TCP socket of this network namespace: ((ip, port), inode)."""
+    found = []
+    with open("/proc/net/tcp") as table:
+        next(table)
+        for line in table:
+            fields = line.split()
+            if fields[3] != "0A":  # TCP_LISTEN
+                continue
+            ip, port = fields[1].split(":")
+            address = socket.inet_ntoa(bytes.fromhex(ip)[::-1]), int(port, 16)
+            found.append((address, int(fields[9])))
+    return found
+
+
+def _holders(inode: int) -> list[str]:
+    """Which processes hold this socket open: pid and command line."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]" for fd in fds):
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    command = cmdline.read().replace(b"\0", b" ").decode()
+                found.append(f"{pid} {command[:120]}")
+        except OSError:
+            continue
+    return found
 
 
 def _alive(pid: int) -> bool:
@@ -109,12 +147,6 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[-1][0] != "Z"
     except FileNotFoundError:
         return False
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 LIST_THE_STACK = """
@@ -204,34 +236,43 @@ def test_two_detached_stacks_then_down_leaves_nothing_behind(two_stacks):
     again = harness("up", "--detach", "--run-dir", str(one_dir))
     assert_one_line_error(again, "already running")
 
-    pids, ports = _pids_and_ports(one)
+    pids, listeners = _pids_and_listeners(one)
     assert len(pids) >= 2  # the harness and at least one API task
     down = harness("down", "--run-dir", str(one_dir))
     assert down.returncode == 0, down.stderr
-    _wait_until_gone(pids, ports, seconds=5)
+    _wait_until_gone(pids, listeners)
     assert harness("status", "--run-dir", str(one_dir)).returncode == 3
 
 
 def test_a_killed_harness_takes_its_tasks_with_it(two_stacks):
     (_, _), (run_dir, doc) = two_stacks
-    pids, ports = _pids_and_ports(doc)
+    pids, listeners = _pids_and_listeners(doc)
     assert len(pids) >= 3  # the harness and its two API tasks
     os.kill(doc["pid"], signal.SIGKILL)
-    _wait_until_gone(pids, ports)
+    _wait_until_gone(pids, listeners)
     after = harness("status", "--run-dir", str(run_dir))
     assert after.returncode == 3
 
 
-def _wait_until_gone(pids: set[int], ports: set[int], seconds: float = 10) -> None:
+def _wait_until_gone(pids: set[int], listeners: dict[int, str]) -> None:
+    assert listeners, "the stack's listening sockets were not found: nothing would be checked"
+
+    def left() -> list[str]:
+        return sorted(
+            f"{listeners[inode]} held by {_holders(inode)}"
+            for _, inode in _listening()
+            if inode in listeners
+        )
+
     with contextlib.suppress(WaitTimedOut):  # the asserts below name what is left
         wait_until(
-            lambda: not any(_alive(p) for p in pids) and not any(_listening(p) for p in ports),
-            what="the stack's processes and ports to be gone",
-            timeout=seconds,
+            lambda: not any(_alive(p) for p in pids) and not left(),
+            what="the stack's processes and listening sockets to be gone",
+            timeout=30,  # only catches a hang: what outlives the stack stays
             interval=0.1,
         )
     assert [p for p in pids if _alive(p)] == []
-    assert [p for p in ports if _listening(p)] == []
+    assert left() == []
 
 
 def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
@@ -253,7 +294,7 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
             state_written, what="the foreground stack's state file", timeout=300
         )  # a loaded machine took 195 s
         status = harness("status", "--json", "--run-dir", str(tmp_path))
-        pids, ports = _pids_and_ports(json.loads(status.stdout))
+        pids, listeners = _pids_and_listeners(json.loads(status.stdout))
         up.send_signal(signal.SIGINT)
         out, err = up.communicate(timeout=30)
     finally:
@@ -265,5 +306,5 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
     assert up.returncode == 0, err
     assert "edge (open in a browser)" in out
     assert "stopping" in err
-    _wait_until_gone(pids - {up.pid}, ports)
+    _wait_until_gone(pids - {up.pid}, listeners)
     assert not (tmp_path / "state.json").exists()

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import httpx
 import pytest
+
+from api.aws import MadeOnFirstUse
 
 
 def test_upload_is_presigned_under_the_fans_prefix(client, stack, fan):
@@ -50,3 +54,11 @@ def test_upload_limits(client, fan, body, field):
 def test_upload_needs_a_token(client):
     response = client.post("/api/media/uploads", json={"content_type": "image/png", "size": 1})
     assert response.status_code == 401
+
+
+def test_the_s3_client_is_made_when_first_used_and_once():
+    made = []
+    s3 = MadeOnFirstUse(lambda: made.append("s3") or SimpleNamespace(bucket="media"))
+    assert made == []
+    assert (s3.bucket, s3.bucket) == ("media", "media")
+    assert made == ["s3"]

@@ -19,6 +19,7 @@ from harness.errors import HarnessError
 from harness.lifecycle import registry
 from harness.lifecycle.run_dir import RunDir, already_running
 from harness.lifecycle.status_view import summary
+from harness.plumbing.freed_memory import give_back
 from harness.plumbing.waiting import WaitTimedOut, wait_until
 from harness.settings import Settings
 
@@ -64,6 +65,7 @@ def up_foreground(settings: Settings, args: argparse.Namespace) -> int:
     except BaseException:
         stack.stop()
         raise
+    give_back()  # what starting freed (#14: the stack's RSS)
     try:
         doc = {**stack.describe(), **up_data.after_start(stack, args)}
         stack.run_dir.write_state(doc)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -43,6 +45,39 @@ _SESSION_LOCK = threading.Lock()
 @cache
 def shared_session() -> boto3.session.Session:
     return boto3.session.Session(botocore_session=botocore.session.get_session())
+
+
+def keep_endpoint_data_of(services: Iterable[str]) -> None:
+    """This process's session keeps botocore's endpoint data (each partition's entry for a
+    service: its regions, hostnames, signing scopes) for these services only; a client of any
+    other service is refused. The whole file is 7 MiB of memory once read, for a process that
+    talks to two services (the edge's own process, #14). Call before the first client."""
+    from botocore.regions import EndpointResolver
+
+    kept = frozenset(services)
+    session = shared_session()._session
+    loader = session.get_component("data_loader")
+    for base in loader.search_paths:  # botocore's own order: ~/.aws/models, then its data
+        data = loader.file_loader.load_file(os.path.join(base, "endpoints"))
+        if data is not None:
+            break
+    else:
+        return
+    partitions = [
+        p | {"services": {k: v for k, v in p["services"].items() if k in kept}}
+        for p in data["partitions"]
+    ]
+    # Round-tripped so the kept entries are fresh objects and the whole file can be freed.
+    data = json.loads(json.dumps(data | {"partitions": partitions}))
+
+    class KeptEndpoints(EndpointResolver):
+        def construct_endpoint(self, service_name, *args, **kwargs):
+            if service_name not in kept:
+                raise RuntimeError(f"endpoint data for {service_name} was not kept")
+            return super().construct_endpoint(service_name, *args, **kwargs)
+
+    resolver = KeptEndpoints(data, uses_builtin_data=loader.is_builtin_path(base))
+    session._internal_components.register_component("endpoint_resolver", resolver)
 
 
 _CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5)

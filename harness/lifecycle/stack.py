@@ -136,8 +136,14 @@ class Stack:
 
     def _start_parts(self, parts: ExitStack) -> None:
         s, logs = self.settings, self.run_dir.logs
-        runtime = None
-        if s.backend != "aws":  # its spare tasks' interpreters import while the emulator starts
+        runtime, edge_child = None, None
+        if s.backend != "aws":  # on AWS, ECS runs the tasks and CloudFront is the edge
+            # The edge's process and the spare tasks' interpreters import while the emulator
+            # starts.
+            from harness.data_plane.edge.process import discard_child, spawn_child
+
+            edge_child = spawn_child(logs)
+            parts.callback(discard_child, edge_child)
             runtime = self._step("choosing the task runtime", lambda: task_runtime(self, parts))
         self.backend = create_backend(s)
         parts.callback(self._stopping, "emulator", self.backend.stop)
@@ -232,6 +238,7 @@ class Stack:
             tls_dir=self.run_dir.path / TLS_DIR,
             https_port=s.edge_https_port,
             refresh_interval=SETTINGS_POLL,
+            child=edge_child,
         )
         # Its process imports and reads the distribution while the parts below start, and the
         # web stub's objects go up meanwhile; the invalidation waits for both.

@@ -13,11 +13,13 @@ import os
 import pathlib
 import ssl
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+# cryptography is imported where a key or certificate is made: a process that only serves a
+# certificate (the edge's own process) or trusts the CA does not load it (~12 MiB, #14).
 
 CA_NAME = "AnimeHub local CA"
 CA_FILE = "ca.pem"
@@ -52,6 +54,8 @@ def _write_private(path: pathlib.Path, data: bytes) -> None:
 
 
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -63,6 +67,11 @@ class LocalCA:
     """`LocalCA(dir)` loads the CA kept in `dir`, or makes one there."""
 
     def __init__(self, directory: pathlib.Path) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
         self.directory = pathlib.Path(directory)
         self.cert_path = self.directory / CA_FILE
         key_path = self.directory / CA_KEY_FILE
@@ -108,6 +117,11 @@ class LocalCA:
 
     def issue(self, name: str, dns_names: list[str], ip_addresses: list[str]) -> ServerCertificate:
         """A server certificate for these names, written as `<name>.pem` / `<name>-key.pem`."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
         key = ec.generate_private_key(ec.SECP256R1())
         now = _now()
         alt_names: list[x509.GeneralName] = [x509.DNSName(n) for n in dns_names]

@@ -1,3 +1,7 @@
+import json
+import subprocess
+import sys
+
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
@@ -84,3 +88,43 @@ def test_emulators_get_dummy_credentials():
     env = EndpointMap(default="http://127.0.0.1:1", region="us-east-1").env()
     assert env["AWS_ACCESS_KEY_ID"] == env["AWS_SECRET_ACCESS_KEY"] == "testing"
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
+
+
+# Each in a fresh interpreter: keeping part of the endpoint data changes the process's session.
+SIGNING = """
+import json, sys
+from harness.control_plane.endpoints import EndpointMap, keep_endpoint_data_of
+if sys.argv[1] == "kept":
+    keep_endpoint_data_of(("cloudfront", "s3"))
+seen = {}
+for region in ("us-east-1", "eu-west-1", "cn-north-1"):
+    for default in ("http://127.0.0.1:1", None):  # an emulator, then AWS's own endpoints
+        for service in ("cloudfront", "s3"):
+            client = EndpointMap(default=default, region=region).client(service)
+            signer = client._request_signer
+            seen[f"{region} {default} {service}"] = [
+                client.meta.endpoint_url, client.meta.partition, signer._region_name,
+                signer._signing_name, client.meta.config.signature_version,
+            ]
+try:
+    EndpointMap(default=None, region="us-east-1").client("dynamodb")
+except RuntimeError as exc:
+    seen["dynamodb"] = str(exc)
+print(json.dumps(seen))
+"""
+
+
+def _signing(which: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNING, which], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_kept_endpoint_data_resolves_its_services_as_the_whole_file_does():
+    whole, kept = _signing("whole"), _signing("kept")
+    assert kept.pop("dynamodb") == "endpoint data for dynamodb was not kept"
+    assert "dynamodb" not in whole
+    assert kept == whole
+    assert whole["cn-north-1 None cloudfront"][2] == "cn-northwest-1"  # a global service's scope

@@ -4,10 +4,12 @@ It runs the same `Edge` the tests run in process, off the harness's GIL (the emu
 ALB and the pollers share that one), plus a control listener on loopback for what the rest of
 the stack asks the edge (health, cache entries, poll now, invalidation applied, faults met).
 
-Protocol: the parent writes one JSON line (the spec) on stdin; the child answers one JSON line
-on stdout, `{"url", "https_url", "control"}` once it serves or `{"error"}`; then it serves until
-stdin closes (the parent stopped or died) or SIGTERM. A `poll` line on stdin re-reads the
-configuration now (the API front's watcher sends it from its loop: a write, never a wait).
+Protocol: the child imports what it serves with, then reads one JSON line (the spec) from
+stdin, so the parent may launch it before the spec is known (`process.spawn_child`); it answers
+one JSON line on stdout, `{"url", "https_url", "control"}` once it serves or `{"error"}`; then
+it serves until stdin closes (the parent stopped or died) or SIGTERM. A `poll` line on stdin
+re-reads the configuration now (the API front's watcher sends it from its loop: a write, never
+a wait).
 """
 
 from __future__ import annotations
@@ -52,13 +54,14 @@ def control_app(edge):
 def build(spec: dict):
     """The edge and its control listener, from the parent's spec (not started)."""
     from harness.clock import clock
-    from harness.control_plane.endpoints import EndpointMap
+    from harness.control_plane.endpoints import EndpointMap, keep_endpoint_data_of
     from harness.data_plane.edge.part import Edge
     from harness.faults.store import FaultStore
     from harness.plumbing.servers import ServerThread
 
     if spec.get("clock_file"):
         clock.follow(Path(spec["clock_file"]))
+    keep_endpoint_data_of(("cloudfront", "s3"))  # the edge's only clients (part.py)
     edge = Edge(
         EndpointMap(**spec["endpoints"]),
         spec["distribution_id"],
@@ -69,8 +72,16 @@ def build(spec: dict):
         faults=FaultStore(spec["faults_dir"]) if spec.get("faults_dir") else None,
         tls_dir=Path(spec["tls_dir"]) if spec.get("tls_dir") else None,
         https_port=spec["https_port"],
+        certificate=_certificate(spec.get("certificate")),
     )
     return edge, ServerThread(control_app(edge), name="edge-control")
+
+
+def _certificate(issued: dict | None):
+    """The HTTPS certificate the parent issued (`EdgeProcess._certificate`), if it did."""
+    from harness.plumbing.local_ca import ServerCertificate
+
+    return ServerCertificate(**{k: Path(v) for k, v in issued.items()}) if issued else None
 
 
 def _signals(edge, stop: threading.Event) -> None:
@@ -80,6 +91,21 @@ def _signals(edge, stop: threading.Event) -> None:
         if line.strip() == POLL_SIGNAL:
             edge.poll_now()
     stop.set()
+
+
+def _settle(edge) -> None:
+    """Once serving (the stack goes on starting meanwhile): V8 loaded now if a behaviour runs a
+    CloudFront Function, not on the first viewer request that runs one; then what starting
+    freed, and V8's load-only pages, given back (#14: the stack's RSS)."""
+    from harness.data_plane.edge import v8_library
+    from harness.plumbing.freed_memory import give_back
+
+    if any(behaviour["functions"] for behaviour in edge.health()["behaviours"]):
+        try:
+            v8_library.load()
+        except Exception as exc:  # noqa: BLE001 - the first function call reports it again
+            logging.getLogger("harness.data_plane.edge").warning("edge: V8 not loaded: %s", exc)
+    give_back()
 
 
 def _answer(doc: dict) -> None:
@@ -98,8 +124,21 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     # Ctrl-C reaches the whole process group: the parent stops the edge (closes stdin).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    spec = json.loads(sys.stdin.readline())
+    # Launched ahead of its spec (process.spawn_child): import while the stack starts, uvicorn
+    # and what its servers load too (plumbing/servers.py imports it only when one is made).
+    import uvicorn.lifespan.on  # noqa: F401
+    import uvicorn.loops.auto  # noqa: F401
+    import uvicorn.protocols.http.auto  # noqa: F401
+
+    import harness.data_plane.edge.part  # noqa: F401
+    import harness.faults.store  # noqa: F401
+    import harness.plumbing.servers  # noqa: F401
     from harness.errors import HarnessError
+
+    line = sys.stdin.readline()
+    if not line:
+        return 0  # never used: the stack stopped (or failed) before its edge started
+    spec = json.loads(line)
 
     try:
         edge, control = build(spec)
@@ -111,6 +150,7 @@ def main() -> int:
         control.start()
         _answer({"url": edge.url, "https_url": edge.https_url, "control": control.url})
         threading.Thread(target=_signals, args=(edge, stop), daemon=True).start()
+        _settle(edge)
         stop.wait()
     finally:
         control.stop()

@@ -16,7 +16,7 @@ from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.origins import CustomOrigin, S3Origin
 from harness.faults.http import wrap
 from harness.plumbing.http_proxy import UpstreamPool
-from harness.plumbing.local_ca import LocalCA
+from harness.plumbing.local_ca import LocalCA, ServerCertificate
 from harness.plumbing.servers import ServerThread
 
 log = logging.getLogger("harness.data_plane.edge")
@@ -25,6 +25,13 @@ POP = "LCL50-P1"
 ACCESS_LOG = "edge-access.log"
 ORIGIN_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 ORIGIN_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def edge_certificate(tls_dir: pathlib.Path, aliases) -> ServerCertificate:
+    """The edge's HTTPS certificate, issued by the run's local CA: the distribution's alternate
+    domain names, and the loopback address standing in for the *.cloudfront.net name
+    CloudFront's own certificate covers."""
+    return LocalCA(tls_dir).issue("edge", list(aliases), ["127.0.0.1"])
 
 
 class Edge:
@@ -42,8 +49,10 @@ class Edge:
         faults=None,
         tls_dir: pathlib.Path | None = None,
         https_port: int = 0,
+        certificate: ServerCertificate | None = None,
     ) -> None:
-        """`tls_dir`: where the run's local CA lives; with it the edge also serves HTTPS."""
+        """`tls_dir`: where the run's local CA lives; with it the edge also serves HTTPS, with
+        `certificate` if given (`edge_certificate`, issued by the caller), else one it issues."""
         self.endpoints = endpoints
         self.distribution_id = distribution_id
         self.origin_urls = dict(origin_urls)
@@ -53,6 +62,7 @@ class Edge:
         self.faults = faults  # harness.faults.store.FaultStore, or None
         self.tls_dir = tls_dir
         self.https_port = https_port
+        self.certificate = certificate
         self.via = f"1.1 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"
         self.cache = ResponseCache()
         self._poller: ConfigPoller | None = None
@@ -148,14 +158,15 @@ class Edge:
         )
 
     def _https_listener(self) -> ServerThread:
-        """HTTPS with a certificate for the distribution's alternate domain names (and the
-        loopback address, standing in for the *.cloudfront.net name CloudFront's own
-        certificate covers), issued by the run's local CA. Its own app and origin pool: a
-        pool belongs to the event loop of the server that opened it."""
+        """HTTPS with `edge_certificate` for the distribution's alternate domain names. Its own
+        app and origin pool: a pool belongs to the event loop of the server that opened it."""
         assert self.tls_dir is not None and self._poller is not None
-        distribution = self._poller.distribution
-        aliases = list(distribution.aliases) if distribution else []
-        certificate = LocalCA(self.tls_dir).issue("edge", aliases, ["127.0.0.1"])
+        certificate = self.certificate
+        if certificate is None:
+            distribution = self._poller.distribution
+            certificate = edge_certificate(
+                self.tls_dir, distribution.aliases if distribution else ()
+            )
         app = self._app(self._https_origins)
         return ServerThread(
             wrap(self._https_origins.serve(app), "viewer-edge", self.faults),

@@ -21,9 +21,12 @@ import time
 from collections.abc import Mapping
 
 import httpx
+from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.clock import clock
 from harness.control_plane.endpoints import EndpointMap
+from harness.data_plane.edge.cache_policy import items
+from harness.data_plane.edge.part import edge_certificate
 from harness.errors import HarnessError
 
 log = logging.getLogger("harness.data_plane.edge")
@@ -34,6 +37,50 @@ CONTROL_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 CONTROL_PREFIX = "/edge-control"
 POLL_SIGNAL = "poll"
 LOG_FILE = "harness.log"  # the child's own log lines, next to the harness's (log_timeline)
+
+
+def spawn_child(log_dir: pathlib.Path | None) -> subprocess.Popen:
+    """The edge's process, launched before its settings are known: it imports what it serves
+    with while the rest of the stack starts, then waits for an `EdgeProcess` (given it as
+    `child`) to hand it the spec. `discard_child` ends one that was never used."""
+    stderr = subprocess.DEVNULL
+    if log_dir is not None:
+        pathlib.Path(log_dir).mkdir(parents=True, exist_ok=True)
+        stderr = open(pathlib.Path(log_dir) / LOG_FILE, "ab")  # noqa: SIM115
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "harness.data_plane.edge.child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=os.environ.copy(),
+        )
+    finally:
+        if stderr is not subprocess.DEVNULL:
+            stderr.close()
+
+
+def end_child(process: subprocess.Popen) -> None:
+    """Stop the edge's process (idempotent): it stops serving, or exits unused, once its stdin
+    closes."""
+    with contextlib.suppress(OSError, ValueError):
+        process.stdin.close()
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        log.warning("edge: pid %d did not stop in %.0fs; killing it", process.pid, STOP_TIMEOUT)
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
+def discard_child(process: subprocess.Popen) -> None:
+    """End a launched edge process that no `EdgeProcess` stopped (the stack failed before its
+    edge started): it serves nothing and holds no port yet, so it is killed, not waited for
+    through its imports. One that served was already ended by `EdgeProcess.stop`."""
+    if process.poll() is None:
+        process.kill()
+    end_child(process)
 
 
 class EdgeProcess:
@@ -51,10 +98,13 @@ class EdgeProcess:
         faults=None,
         tls_dir: pathlib.Path | None = None,
         https_port: int = 0,
+        child: subprocess.Popen | None = None,
     ) -> None:
         self.distribution_id = distribution_id
         self.faults = faults
         self.log_dir = log_dir
+        self._endpoints = endpoints
+        self._tls_dir = tls_dir
         self._spec = {
             "endpoints": dataclasses.asdict(endpoints),
             "distribution_id": distribution_id,
@@ -67,6 +117,7 @@ class EdgeProcess:
             "https_port": https_port,
         }
         self._process: subprocess.Popen | None = None
+        self._child = child  # launched ahead by `spawn_child`, else launched by `start`
         self._control: httpx.Client | None = None
         self._urls: dict = {}
         self._stdin_lock = threading.Lock()
@@ -99,22 +150,12 @@ class EdgeProcess:
         self.stop()
 
     def start(self) -> EdgeProcess:
-        spec = self._spec | {"clock_file": str(clock.path) if clock.path else None}
-        stderr = subprocess.DEVNULL
-        if self.log_dir is not None:
-            pathlib.Path(self.log_dir).mkdir(parents=True, exist_ok=True)
-            stderr = open(pathlib.Path(self.log_dir) / LOG_FILE, "ab")  # noqa: SIM115
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "harness.data_plane.edge.child"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                env=os.environ.copy(),
-            )
-        finally:
-            if stderr is not subprocess.DEVNULL:
-                stderr.close()
+        spec = self._spec | {
+            "clock_file": str(clock.path) if clock.path else None,
+            "certificate": self._certificate(),
+        }
+        child, self._child = self._child, None
+        self._process = child if child is not None else spawn_child(self.log_dir)
         try:
             self._process.stdin.write(json.dumps(spec).encode() + b"\n")
             self._process.stdin.flush()
@@ -145,15 +186,8 @@ class EdgeProcess:
             self._control = None
         if process is None:
             return
-        with self._stdin_lock, contextlib.suppress(OSError):
-            process.stdin.close()  # the child stops serving when its stdin closes
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            log.warning("edge: pid %d did not stop in %.0fs; killing it", process.pid, STOP_TIMEOUT)
-            process.kill()
-            process.wait()
-        process.stdout.close()
+        with self._stdin_lock:
+            end_child(process)
 
     def health(self) -> dict:
         if self._control is None:
@@ -184,6 +218,21 @@ class EdgeProcess:
         return self._read(f"/faults/{fault_id}", {"injected": 0})["injected"]
 
     # -- internals ------------------------------------------------------------------------
+
+    def _certificate(self) -> dict | None:
+        """The HTTPS certificate for the distribution's alternate domain names, issued here,
+        where the CA's library is loaded anyway: the edge's process then never loads it. When
+        the distribution cannot be read, None: the process reads it again and says why."""
+        if self._tls_dir is None:
+            return None
+        cloudfront = self._endpoints.client("cloudfront")
+        try:
+            config = cloudfront.get_distribution_config(Id=self.distribution_id)
+        except (BotoCoreError, ClientError):
+            return None
+        aliases = items(config["DistributionConfig"].get("Aliases"))
+        certificate = edge_certificate(self._tls_dir, aliases)
+        return {name: str(path) for name, path in dataclasses.asdict(certificate).items()}
 
     def _read(self, path: str, otherwise):
         """A status read: `otherwise` when the process is not running or does not answer

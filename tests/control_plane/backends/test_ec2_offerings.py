@@ -1,8 +1,9 @@
-"""moto's EC2 instance type offerings, read per region on first use: the same answers."""
+"""moto's EC2 instance types and offerings, read on first use: the same answers."""
 
 import json
 import subprocess
 import sys
+from functools import cache
 
 # A fresh interpreter: moto's EC2 models must be imported for the first time by the harness.
 SCRIPT = """
@@ -10,8 +11,11 @@ import json
 from harness.control_plane.backends.ec2_offerings import RegionOfferings
 from harness.control_plane.backends.region_lists import remember_region_lists
 remember_region_lists()
+from moto.ec2.models import instance_types
 from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS as offerings
 from moto.utilities.utils import load_resource
+
+types_unread = instance_types.INSTANCE_TYPES._read is None
 
 kinds = sorted(offerings)
 lazy = all(isinstance(offerings[k], RegionOfferings) for k in kinds)
@@ -30,10 +34,24 @@ with mock_aws():
                 f"ec2/resources/instance_type_offerings/{kind}/{region}.json"
             )
             answers[f"{region} {kind}"] = [len(got), len(moto_file), got[0]["LocationType"]]
-print(json.dumps({"lazy": lazy, "unread": unread, "regions": regions, "answers": answers}))
+    pages = ec2.get_paginator("describe_instance_types").paginate()
+    described = [t for page in pages for t in page["InstanceTypes"]]
+    one = ec2.describe_instance_types(InstanceTypes=["t3.micro"])["InstanceTypes"]
+file_types = load_resource("ec2/resources/instance_types.json")
+types = {
+    "unread_at_import": types_unread,
+    "described": sorted(t["InstanceType"] for t in described) == sorted(file_types),
+    "t3.micro": one == [file_types["t3.micro"]],
+    "families": sorted(instance_types.INSTANCE_FAMILIES)
+    == sorted({name.split(".")[0] for name in file_types}),
+    "m5 is a family": "m5" in instance_types.INSTANCE_FAMILIES,
+}
+found = {"lazy": lazy, "unread": unread, "regions": regions, "answers": answers, "types": types}
+print(json.dumps(found))
 """
 
 
+@cache  # one fresh interpreter answers every test here
 def run() -> dict:
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT],
@@ -56,3 +74,13 @@ def test_no_region_is_read_at_import_and_each_answers_as_moto_reads_it():
     for where, (served, in_file, location_type) in found["answers"].items():
         assert served == in_file > 0, where
         assert location_type == where.split()[1], where
+
+
+def test_instance_types_are_not_read_at_import_and_answer_as_moto_reads_them():
+    assert run()["types"] == {
+        "unread_at_import": True,
+        "described": True,
+        "t3.micro": True,
+        "families": True,
+        "m5 is a family": True,
+    }

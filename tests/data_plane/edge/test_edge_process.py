@@ -1,12 +1,14 @@
 """The edge served from a process of its own (`EdgeProcess`, what a stack runs): the same
 distribution, cache, invalidations and faults as the in-process `Edge`, read through its
 control listener. AWS pages: CloudFront Developer Guide, "Invalidating files"; the X-Cache
-header of "How CloudFront processes requests" (Hit from cloudfront)."""
+header of "How CloudFront processes requests" (Hit from cloudfront); [cnames-and-https-requirements]
+an alternate domain name is served with a certificate that covers it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import ssl
 import uuid
 
 import httpx
@@ -18,7 +20,7 @@ from harness.faults.rules import new_fault
 from harness.faults.store import FaultStore
 from harness.plumbing.servers import bind
 from harness.plumbing.waiting import wait_until
-from tests.data_plane.edge.conftest import ALB_DOMAIN
+from tests.data_plane.edge.conftest import ALB_DOMAIN, distribution_config
 
 PATIENCE = 60.0  # only catches a hang
 
@@ -120,3 +122,31 @@ def test_stop_ends_the_process(endpoints, distribution):
     edge.stop()  # idempotent
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_https_from_the_process_has_a_certificate_for_the_alias(
+    endpoints, buckets, origin, tmp_path
+):
+    """The harness issues the certificate (the edge's process never loads the CA's library)
+    for the aliases it reads through the CloudFront API."""
+    alias = "process.animehub.localhost"
+    _, web, media = buckets
+    config = distribution_config(web, media)
+    config["Aliases"] = {"Quantity": 1, "Items": [alias]}
+    config["ViewerCertificate"] = {
+        "ACMCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/edge-process",
+        "SSLSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+    }
+    created = endpoints.client("cloudfront").create_distribution(DistributionConfig=config)
+    edge = EdgeProcess(
+        endpoints, created["Distribution"]["Id"], {ALB_DOMAIN: origin.url}, tls_dir=tmp_path
+    ).start()
+    try:
+        trusted = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+        with httpx.Client(verify=trusted, trust_env=False, timeout=PATIENCE) as viewer:
+            answer = viewer.get(f"{edge.https_url}/api/echo", extensions={"sni_hostname": alias})
+        assert answer.status_code == 200, answer.text
+        assert edge.alias_url == f"https://{alias}:{edge.https_url.rsplit(':', 1)[1]}"
+    finally:
+        edge.stop()
