@@ -1,3 +1,5 @@
+import asyncio
+import concurrent.futures
 import os
 
 import pytest
@@ -72,3 +74,11 @@ def stack_state(stack, request) -> str:
     if getattr(stack, "attached", False):
         return str(stack.state_path)
     return str(worker_dir(request.config) / STACK_SUMMARY)
+
+
+@pytest.fixture
+def run_on_own_loop():
+    """Runs a coroutine to its end on a new event loop, in a thread of its own: a worker that ran
+    the Playwright scenarios keeps a loop running on its main thread, where asyncio.run refuses."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        yield lambda coroutine: thread.submit(asyncio.run, coroutine).result()

@@ -1,6 +1,5 @@
 """The proxying rules both hops share (RFC 9110 section 7.6.1, Connection-specific fields)."""
 
-import asyncio
 import threading
 
 import httpx
@@ -53,7 +52,7 @@ def test_has_body(headers, expected):
     assert has_body(headers) is expected
 
 
-def test_request_body_streams_until_the_last_chunk_or_a_disconnect():
+def test_request_body_streams_until_the_last_chunk_or_a_disconnect(run_on_own_loop):
     async def collect(messages):
         queue = list(messages)
 
@@ -67,9 +66,9 @@ def test_request_body_streams_until_the_last_chunk_or_a_disconnect():
         {"type": "http.request", "body": b"", "more_body": True},
         {"type": "http.request", "body": b"c", "more_body": False},
     ]
-    assert asyncio.run(collect(chunks)) == [b"ab", b"c"]
+    assert run_on_own_loop(collect(chunks)) == [b"ab", b"c"]
     gone = [{"type": "http.request", "body": b"ab", "more_body": True}, {"type": "http.disconnect"}]
-    assert asyncio.run(collect(gone)) == [b"ab"]
+    assert run_on_own_loop(collect(gone)) == [b"ab"]
 
 
 def test_the_pool_opens_and_closes_on_the_servers_own_loop():

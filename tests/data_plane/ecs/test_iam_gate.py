@@ -3,7 +3,6 @@ calls it): a call the role's policy allows goes on to the emulator, one it does 
 answered as DynamoDB answers an unauthorized caller [AWS: task-iam-roles;
 reference_policies_evaluation-logic]."""
 
-import asyncio
 import json
 import uuid
 
@@ -85,12 +84,14 @@ def _signed_headers(region: str, operation: str, params: dict) -> tuple[dict, by
     return headers, captured["body"]
 
 
-def test_in_process_only_the_call_the_policy_does_not_allow_gets_an_answer(gate, endpoints):
+def test_in_process_only_the_call_the_policy_does_not_allow_gets_an_answer(
+    gate, endpoints, run_on_own_loop
+):
     allowed = _signed_headers(endpoints.region, "list_tables", {})
     refused = _signed_headers(
         endpoints.region, "get_item", {"TableName": "anything", "Key": {"id": {"S": "1"}}}
     )
-    assert asyncio.run(gate.refusal(*allowed)) is None
-    answer = asyncio.run(gate.refusal(*refused))
+    assert run_on_own_loop(gate.refusal(*allowed)) is None
+    answer = run_on_own_loop(gate.refusal(*refused))
     assert answer.status_code == 400
     assert b"is not authorized to perform: dynamodb:GetItem" in answer.body
