@@ -1,6 +1,7 @@
 """Provisioning against a real moto server: everything the blueprint names exists, and a
 second run changes nothing."""
 
+import dataclasses
 import json
 
 import pytest
@@ -13,9 +14,10 @@ from harness.control_plane.provision.storage import ensure_bucket_policy
 from harness.control_plane.spa_routing import spa_routing_code
 from harness.data_plane.api_front import ApiFront
 
-# moto keeps one state per process; a name of our own keeps these resources apart from the
-# stacks other tests start in this process.
-BLUEPRINT = Blueprint(name="provtest")
+# moto keeps one state per process; names of our own keep these resources apart from the
+# stacks other tests start in this process (the topic's name is not derived from the stack's:
+# with the default one, a stack's queue was also subscribed to this blueprint's topic).
+BLUEPRINT = Blueprint(name="provtest", topic="provtest-anime-shared")
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +187,7 @@ def test_a_bucket_policy_is_put_only_when_it_differs(emulator, record):
 
 
 def test_a_changed_blueprint_is_applied_in_place(emulator, record):
-    changed = provision(emulator, Blueprint(name="provtest", version="9.9.9"))
+    changed = provision(emulator, dataclasses.replace(BLUEPRINT, version="9.9.9"))
     assert changed.task_definition_arn != record.task_definition_arn
     assert changed.distribution_id == record.distribution_id
     (service,) = emulator.client("ecs").describe_services(

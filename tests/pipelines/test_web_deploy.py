@@ -20,8 +20,9 @@ from harness.pipelines.web_deploy import (
     rewrite_index,
 )
 
-# A name of our own: moto keeps one state per process, shared with other stacks in it.
-BLUEPRINT = Blueprint(name="webdeploytest")
+# Names of our own: moto keeps one state per process, shared with other stacks in it (the
+# topic's name is not derived from the stack's).
+BLUEPRINT = Blueprint(name="webdeploytest", topic="webdeploytest-anime-shared")
 
 
 @pytest.fixture(scope="module")
