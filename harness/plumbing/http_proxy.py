@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import httpx
 
+from harness.plumbing.public_roots import public_roots
+
 log = logging.getLogger("harness.plumbing.http_proxy")
 
 Header = TypeVar("Header", tuple[str, str], tuple[bytes, bytes])
@@ -104,6 +106,7 @@ class UpstreamPool:
             follow_redirects=False,
             limits=self._limits,
             timeout=self._timeout,
+            verify=public_roots(),
         )
 
     async def close(self) -> None:

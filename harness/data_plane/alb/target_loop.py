@@ -20,6 +20,7 @@ from harness.clock.ticker import sleep_on_clock
 from harness.data_plane.alb.config import TargetAddress, TargetGroupSettings
 from harness.data_plane.alb.health_checks import TargetHealth, probe
 from harness.faults.health import injected_check
+from harness.plumbing.public_roots import public_roots
 
 log = logging.getLogger("harness.data_plane.alb.part")
 
@@ -114,7 +115,8 @@ class TargetLoop:
         self._loop = asyncio.get_running_loop()
         # AWS closes the connection after every health check: no keep-alive here.
         limits = httpx.Limits(max_keepalive_connections=0)
-        async with httpx.AsyncClient(trust_env=False, limits=limits) as client:
+        client = httpx.AsyncClient(trust_env=False, limits=limits, verify=public_roots())
+        async with client:
             self._health_client = client
             self._wake = asyncio.Event()
             self._loop_ready.set()

@@ -12,6 +12,8 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
+from harness.plumbing.public_roots import public_roots
+
 log = logging.getLogger("harness.data_plane.api_front")
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
@@ -20,7 +22,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 class Upstream:
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
-        self.client = httpx.AsyncClient(timeout=30, trust_env=False)
+        self.client = httpx.AsyncClient(timeout=30, trust_env=False, verify=public_roots())
 
     async def forward(self, request: Request, body: bytes) -> httpx.Response:
         headers = [(k, v) for k, v in request.headers.raw if k.decode().lower() not in HOP_BY_HOP]

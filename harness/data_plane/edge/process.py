@@ -28,6 +28,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.edge.cache_policy import items
 from harness.data_plane.edge.part import edge_certificate
 from harness.errors import HarnessError
+from harness.plumbing.public_roots import public_roots
 
 log = logging.getLogger("harness.data_plane.edge")
 
@@ -167,6 +168,7 @@ class EdgeProcess:
                 base_url=answer["control"] + CONTROL_PREFIX,
                 trust_env=False,
                 timeout=CONTROL_TIMEOUT,
+                verify=public_roots(),
             )
         except BaseException:
             self.stop()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import httpx
 
 from harness.clock import clock
+from harness.plumbing.public_roots import public_roots
 
 log = logging.getLogger("harness.data_plane.sns_delivery")
 
@@ -56,7 +57,7 @@ class Deliverer:
         self._lock = threading.Condition()
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="sns-delivery")
-        self._client = httpx.Client(timeout=policy.timeout, trust_env=False)
+        self._client = httpx.Client(timeout=policy.timeout, trust_env=False, verify=public_roots())
         self._thread: threading.Thread | None = None
         self.attempts: deque[dict] = deque(maxlen=200)
         self.counts = {"delivered": 0, "failed_attempts": 0, "dropped": 0}
