@@ -103,7 +103,43 @@ def _pids_and_listeners(doc) -> tuple[set[int], dict[int, str]]:
             addresses.add((url.hostname, url.port))
 
     walk(doc)
-    return pids, {inode: f"{h}:{p}" for (h, p), inode in _listening() if (h, p) in addresses}
+    # Only what the stack's processes hold: an address in the document can be another
+    # process's socket by now (a task replaced, its port taken again).
+    held = _socket_inodes(_with_descendants(pids))
+    listeners = {
+        inode: f"{h}:{p}" for (h, p), inode in _listening() if (h, p) in addresses and inode in held
+    }
+    return pids, listeners
+
+
+def _with_descendants(pids: set[int]) -> set[int]:
+    """`pids` and every process below them (the edge's process is not in the document)."""
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parents[int(pid)] = int(stat.read().split(") ")[-1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, grown = set(pids), True
+    while grown:
+        below = {pid for pid, parent in parents.items() if parent in found} - found
+        found |= below
+        grown = bool(below)
+    return found
+
+
+def _socket_inodes(pids: set[int]) -> set[int]:
+    inodes = set()
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(int(target[8:-1]))
+        except OSError:
+            continue
+    return inodes
 
 
 def _listening() -> list[tuple[tuple[str, int], int]]:
