@@ -63,17 +63,13 @@ class StackClock:
         with self._lock:
             if self._path is not None:
                 self._earlier.append(self._path)
-            self._path, self._seen = path, None
-            self._offset = self._forward = 0.0
-        self.offset()
+            self._switch(path)
 
     def follow(self, path: Path) -> None:
         """Read the offset in `path` without resetting it: a part of the stack running in a
         process of its own (the edge) follows the clock its stack started."""
         with self._lock:
-            self._path, self._seen = Path(path), None
-            self._offset = self._forward = 0.0
-        self.offset()
+            self._switch(Path(path))
 
     def release(self, path: Path) -> None:
         """Back to the clock of the stack started before, still up (a test's second stack in
@@ -83,9 +79,22 @@ class StackClock:
             if path in self._earlier:
                 self._earlier.remove(path)
             elif self._path == path:
-                self._path = self._earlier.pop() if self._earlier else None
-                self._seen, self._offset = None, 0.0
-        self.offset()
+                self._switch(self._earlier.pop() if self._earlier else None)
+
+    def _switch(self, path: Path | None) -> None:
+        """Follow `path` from the offset it holds now. A switch is not a move of the clock:
+        monotonic() neither jumps forward nor goes back, so a wait on it in this process (a
+        stack's health checks, while a test in the same process uses a clock of its own)
+        neither ends early nor stretches by what the other clock had moved."""
+        self._path, self._seen, self._offset = path, None, 0.0
+        if path is None:
+            return
+        try:
+            st = os.stat(path)
+            offset = parse_offset(path.read_text())
+        except OSError:
+            return
+        self._seen, self._offset = (st.st_ino, st.st_mtime_ns, st.st_size), offset
 
     # readings -----------------------------------------------------------------------------
 

@@ -80,3 +80,22 @@ def test_a_part_in_another_process_follows_the_clock_without_resetting_it(stack_
     before = follower.monotonic()
     stack_clock.advance(60)
     assert follower.monotonic() - before >= 60
+
+
+def test_monotonic_neither_goes_back_nor_jumps_when_a_test_uses_a_clock_of_its_own(tmp_path):
+    """A stack in the session's process and a test's own clock in the same process (a unit test
+    calling `use`, then `release`): the stack's waits on monotonic() (health checks every
+    interval) must neither stretch by the forward moves its own clock had made (this stopped
+    the session stack's health checks for good) nor end at once when its clock comes back."""
+    clock = StackClock()
+    clock.use(tmp_path / "stack")
+    clock.skip(3600)
+    clock.advance(7200)
+    before = clock.monotonic()
+
+    clock.use(tmp_path / "test")
+    assert clock.monotonic() >= before
+    clock.release(tmp_path / "test")
+
+    assert abs(clock.offset() - 7200) < 1  # the stack's clock again, where it was
+    assert 0 <= clock.monotonic() - before < 3600  # neither back nor its 7200 s counted again
