@@ -24,7 +24,8 @@ import httptools
 from harness.clock import clock
 from harness.data_plane.alb.config import TargetAddress
 
-# Below the tasks' keep-alive (uvicorn's 5 s), so the ALB, not the target, closes an idle one.
+# Idle seconds before the ALB closes a pooled connection. AWS keeps it up to the idle timeout
+# (60 s by default): shorter here, as httpx's pool was before (docs/fidelity.md, Known gaps).
 KEEP_ALIVE = 4.0
 MAX_IDLE = 50  # idle connections kept over all targets
 MAX_OPEN = 200  # connections at once; a request past it waits (within the idle timeout)
