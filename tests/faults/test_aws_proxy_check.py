@@ -2,6 +2,7 @@
 rules and before the emulator, its answer goes back to the caller, and a call it lets through
 reaches the emulator as the gate itself would forward it."""
 
+import gzip
 import json
 
 import boto3
@@ -75,3 +76,22 @@ def test_the_checked_services_point_at_the_proxy(proxy):
     proxy.check(["dynamodb", "sns"], Check(refuse=False))
     env = proxy.task_environment()
     assert env["AWS_ENDPOINT_URL_DYNAMODB"] == env["AWS_ENDPOINT_URL_SNS"] == proxy.url
+
+
+def test_an_object_stored_with_a_content_encoding_is_relayed_as_stored(proxy, endpoints):
+    """The proxy relays the emulator's bytes: a gzip object's body stays gzip, with its
+    Content-Encoding (S3 returns an object's bytes and metadata as stored)."""
+    stored = gzip.compress(b'{"title": "Frieren"}')
+    s3 = endpoints.client("s3")
+    s3.create_bucket(Bucket="relayed-as-stored")
+    s3.put_object(Bucket="relayed-as-stored", Key="a.json", Body=stored, ContentEncoding="gzip")
+    through = boto3.client(
+        "s3",
+        region_name=endpoints.region,
+        endpoint_url=proxy.url,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+    )
+    answer = through.get_object(Bucket="relayed-as-stored", Key="a.json")
+    assert answer["ContentEncoding"] == "gzip"
+    assert answer["Body"].read() == stored

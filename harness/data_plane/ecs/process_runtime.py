@@ -7,8 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from harness.data_plane.ecs.config import image_repository
 from harness.data_plane.ecs.runtime import TaskLaunch
-from harness.data_plane.ecs.task_process import DIE_WITH_PARENT, TaskProcess, base_environment
-from harness.data_plane.ecs.task_spares import TaskSpares, python_module
+from harness.data_plane.ecs.task_process import TaskProcess, base_environment
 from harness.errors import HarnessError
 
 DEFAULT_COMMANDS: Mapping[str, Sequence[str]] = {"animehub-api": (sys.executable, "-m", "api")}
@@ -22,19 +21,6 @@ class ProcessRuntime:
     ) -> None:
         self.commands = dict(DEFAULT_COMMANDS if commands is None else commands)
         self.why = why
-        self._spares = TaskSpares(DIE_WITH_PARENT)
-
-    def prepare(self, environment: Mapping[str, str], count: int) -> None:
-        """Start `count` spare interpreters per `python -m` command, their imports done ahead
-        of the launches (task_spares.py); `environment` is what every task will get of the
-        variables an interpreter reads as it starts (the stack clock's libfaketime)."""
-        for argv in self.commands.values():
-            if python_module(argv, sys.executable):
-                self._spares.prepare(argv, base_environment() | dict(environment), count)
-
-    def drop_spares(self) -> None:
-        """Stop the spares no launch took."""
-        self._spares.drop()
 
     def command_for(self, image: str) -> Sequence[str]:
         """The local command for an image: by repository (`team/animehub-api`), else by its
@@ -55,8 +41,7 @@ class ProcessRuntime:
             launch.host,
             launch.port,
             launch.log_path,
-            self._spares,
         )
 
     def close(self) -> None:
-        self._spares.close()
+        pass

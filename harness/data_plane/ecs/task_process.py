@@ -15,7 +15,6 @@ from pathlib import Path
 
 from harness.clock import clock
 from harness.data_plane.ecs.runtime import port_open
-from harness.data_plane.ecs.task_spares import TaskSpares
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +29,6 @@ def _die_with_parent() -> None:
     # Runs in the child between fork and exec. The signal fires when the *thread* that forked
     # exits, so tasks are spawned from the agent's long-lived loop thread.
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-# A Popen preexec_fn for every task process (spares too), or None where prctl is not there.
-DIE_WITH_PARENT = _die_with_parent if _libc is not None else None
 
 
 def base_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -100,10 +95,8 @@ class TaskProcess:
         host: str,
         port: int,
         log_path: Path,
-        spares: TaskSpares | None = None,
     ) -> None:
         self.argv = list(argv)
-        self._spares = spares
         self.env = dict(env)
         self.host = host
         self.port = port
@@ -118,10 +111,6 @@ class TaskProcess:
 
     def start(self) -> TaskProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        if self._spares is not None:
-            self._process = self._spares.take(self.argv, self.env, self.log_path)
-            if self._process is not None:
-                return self
         with open(self.log_path, "ab") as log_file:
             self._process = subprocess.Popen(
                 self.argv,
@@ -131,7 +120,7 @@ class TaskProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 close_fds=True,
-                preexec_fn=DIE_WITH_PARENT,  # noqa: PLW1509
+                preexec_fn=_die_with_parent if _libc is not None else None,  # noqa: PLW1509
             )
         return self
 
