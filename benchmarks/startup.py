@@ -61,7 +61,7 @@ def cpu_by_process(pid: int) -> dict[str, float]:
 def _kind(argv: list[str]) -> str:
     if "harness.data_plane.edge.child" in argv:
         return "edge process"
-    if argv[-1:] == ["api"]:  # `python -m api`, or a spare interpreter given `api`
+    if argv[-1:] == ["api"]:  # `python -m api`
         return "API tasks"
     return "other children"
 

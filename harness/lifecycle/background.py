@@ -26,15 +26,10 @@ def after(started: Future, stop: Callable[[], None]) -> None:
 def task_runtime(stack, parts: ExitStack):
     """The stack's task runtime, chosen now (on this thread: the Docker SDK it imports shares
     modules with moto's, and two threads importing them at once can meet a half-imported
-    module). A process runtime starts the blueprint's tasks' interpreters at once, on its own
-    thread (ecs/task_spares.py). Closed on the way out if no agent took it (an agent closes its
-    runtime when it stops)."""
-    from harness.clock import faketime
+    module). Closed on the way out if no agent took it (an agent closes its runtime when it
+    stops)."""
     from harness.data_plane.ecs.runtime_choice import create_runtime
 
     runtime = create_runtime(stack.settings.task_runtime)
     parts.callback(lambda: stack.agent is None and runtime.close())
-    prepare = getattr(runtime, "prepare", None)
-    if prepare is not None:
-        prepare(faketime.environment(stack.clock_file), stack.blueprint.desired_count)
     return runtime

@@ -138,8 +138,7 @@ class Stack:
         s, logs = self.settings, self.run_dir.logs
         runtime, edge_child = None, None
         if s.backend != "aws":  # on AWS, ECS runs the tasks and CloudFront is the edge
-            # The edge's process and the spare tasks' interpreters import while the emulator
-            # starts.
+            # The edge's process imports while the emulator starts.
             from harness.data_plane.edge.process import discard_child, spawn_child
 
             edge_child = spawn_child(logs)
@@ -295,7 +294,6 @@ class Stack:
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
             lambda: self.agent.wait_steady(timeout=60),
         )
-        getattr(runtime, "drop_spares", lambda: None)()  # none taken: an interpreter's memory
         self._start_control(parts)
 
     def _start_control(self, parts: ExitStack) -> None:
