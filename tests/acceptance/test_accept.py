@@ -12,11 +12,10 @@ from harness.acceptance.report import read_results
 
 BROKEN_SCENARIO = """
 def test_the_list_is_broken_on_purpose(page):
-    page.goto("/", wait_until="commit")
     with page.expect_response(
         lambda r: r.request.method == "GET" and "/api/anime" in r.url
     ) as listed:
-        page.reload()
+        page.goto("/")
     assert listed.value.status == 418, "broken on purpose: the list answered as usual"
 """
 
