@@ -1,53 +1,58 @@
-"""The ALB's keep-alive connections to its targets: HTTP/1.1 on asyncio with httptools' parser.
+"""Keep-alive HTTP/1.1 connections to the next hop, on asyncio with httptools' parser: what the
+edge (to its custom origins) and the ALB (to its targets) send their requests through.
 
-httpx cost the ALB about twice its own work per request (its pool polls every idle connection's
-socket on each request), in the harness process whose GIL the emulator serving the tasks needs.
-This speaks only what the ALB sends: one request at a time per connection, a body as it streams
-(chunked when the client sent it chunked), the response's head, then its body chunk by chunk.
+httpx cost a proxy about twice its own work per request (its pool polls every idle
+connection's socket on each request). This speaks only what a proxy sends: one request at a
+time per connection, a body as it streams (chunked when the caller asks), the response's head,
+then its body chunk by chunk.
 
-A pooled connection is closed once it has been idle for `KEEP_ALIVE` on the stack clock: the
-tasks keep their own keep-alive timer on that clock (libfaketime), so after `harness clock
-advance` they close the connections the ALB holds. Reusing one then would fail the request with
-a 502 that real time never produces; AWS's ALB would have closed it at its idle timeout anyway.
-A task sees the move up to a second late (libfaketime's cache, longer on a loaded machine), and
-then closes connections made since: for `TASKS_FOLLOW` seconds after a move none is kept.
+An idle connection is kept for the `keep_alive` each request gives (the ALB's idle timeout, the
+origin's keep-alive timeout), counted on the stack clock. With `follow_clock_moves` (the ALB:
+its targets are tasks under libfaketime, whose own keep-alive timers run on that clock) none is
+kept for `TASKS_FOLLOW` real seconds after a move: a task sees a move up to a second late (its
+libfaketime cache, longer on a loaded machine) and then closes connections made meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import httptools
 
 from harness.clock import clock
-from harness.data_plane.alb.config import TargetAddress
+from harness.plumbing.http_proxy import with_lifespan
 
-# Idle seconds before the ALB closes a pooled connection. AWS keeps it up to the idle timeout
-# (60 s by default): shorter here, as httpx's pool was before (docs/fidelity.md, Known gaps).
-KEEP_ALIVE = 4.0
-MAX_IDLE = 50  # idle connections kept over all targets
-MAX_OPEN = 200  # connections at once; a request past it waits (within the idle timeout)
-PAUSE_AT = 16  # body chunks buffered before reading from the target pauses
+PAUSE_AT = 16  # body chunks buffered before reading from the next hop pauses
 TASKS_FOLLOW = 10.0  # real seconds after a clock move in which no connection is kept
 
-
-class TargetTimeout(Exception):
-    """No connection, or no answer, within the time allowed (the ALB answers 504)."""
+Address = tuple[str, int]
 
 
-class TargetFailed(Exception):
-    """The target refused, reset or broke the exchange (the ALB answers 502)."""
+class UpstreamTimeout(Exception):
+    """No connection, or no answer, within the time allowed (a proxy answers 504)."""
+
+
+class UpstreamFailed(Exception):
+    """The next hop refused, reset or broke the exchange (a proxy answers 502)."""
+
+
+def request_head(method: bytes, target: bytes, headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """The request line and headers of an HTTP/1.1 request."""
+    lines = [b"%s %s HTTP/1.1" % (method, target)]
+    lines += [b"%s: %s" % (name, value) for name, value in headers]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
 class _Connection(asyncio.Protocol):
-    """One TCP connection to a target; httptools calls the `on_*` methods while parsing."""
+    """One TCP connection; httptools calls the `on_*` methods while parsing."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.closed = False
-        self.idle_since = 0.0
+        self.expires = 0.0  # on the stack clock's monotonic, once idle
         self._parser = httptools.HttpResponseParser(self)
         self._head: asyncio.Future | None = None
         self._chunks: asyncio.Queue | None = None
@@ -71,7 +76,7 @@ class _Connection(asyncio.Protocol):
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._fail(TargetFailed(f"unparsable response: {exc}"))
+            self._fail(UpstreamFailed(f"unparsable response: {exc}"))
 
     def eof_received(self):
         self._ended()
@@ -79,10 +84,10 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc) -> None:
         self._ended()
-        self._fail(TargetFailed(f"connection closed: {exc!r}" if exc else "connection closed"))
+        self._fail(UpstreamFailed(f"connection closed: {exc!r}" if exc else "connection closed"))
 
     def _ended(self) -> None:
-        """The target closed: the end of a body framed by neither length nor chunks (RFC 9112
+        """The peer closed: the end of a body framed by neither length nor chunks (RFC 9112
         section 6.3), else of the connection."""
         self.closed = True
         head_in = self._head is not None and self._head.done()
@@ -178,21 +183,24 @@ async def _within(awaitable, timeout: float):
     try:
         return await asyncio.wait_for(awaitable, timeout)
     except TimeoutError:
-        raise TargetTimeout(f"no answer within {timeout:g} s") from None
+        raise UpstreamTimeout(f"no answer within {timeout:g} s") from None
 
 
-class TargetPool:
-    """Idle keep-alive connections per target, newest first; used on one event loop."""
+class KeepAliveClient:
+    """Idle keep-alive connections per address, newest first; used on one event loop (the
+    server's: open nothing before it runs, `close()` in its lifespan's shutdown)."""
 
-    def __init__(self) -> None:
-        self._idle: dict[TargetAddress, list[_Connection]] = {}
+    def __init__(self, *, max_open: int, max_idle: int, follow_clock_moves: bool = False) -> None:
+        self._max_open, self._max_idle = max_open, max_idle  # a request past max_open waits
+        self._follow_clock_moves = follow_clock_moves
+        self._idle: dict[Address, list[_Connection]] = {}
         self._open: asyncio.Semaphore | None = None
         self._forward: float | None = None  # how far the stack clock's monotonic is ahead
         self._moved_at = float("-inf")
 
     async def request(
         self,
-        target: TargetAddress,
+        address: Address,
         head: bytes,
         body: AsyncIterator[bytes] | None,
         *,
@@ -200,15 +208,20 @@ class TargetPool:
         head_only: bool,
         connect_timeout: float,
         timeout: float,
-    ) -> TargetResponse:
-        """One exchange, up to the response's head. `aclose()` the response (after reading its
-        body, or not) to give its connection back."""
+        keep_alive: float,
+        tls: ssl.SSLContext | None = None,
+        server_hostname: str | None = None,
+    ) -> UpstreamResponse:
+        """One exchange, up to the response's head: `timeout` is how long each read may wait,
+        `keep_alive` how long the connection may then stay idle. `aclose()` the response (after
+        reading its body, or not) to give its connection back."""
         if self._open is None:
-            self._open = asyncio.Semaphore(MAX_OPEN)
+            self._open = asyncio.Semaphore(self._max_open)
         await _within(self._open.acquire(), timeout)
         try:
-            connection = self._reuse(target, min(KEEP_ALIVE, timeout))
-            connection = connection or await self._connect(target, connect_timeout)
+            connection = self._reuse(address)
+            if connection is None:
+                connection = await _connect(address, connect_timeout, tls, server_hostname)
             try:
                 status, headers = await connection.send(head, body, chunked, timeout)
             except BaseException:
@@ -217,46 +230,43 @@ class TargetPool:
         except BaseException:
             self._open.release()
             raise
-        return TargetResponse(self, target, connection, status, headers, head_only, timeout)
+        return UpstreamResponse(
+            self, address, connection, status, headers, head_only, timeout, keep_alive
+        )
 
-    def _reuse(self, target: TargetAddress, keep_alive: float) -> _Connection | None:
-        idle = self._idle.get(target)
+    def _reuse(self, address: Address) -> _Connection | None:
+        idle = self._idle.get(address)
         now = clock.monotonic()
         while idle:
             connection = idle.pop()
-            if not connection.closed and now - connection.idle_since < keep_alive:
+            if not connection.closed and now < connection.expires:
                 return connection
             connection.close()
         return None
 
-    async def _connect(self, target: TargetAddress, timeout: float) -> _Connection:
-        loop = asyncio.get_running_loop()
-        try:
-            _, connection = await _within(
-                loop.create_connection(_Connection, target.ip, target.port), timeout
-            )
-        except OSError as exc:
-            raise TargetFailed(f"cannot connect: {exc}") from None
-        return connection
-
-    def _give_back(self, target: TargetAddress, connection: _Connection, reusable: bool) -> None:
+    def _give_back(
+        self, address: Address, connection: _Connection, reusable: bool, keep_alive: float
+    ) -> None:
         self._open.release()
-        if not reusable or self._clock_moved_lately(connection):
+        now = clock.monotonic()
+        if not reusable or self._clock_moved_lately(now):
             connection.close()
             return
-        if sum(len(idle) for idle in self._idle.values()) >= MAX_IDLE:
+        if sum(len(idle) for idle in self._idle.values()) >= self._max_idle:
             connection.close()
             return
-        idle = self._idle.setdefault(target, [])
-        # The oldest first: drop those past the keep-alive while here.
-        while idle and (idle[0].closed or connection.idle_since - idle[0].idle_since >= KEEP_ALIVE):
+        connection.expires = now + keep_alive
+        idle = self._idle.setdefault(address, [])
+        # The oldest first: drop those past their keep-alive while here.
+        while idle and (idle[0].closed or idle[0].expires <= now):
             idle.pop(0).close()
         idle.append(connection)
 
-    def _clock_moved_lately(self, connection: _Connection) -> bool:
+    def _clock_moved_lately(self, now: float) -> bool:
+        if not self._follow_clock_moves:
+            return False
         real = time.monotonic()
-        connection.idle_since = clock.monotonic()
-        forward = connection.idle_since - real
+        forward = now - real
         if self._forward is not None and forward > self._forward + 0.5:  # moved since
             self._moved_at = real
         self._forward = forward  # (a new stack's clock in this process starts again at 0)
@@ -268,15 +278,44 @@ class TargetPool:
                 connection.close()
         self._idle.clear()
 
+    def serve(self, app):
+        """`app` with the lifespan events handled: the idle connections close with the server."""
 
-class TargetResponse:
-    """A target's answer: `status`, `headers` (raw), `chunks()`, then `aclose()`."""
+        async def nothing() -> None:
+            pass
 
-    def __init__(self, pool, target, connection, status, headers, head_only, timeout) -> None:
+        async def close() -> None:
+            self.close()
+
+        return with_lifespan(app, "keep-alive client", nothing, close)
+
+
+async def _connect(
+    address: Address, timeout: float, tls: ssl.SSLContext | None, server_hostname: str | None
+) -> _Connection:
+    loop = asyncio.get_running_loop()
+    try:
+        _, connection = await _within(
+            loop.create_connection(
+                _Connection, *address, ssl=tls, server_hostname=server_hostname if tls else None
+            ),
+            timeout,
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise UpstreamFailed(f"cannot connect: {exc}") from None
+    return connection
+
+
+class UpstreamResponse:
+    """The next hop's answer: `status`, `headers` (raw), `chunks()`, then `aclose()`."""
+
+    def __init__(
+        self, client, address, connection, status, headers, head_only, timeout, keep_alive
+    ) -> None:
         self.status = status
         self.headers = headers
-        self._pool, self._target, self._connection = pool, target, connection
-        self._head_only, self._timeout = head_only, timeout
+        self._client, self._address, self._connection = client, address, connection
+        self._head_only, self._timeout, self._keep_alive = head_only, timeout, keep_alive
         self._closed = False
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -291,4 +330,4 @@ class TargetResponse:
         self._closed = True
         # A HEAD's parser still waits for the body its headers announced: not reusable.
         reusable = not self._head_only and self._connection.reusable()
-        self._pool._give_back(self._target, self._connection, reusable)
+        self._client._give_back(self._address, self._connection, reusable, self._keep_alive)
