@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterable
 
 import httptools
@@ -194,6 +195,7 @@ class KeepAliveClient:
         self._max_open, self._max_idle = max_open, max_idle  # a request past max_open waits
         self._follow_clock_moves = follow_clock_moves
         self._idle: dict[Address, list[_Connection]] = {}
+        self._every: weakref.WeakSet[_Connection] = weakref.WeakSet()  # idle or in use
         self._open: asyncio.Semaphore | None = None
         self._forward: float | None = None  # how far the stack clock's monotonic is ahead
         self._moved_at = float("-inf")
@@ -222,6 +224,7 @@ class KeepAliveClient:
             connection = self._reuse(address)
             if connection is None:
                 connection = await _connect(address, connect_timeout, tls, server_hostname)
+                self._every.add(connection)
             try:
                 status, headers = await connection.send(head, body, chunked, timeout)
             except BaseException:
@@ -273,9 +276,9 @@ class KeepAliveClient:
         return real - self._moved_at < TASKS_FOLLOW
 
     def close(self) -> None:
-        for idle in self._idle.values():
-            for connection in idle:
-                connection.close()
+        """Close every connection, in use too (on the loop's way out nothing reads them)."""
+        for connection in list(self._every):
+            connection.close()
         self._idle.clear()
 
     def serve(self, app):
