@@ -154,14 +154,16 @@ class _Connection(asyncio.Protocol):
                     await _within(self._writable.wait(), timeout)
             if chunked and not self.closed:
                 self.transport.write(b"0\r\n\r\n")
-        head_or_error = await _within(self._head, timeout)
+        head_or_error = await _settled_within(self._head, timeout)
         if isinstance(head_or_error, Exception):
             raise head_or_error
         return head_or_error
 
     async def body(self, timeout) -> AsyncIterator[bytes]:
+        chunks = self._chunks
         while True:
-            chunk = await _within(self._chunks.get(), timeout)
+            # Often in already (a small body comes with its head): no wait, no task for it.
+            chunk = chunks.get_nowait() if chunks.qsize() else await _within(chunks.get(), timeout)
             if self._paused and self._chunks.qsize() < PAUSE_AT // 4:
                 self._paused = False
                 self.transport.resume_reading()
@@ -185,6 +187,23 @@ async def _within(awaitable, timeout: float):
         return await asyncio.wait_for(awaitable, timeout)
     except TimeoutError:
         raise UpstreamTimeout(f"no answer within {timeout:g} s") from None
+
+
+async def _settled_within(future: asyncio.Future, timeout: float):
+    """`future`'s result, or an UpstreamTimeout as its result after `timeout`: awaited as is,
+    where wait_for would add a waiter and callbacks for every response."""
+    if not future.done():
+        expiry = asyncio.get_running_loop().call_later(timeout, _expire, future, timeout)
+        try:
+            await future
+        finally:
+            expiry.cancel()
+    return future.result()
+
+
+def _expire(future: asyncio.Future, timeout: float) -> None:
+    if not future.done():
+        future.set_result(UpstreamTimeout(f"no answer within {timeout:g} s"))
 
 
 class KeepAliveClient:
@@ -219,7 +238,10 @@ class KeepAliveClient:
         reading its body, or not) to give its connection back."""
         if self._open is None:
             self._open = asyncio.Semaphore(self._max_open)
-        await _within(self._open.acquire(), timeout)
+        if self._open.locked():
+            await _within(self._open.acquire(), timeout)
+        else:
+            await self._open.acquire()  # returns at once: wait_for would wrap it in a task
         try:
             connection = self._reuse(address)
             if connection is None:
