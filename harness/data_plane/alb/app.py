@@ -64,21 +64,27 @@ def trace_header(existing: str | None) -> str:
     return f"Self={new_trace_id()};{existing}"
 
 
+_SET_HERE = frozenset(
+    {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-port", b"x-amzn-trace-id"}
+)
+
+
 def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
-    raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
-    replaced = {"x-forwarded-proto", "x-forwarded-port"}
-    headers = [(k, v) for k, v in end_to_end(raw) if k not in replaced]
-    client_ip = (scope.get("client") or ("127.0.0.1", 0))[0]
-    previous_for = ", ".join(v for k, v in headers if k == "x-forwarded-for")
-    previous_trace = next((v for k, v in headers if k == "x-amzn-trace-id"), None)
-    headers = [(k, v) for k, v in headers if k not in ("x-forwarded-for", "x-amzn-trace-id")]
-    headers += [
-        ("x-forwarded-for", f"{previous_for}, {client_ip}" if previous_for else client_ip),
-        ("x-forwarded-proto", "http"),
-        ("x-forwarded-port", str(listener_port)),
-        ("x-amzn-trace-id", trace_header(previous_trace)),
+    """The request's end-to-end headers (bytes, as the ASGI scope holds them) with the ALB's
+    X-Forwarded-* and X-Amzn-Trace-Id."""
+    headers = [(k.lower(), v) for k, v in end_to_end(scope["headers"])]
+    client_ip = (scope.get("client") or ("127.0.0.1", 0))[0].encode("latin-1")
+    previous_for = b", ".join(v for k, v in headers if k == b"x-forwarded-for")
+    previous_trace = next((v for k, v in headers if k == b"x-amzn-trace-id"), None)
+    trace = trace_header(previous_trace.decode("latin-1") if previous_trace else None)
+    kept = [(k, v) for k, v in headers if k not in _SET_HERE]
+    kept += [
+        (b"x-forwarded-for", previous_for + b", " + client_ip if previous_for else client_ip),
+        (b"x-forwarded-proto", b"http"),
+        (b"x-forwarded-port", str(listener_port).encode()),
+        (b"x-amzn-trace-id", trace.encode("latin-1")),
     ]
-    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    return kept
 
 
 class ProxyApp:
