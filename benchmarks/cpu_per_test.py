@@ -10,6 +10,8 @@ being seen. A thread looks for new processes below the worker every half second;
 is watched until it exits, even after it left the tree (a detached stack's process), and one
 that exits while its parent is watched is then counted in that parent. What a process that left
 the tree used in its last half second is missed.
+Each look reads every process's /proc/PID/stat: ~7 ms of CPU with 200 processes, ~1.5 % of a
+core per worker (2026-11-24, load 14).
 """
 
 from __future__ import annotations
