@@ -53,7 +53,8 @@ class _Connection(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.closed = False
-        self.expires = 0.0  # on the stack clock's monotonic, once idle
+        self.idle_since = 0.0  # the stack clock's monotonic when the last response ended
+        self.expires = 0.0  # when it may no longer be reused
         self._parser = httptools.HttpResponseParser(self)
         self._head: asyncio.Future | None = None
         self._chunks: asyncio.Queue | None = None
@@ -128,6 +129,9 @@ class _Connection(asyncio.Protocol):
             return  # the end of an interim response
         # Asked here: once the message is over, the parser no longer knows.
         self._keep_alive = self._parser.should_keep_alive()
+        # Idle from the response's last byte, not from when the caller gives the connection
+        # back: by then the client may have had its answer and the clock moved.
+        self.idle_since = clock.monotonic()
         self.complete, self._busy = True, False
         self._chunks.put_nowait(None)
 
@@ -164,7 +168,7 @@ class _Connection(asyncio.Protocol):
         while True:
             # Often in already (a small body comes with its head): no wait, no task for it.
             chunk = chunks.get_nowait() if chunks.qsize() else await _within(chunks.get(), timeout)
-            if self._paused and self._chunks.qsize() < PAUSE_AT // 4:
+            if self._paused and chunks.qsize() < PAUSE_AT // 4:
                 self._paused = False
                 self.transport.resume_reading()
             if chunk is None:
@@ -172,6 +176,10 @@ class _Connection(asyncio.Protocol):
             if isinstance(chunk, Exception):
                 raise chunk
             yield chunk
+
+    def ending(self) -> bool:
+        """Only the end of the response is left to read: the exchange is over on the wire."""
+        return self.complete and self._chunks.qsize() == 1
 
     def reusable(self) -> bool:
         return self.complete and not self.closed and self._keep_alive
@@ -273,7 +281,7 @@ class KeepAliveClient:
         self, address: Address, connection: _Connection, reusable: bool, keep_alive: float
     ) -> None:
         self._open.release()
-        now = clock.monotonic()
+        now = connection.idle_since  # (set once a reusable connection's response ended)
         if not reusable or self._clock_moved_lately(now):
             connection.close()
             return
@@ -346,7 +354,12 @@ class UpstreamResponse:
     async def chunks(self) -> AsyncIterator[bytes]:
         if self._head_only:
             return
-        async for chunk in self._connection.body(self._timeout):
+        connection = self._connection
+        async for chunk in connection.body(self._timeout):
+            if connection.ending():
+                # Idle (and reusable) before the caller relays the last bytes: the next
+                # request of a client that has them finds the connection in the pool.
+                await self.aclose()
             yield chunk
 
     async def aclose(self) -> None:

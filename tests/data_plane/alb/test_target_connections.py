@@ -113,8 +113,10 @@ class ShortKeepAliveTarget:
                             requests = len(self.requests_per_connection)
                             self.requests_per_connection.append(0)
                         self.requests_per_connection[requests] += 1
+                    # Read before the answer goes out: the test may move the clock as soon
+                    # as it has the answer, before this thread runs again.
+                    idle_since = clock.monotonic()
                     conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-                idle_since = clock.monotonic()
 
     def stop(self) -> None:
         self._sock.close()
