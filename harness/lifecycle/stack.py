@@ -21,7 +21,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
-from harness.lifecycle.background import after, in_background, task_runtime
+from harness.lifecycle.background import after, in_background
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.stack_status import status_document
@@ -139,6 +139,7 @@ class Stack:
         runtime, edge_child = None, None
         if s.backend != "aws":  # on AWS, ECS runs the tasks and CloudFront is the edge
             # The edge's process imports while the emulator starts.
+            from harness.data_plane.ecs.runtime_choice import task_runtime
             from harness.data_plane.edge.process import discard_child, spawn_child
 
             edge_child = spawn_child(logs)
