@@ -228,28 +228,6 @@ class Stack:
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
 
-        self.edge = EdgeProcess(
-            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
-            self.record.distribution_id,
-            {self.record.load_balancer_dns: self.alb.url},
-            port=s.edge_port,
-            log_dir=logs,
-            faults=self.faults,
-            tls_dir=self.run_dir.path / TLS_DIR,
-            https_port=s.edge_https_port,
-            refresh_interval=SETTINGS_POLL,
-            child=edge_child,
-        )
-        # Its process imports and reads the distribution while the parts below start, and the
-        # web stub's objects go up meanwhile; the invalidation waits for both.
-        edge_started = in_background(lambda: self._step("starting the edge", self.edge.start))
-        parts.callback(self._stopping, "edge", lambda: after(edge_started, self.edge.stop))
-        uploading = None
-        if self.deploy_web:
-            uploading = in_background(
-                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
-            )
-
         # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
         self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
         parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
@@ -278,6 +256,30 @@ class Stack:
         self._step("starting the ECS agent", self.agent.start)
         self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
+
+        self.edge = EdgeProcess(
+            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
+            self.record.distribution_id,
+            {self.record.load_balancer_dns: self.alb.url},
+            port=s.edge_port,
+            log_dir=logs,
+            faults=self.faults,
+            tls_dir=self.run_dir.path / TLS_DIR,
+            https_port=s.edge_https_port,
+            refresh_interval=SETTINGS_POLL,
+            child=edge_child,
+        )
+        # Its process (launched first) reads the distribution while the parts below start, and
+        # the web stub's objects go up meanwhile; the invalidation waits for both. Both start
+        # after the agent: the tasks' start (processes of their own, on the other core) is the
+        # longest step, and these threads would hold the GIL the agent's start needs (#14).
+        edge_started = in_background(lambda: self._step("starting the edge", self.edge.start))
+        parts.callback(self._stopping, "edge", lambda: after(edge_started, self.edge.stop))
+        uploading = None
+        if self.deploy_web:
+            uploading = in_background(
+                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
+            )
 
         self._step(
             "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
