@@ -281,11 +281,6 @@ class Stack:
                 lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
             )
 
-        self._step(
-            "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
-            lambda: start_time_parts(self, parts),
-        )
-
         edge_started.result()
         self.api_front.watch("cloudfront", self.edge.poll_now)
         self.api_front.serve_cloudfront(self.edge)
@@ -296,6 +291,13 @@ class Stack:
         self._step(
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
             lambda: self.agent.wait_steady(timeout=60),
+        )
+        # Last: their first passes (alarm statistics, scaling policies: ~40 emulator requests)
+        # would share the emulator's GIL with the start; before the tasks serve, they have
+        # nothing to measure or act on (#14).
+        self._step(
+            "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
+            lambda: start_time_parts(self, parts),
         )
         self._start_control(parts)
 
