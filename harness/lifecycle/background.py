@@ -20,4 +20,3 @@ def after(started: Future, stop: Callable[[], None]) -> None:
     """`stop` once `started` is over either way: a start still running would outlive a stop."""
     wait([started])
     stop()
-

@@ -53,7 +53,9 @@ def test_cloudfront_routes_match_and_no_builder_is_generated_until_one_is_used(g
 def test_a_rule_builds_the_url_werkzeug_builds_once_asked(generated):
     moto_routes.install()
     router = RestRouter(get_service_model("cloudfront"))
-    rule = next(r for r in router._map.iter_rules() if r.rule.endswith("/<DistributionId>/invalidation"))
+    rule = next(
+        r for r in router._map.iter_rules() if r.rule.endswith("/<DistributionId>/invalidation")
+    )
     plain = Rule(rule.rule)
     Map([plain])  # binds it: werkzeug's own builders, generated now
     values = {name: "a b/c" for name in rule.arguments}
