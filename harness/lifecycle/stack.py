@@ -228,11 +228,6 @@ class Stack:
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
 
-        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
-        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
-        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
-        self._step("starting SNS delivery", self.sns_delivery.start)
-        self.api_front.serve_sns(self.sns_delivery)
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
@@ -256,6 +251,14 @@ class Stack:
         self._step("starting the ECS agent", self.agent.start)
         self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
+
+        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish. After
+        # the agent: making its signing key (RSA, 40-140 ms) delayed the tasks' start, and no
+        # task can publish before it listens, a second later at least.
+        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
+        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
+        self._step("starting SNS delivery", self.sns_delivery.start)
+        self.api_front.serve_sns(self.sns_delivery)
 
         self.edge = EdgeProcess(
             self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
