@@ -65,3 +65,32 @@ def test_a_function_stopped_for_time_runs_again_afterwards():
         assert on_a_loop_of_its_own(stopped_then_run()) == "done"
     finally:
         function.close()
+
+
+def test_an_async_handler_that_never_settles_for_good_is_stopped():
+    # Each await queues one more job: no single step is long, the whole is unbounded.
+    with pytest.raises(FunctionExecutionError, match="did not return"):
+        run("async function handler(e) { while (true) { await null; } }")
+
+
+def test_a_promise_left_pending_is_an_execution_error():
+    with pytest.raises(FunctionExecutionError, match="never settled"):
+        run("function handler(e) { return new Promise(function () {}); }")
+
+
+def test_a_function_that_exhausts_memory_fails_and_runs_again_afterwards():
+    code = (
+        "function handler(e) { var a = []; while (e.grow) { a.push('x'.repeat(1 << 16) + a.length); }"
+        " return 'done'; }"
+    )
+    function = EdgeFunction("unit", ARN, code)
+
+    async def failed_then_run():
+        with pytest.raises(FunctionExecutionError, match="out of memory"):
+            await function.invoke({"grow": True})
+        return await function.invoke({"grow": False})
+
+    try:
+        assert on_a_loop_of_its_own(failed_then_run()) == "done"
+    finally:
+        function.close()

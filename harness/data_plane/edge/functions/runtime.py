@@ -37,30 +37,37 @@ INTERRUPTED = "InternalError: interrupted"
 
 # [functions-javascript-runtime-20] functions run in strict mode; `require` gives the
 # built-in modules. Those the edge does not provide fail as an execution error (docs/fidelity.md).
-# `__invoke` is compiled once with the function and called with the event as JSON text. A
+# `__invoke` is compiled once with the function and called with the event as JSON text; it
+# answers with the state as JSON text: the handler's value, its error (QuickJS's `stack` holds
+# only the frames: the message goes first, as V8's would) and its log lines. A
 # handler that returns a value answers in that call; a promise (an async handler) is settled by
 # the pending jobs run after it and read by COLLECT.
 PRELUDE = """
 "use strict";
 var console = { log: function () { __logs.push(Array.prototype.join.call(arguments, " ")); } };
-var __logs = [], __out, __err;
+var __logs = [], __done, __out, __err;
 function require(name) { throw new Error("module '" + name + "' is not available at this edge"); }
+function __error(e) { return e && e.stack ? String(e) + "\\n" + e.stack : String(e); }
+function __state() { return JSON.stringify({done: __done, out: __out, err: __err, logs: __logs}); }
 function __invoke(text) {
-  __logs = []; __out = undefined; __err = undefined;
+  __logs = []; __done = false; __out = null; __err = undefined;
   try {
     var value = handler(JSON.parse(text));
     if (value && typeof value.then === "function") {
       value.then(
-        function (v) { __out = JSON.stringify(v === undefined ? null : v); },
-        function (e) { __err = String(e && e.stack || e); });
+        function (v) { __out = v === undefined ? null : v; __done = true; },
+        function (e) { __err = __error(e); });
       return null;
     }
-    __out = JSON.stringify(value === undefined ? null : value);
-  } catch (error) { __err = String(error && error.stack || error); }
-  return JSON.stringify({out: __out, err: __err, logs: __logs});
+    __out = value === undefined ? null : value; __done = true;
+    return __state();
+  } catch (error) {
+    __out = null; __err = __error(error);
+    return __state();
+  }
 }
 """
-COLLECT = "JSON.stringify({out: __out, err: __err, logs: __logs})"
+COLLECT = "__state()"
 
 
 class FunctionExecutionError(Exception):
@@ -84,25 +91,25 @@ class EdgeFunction:
         if loaded is None:
             loaded = self._threads.loaded = self._load()
         context, entry = loaded
-        started = time.process_time()
         settled = self._run(entry, json.dumps(event))
         if settled is None:
-            settled = self._settle(context, started)
+            settled = self._settle(context)
         state = json.loads(settled)
         for line in state["logs"]:
             log.info("function %s: %s", self.name, line)
         if state.get("err") is not None:
             raise FunctionExecutionError(f"function {self.name} failed: {state['err']}")
-        if state.get("out") is None:
+        if not state["done"]:
             raise FunctionExecutionError(f"function {self.name}: its promise never settled")
-        return json.loads(state["out"])
+        return state["out"]
 
     def close(self) -> None:
         """Drops every thread's context; one in a call is freed once that call returns."""
         self._threads = threading.local()
 
-    def _settle(self, context: quickjs.Context, started: float) -> str:
+    def _settle(self, context: quickjs.Context) -> str:
         """Runs the pending jobs (an async handler's awaits), then reads what they settled."""
+        started = time.process_time()  # each job has the limit too; this bounds them all
         while self._run(context.execute_pending_job):
             if time.process_time() - started > TIME_LIMIT:  # jobs that keep queueing jobs
                 raise self._stopped()
