@@ -83,7 +83,7 @@ class EdgeFunction:
     code: str
     runtime: str = RUNTIME
     # This thread's (context, __invoke); close() drops every thread's at once.
-    _threads: threading.local = field(default_factory=threading.local, repr=False)
+    _threads: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     async def invoke(self, event: dict) -> dict | list | str | int | float | bool | None:
         """The handler's return value (JSON-shaped), or FunctionExecutionError."""
