@@ -36,7 +36,7 @@ CONTEXT = {"distributionDomainName": "d111111abcdef8.cloudfront.net", "distribut
 
 
 async def per_call_us(call, requests: int) -> tuple[float, float]:
-    """(wall, CPU of this process and its threads, the engine's included) per call, in microseconds."""
+    """(wall, CPU of this process and its threads, the engine's included) per call, in us."""
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(requests):
         await call()

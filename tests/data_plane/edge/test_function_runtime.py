@@ -80,8 +80,8 @@ def test_a_promise_left_pending_is_an_execution_error():
 
 def test_a_function_that_exhausts_memory_fails_and_runs_again_afterwards():
     code = (
-        "function handler(e) { var a = []; while (e.grow) { a.push('x'.repeat(1 << 16) + a.length); }"
-        " return 'done'; }"
+        "function handler(e) { var a = [];"
+        " while (e.grow) { a.push('x'.repeat(1 << 16) + a.length); } return 'done'; }"
     )
     function = EdgeFunction("unit", ARN, code)
 
