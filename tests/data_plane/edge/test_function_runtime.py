@@ -67,10 +67,19 @@ def test_a_function_stopped_for_time_runs_again_afterwards():
         function.close()
 
 
-def test_an_async_handler_that_never_settles_for_good_is_stopped():
-    # Each await queues one more job: no single step is long, the whole is unbounded.
+@pytest.mark.parametrize(
+    "code",
+    [
+        # Each await queues one more job: no single step is long, the whole is unbounded.
+        "async function handler(e) { while (true) { await null; } }",
+        # One job, after the call has returned its promise, that never ends.
+        "async function handler(e) { await null; while (true) {} }",
+    ],
+    ids=["jobs-without-end", "a-job-without-end"],
+)
+def test_an_async_handler_that_never_settles_is_stopped(code):
     with pytest.raises(FunctionExecutionError, match="did not return"):
-        run("async function handler(e) { while (true) { await null; } }")
+        run(code)
 
 
 def test_a_promise_left_pending_is_an_execution_error():
