@@ -1,4 +1,4 @@
-"""The V8 runtime a CloudFront function runs on, called directly (the edge's tests call it
+"""The QuickJS runtime a CloudFront function runs on, called directly (the edge's tests call it
 through HTTP). AWS pages: functions-javascript-runtime-20 (strict mode, async/await, the
 cloudfront-js-2.0 runtime), monitoring-functions (console.log lines are the function's logs)."""
 
