@@ -82,6 +82,22 @@ def test_an_async_handler_that_never_settles_is_stopped(code):
         run(code)
 
 
+def test_an_async_handler_stopped_for_time_runs_again_afterwards():
+    # The stopped call leaves a job queued; the next call must not inherit it.
+    code = "async function handler(e) { while (e.loop) { await null; } return 'done'; }"
+    function = EdgeFunction("unit", ARN, code)
+
+    async def stopped_then_run():
+        with pytest.raises(FunctionExecutionError, match="did not return"):
+            await function.invoke({"loop": True})
+        return await function.invoke({"loop": False})
+
+    try:
+        assert on_a_loop_of_its_own(stopped_then_run()) == "done"
+    finally:
+        function.close()
+
+
 def test_a_promise_left_pending_is_an_execution_error():
     with pytest.raises(FunctionExecutionError, match="never settled"):
         run("function handler(e) { return new Promise(function () {}); }")

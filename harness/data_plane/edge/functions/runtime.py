@@ -91,9 +91,17 @@ class EdgeFunction:
         if loaded is None:
             loaded = self._threads.loaded = self._load()
         context, entry = loaded
-        settled = self._run(entry, json.dumps(event))
-        if settled is None:
-            settled = self._settle(context)
+        try:
+            settled = self._run(entry, json.dumps(event))
+            self._drain(context)
+            if settled is None:  # a promise: what its jobs settled
+                settled = self._run(context.eval, COLLECT)
+        except FunctionExecutionError:
+            # Stopped part-way (time, memory), perhaps with jobs still queued: the next call
+            # starts from a fresh context, as each invocation on AWS does.
+            if getattr(self._threads, "loaded", None) is loaded:
+                del self._threads.loaded
+            raise
         state = json.loads(settled)
         for line in state["logs"]:
             log.info("function %s: %s", self.name, line)
@@ -107,13 +115,15 @@ class EdgeFunction:
         """Drops every thread's context; one in a call is freed once that call returns."""
         self._threads = threading.local()
 
-    def _settle(self, context: quickjs.Context) -> str:
-        """Runs the pending jobs (an async handler's awaits), then reads what they settled."""
+    def _drain(self, context: quickjs.Context) -> None:
+        """Runs the pending jobs: an async handler's awaits, or promise work a handler left
+        behind (V8 ran those after the call too)."""
+        if not self._run(context.execute_pending_job):
+            return
         started = time.process_time()  # each job has the limit too; this bounds them all
         while self._run(context.execute_pending_job):
             if time.process_time() - started > TIME_LIMIT:  # jobs that keep queueing jobs
                 raise self._stopped()
-        return self._run(context.eval, COLLECT)
 
     def _run(self, call, *args):
         try:
