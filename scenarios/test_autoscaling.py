@@ -173,16 +173,15 @@ class Minutes:
     def evaluated(self) -> None:
         """Until the alarms have been evaluated at least once on the clock as it is now."""
 
-        def evaluations() -> int:
-            return (self.stack.describe()["components"].get("alarms") or {}).get("evaluations", 0)
+        now = self.clock.now()
 
-        before = evaluations()  # one may be under way on the clock as it was: wait for two
-        wait_until(
-            lambda: evaluations() > before + 1,
-            what="an alarm evaluation",
-            timeout=PATIENCE,
-            interval=0.2,
-        )
+        def evaluated_since() -> bool:
+            alarms = self.stack.describe()["components"].get("alarms") or {}
+            if (alarms.get("evaluated_at") or 0) < now:
+                raise NotYet(f"the latest alarm evaluation began at {alarms.get('evaluated_at')}")
+            return True
+
+        wait_until(evaluated_since, what="an alarm evaluation", timeout=PATIENCE, interval=0.2)
 
     def alarm_state(self, kind: str) -> str:
         name = self.scaling["alarms"][kind]

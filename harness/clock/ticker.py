@@ -1,7 +1,8 @@
-"""Periodic work on the stack clock: `ClockTicker` runs a pass every `interval` seconds and at
-once when the clock's offset changes, so `harness clock advance` is acted on within WATCH
-seconds instead of at the next interval. `sleep_on_clock` waits a span of stack time in asyncio
-code: an advance past its end wakes it at once."""
+"""Periodic work on the stack clock: `ClockTicker` runs a pass each time the stack clock enters
+a new span of `interval` seconds (epoch-aligned, so a pass every `interval` seconds of stack
+time), at once when the clock's offset changes (so `harness clock advance` is acted on within
+WATCH seconds), and at once after `poke()` (an event another part saw). `sleep_on_clock` waits
+a span of stack time in asyncio code: an advance past its end wakes it at once."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class ClockTicker:
         self.last_error: str | None = None
         self._log = logging.getLogger(f"harness.data_plane.{name}")
         self._stop = threading.Event()
+        self._poked = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> ClockTicker:
@@ -37,16 +39,23 @@ class ClockTicker:
 
     def stop(self) -> None:
         self._stop.set()
+        self._poked.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
 
+    def poke(self) -> None:
+        """A pass at once (within WATCH), whatever the clock says; safe from any thread."""
+        self._poked.set()
+
     def _run(self) -> None:
-        seen, waited = None, self.interval
+        seen_offset, seen_span = None, None
         while not self._stop.is_set():
             offset = clock.offset()
-            if offset != seen or waited >= self.interval:
-                seen, waited = offset, 0.0
+            span = int(clock.now() // self.interval)
+            if offset != seen_offset or span != seen_span or self._poked.is_set():
+                self._poked.clear()
+                seen_offset, seen_span = offset, span
                 try:
                     self.work()
                     self.passes += 1
@@ -54,8 +63,7 @@ class ClockTicker:
                 except Exception as exc:  # noqa: BLE001 - the next pass tries again
                     self.last_error = f"{type(exc).__name__}: {exc}"
                     self._log.warning("%s: %s", self.name, self.last_error)
-            self._stop.wait(WATCH)
-            waited += WATCH
+            self._poked.wait(WATCH)
 
 
 async def sleep_on_clock(seconds: float) -> None:

@@ -21,7 +21,6 @@ def start_time_parts(stack, parts: ExitStack) -> None:
         alb.health,
         lambda: alb.access_log.elb if alb.access_log.elb != "-" else None,
     )
-    stack.alarms = AlarmEvaluator(stack.endpoints)
     stack.s3_lifecycle = S3Lifecycle(
         stack.endpoints,
         [stack.record.media_bucket],
@@ -30,6 +29,8 @@ def start_time_parts(stack, parts: ExitStack) -> None:
     # Policies change the service's desired count through ECS as a client would: the front.
     stack.autoscaling = AutoScaler(stack.endpoints)
     stack.api_front.serve_autoscaling(stack.autoscaling)
+    stack.api_front.watch("application-autoscaling", stack.autoscaling.poke)
+    stack.alarms = AlarmEvaluator(stack.endpoints, then=stack.autoscaling.poke)
     for name, part in (
         ("ALB metrics", stack.alb_metrics),
         ("alarm evaluation", stack.alarms),

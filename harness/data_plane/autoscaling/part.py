@@ -1,5 +1,8 @@
-"""Application Auto Scaling as a running part: the loop of app.py on the stack clock (a pass
-every second and at once when the clock moves)."""
+"""Application Auto Scaling as a running part: the loop of app.py on the stack clock. Alarm
+actions are invoked when an alarm is evaluated, so the alarm evaluator pokes a pass after each
+of its own; so does a write to Application Auto Scaling through the API front (a new
+target-tracking policy has its alarms at once, as AWS creates them in PutScalingPolicy). A
+pass also runs every minute of stack time and at once when the clock moves."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from harness.data_plane.autoscaling.app import ScalingLoop
 
 
 class AutoScaler:
-    def __init__(self, endpoints, interval: float = 1.0) -> None:
+    def __init__(self, endpoints, interval: float = 60.0) -> None:
         self.loop = ScalingLoop(
             endpoints.client("application-autoscaling"),
             endpoints.client("cloudwatch"),
@@ -23,6 +26,10 @@ class AutoScaler:
     @property
     def activities(self):
         return self.loop.activities
+
+    def poke(self) -> None:
+        """A pass at once: an alarm was evaluated, or a policy or target changed."""
+        self._ticker.poke()
 
     def start(self) -> AutoScaler:
         self._ticker.start()

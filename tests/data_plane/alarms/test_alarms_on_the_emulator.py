@@ -84,3 +84,56 @@ def test_an_alarm_on_a_metric_nobody_publishes_never_alarms(endpoints, stack_clo
 
     (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
     assert alarm["StateValue"] == "INSUFFICIENT_DATA"
+
+
+@pytest.mark.parametrize("period", [60, 10])
+def test_an_alarm_is_evaluated_once_per_minute_or_every_10_seconds_as_cloudwatch_does(
+    endpoints, stack_clock, period
+):
+    # [AlarmThatSendsEmail] "If the alarm period is 10 seconds or 30 seconds, the alarm is
+    # evaluated every 10 seconds"; one of a minute or more, every minute. Breaching data lands
+    # in the span the alarm was just evaluated in: it shows at the alarm's next evaluation,
+    # not at a pass before it.
+    cloudwatch = endpoints.client("cloudwatch")
+    name = f"cadence-{period}-{uuid.uuid4().hex[:6]}"
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/ApplicationELB",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Dimensions=[{"Name": "LoadBalancer", "Value": f"app/{name}/1"}],
+        Statistic="Sum",
+        Period=period,
+        EvaluationPeriods=1,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    stack_clock.advance(60 - stack_clock.now() % 60 + 1)  # a second into a minute
+    span = stack_clock.now() // period * period
+    evaluator = AlarmEvaluator(endpoints)
+    evaluator.evaluate_once()
+    for start in (span - period, span):
+        cloudwatch.put_metric_data(
+            Namespace="AWS/ApplicationELB",
+            MetricData=[
+                {
+                    "MetricName": "HTTPCode_Target_5XX_Count",
+                    "Dimensions": [{"Name": "LoadBalancer", "Value": f"app/{name}/1"}],
+                    "Timestamp": datetime.fromtimestamp(start, UTC),
+                    "Value": 9,
+                    "StorageResolution": 1 if period < 60 else 60,
+                }
+            ],
+        )
+
+    def state() -> str:
+        (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        return alarm["StateValue"]
+
+    evaluator.evaluate_once()  # the same span: not evaluated again
+    assert state() == "INSUFFICIENT_DATA"
+    stack_clock.advance(period - 2)
+    evaluator.evaluate_once()
+    assert state() == "INSUFFICIENT_DATA"
+    stack_clock.advance(2)  # the next minute (or 10 seconds): evaluated
+    evaluator.evaluate_once()
+    assert state() == "ALARM"
