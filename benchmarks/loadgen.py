@@ -61,8 +61,16 @@ class Connection:
 
     async def get(self) -> int:
         """One GET; returns the status. Raises LoadError on a status >= 400 or a closed peer."""
+        status = await self.send(self.request)
+        if status >= 400:
+            raise LoadError(f"HTTP {status}")
+        return status
+
+    async def send(self, request: bytes) -> int:
+        """One request, its bytes as they go on the wire (`request_bytes`); returns the
+        answer's status once its body is read (and dropped)."""
         assert self.reader is not None and self.writer is not None
-        self.writer.write(self.request)
+        self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         status = int(lines[0].split(b" ", 2)[1])
@@ -84,8 +92,6 @@ class Connection:
                     break
         elif length:
             await self.reader.readexactly(length)
-        if status >= 400:
-            raise LoadError(f"HTTP {status}")
         if close:
             await self.close()
             await self.open()
@@ -97,6 +103,20 @@ class Connection:
             with contextlib.suppress(OSError, ssl.SSLError):
                 await self.writer.wait_closed()
             self.writer = None
+
+
+def request_bytes(
+    method: str, url: str, headers: dict[str, str] | None = None, body: bytes = b""
+) -> bytes:
+    """An HTTP/1.1 request for `url` as bytes, with its Content-Length when it has a body."""
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    fields = {"Host": parts.netloc, "Accept": "*/*", "User-Agent": "animehub-bench"}
+    fields |= headers or {}
+    if body:
+        fields["Content-Length"] = str(len(body))
+    head = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+    return f"{method} {target} HTTP/1.1\r\n{head}\r\n".encode("latin-1") + body
 
 
 async def _latency(url: str, requests: int, verify) -> list[float]:

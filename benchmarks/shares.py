@@ -2,12 +2,16 @@
 doubled, shares per second. Prints figures; it is not a test.
 
     .venv/bin/python benchmarks/shares.py [--rounds 3] [--shares 500] [--fans 25] [--concurrency 50]
+        [--profile DIR]
 
 Brings a stack up with `harness up --detach`. Each round posts `--shares` new anime through the
 edge (POST /api/anime, each fan in turn, `--concurrency` in flight, no retries: a retry could
 double a share), then reads the whole feed back through the API and counts each title of the
 round: a title missing is a lost share, a title twice a doubled one, an answer other than 201
 a failed one.
+
+`--profile DIR` records where the harness process spends its time while each round's shares
+are posted (py-spy with --gil, raw collapsed stacks in DIR/round-N.txt; py-spy must be on PATH).
 
 Each round also prints the CPU each process of the stack spent per share (user + system time
 over the round's shares), and the benchmark client's own: on a shared machine shares/s mostly
@@ -18,9 +22,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
+import shutil
+import signal
+import subprocess
 import time
 import uuid
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import httpx
 from benchlib import (
@@ -32,6 +42,7 @@ from benchlib import (
     process_tree,
     row,
 )
+from loadgen import Connection, request_bytes
 
 from harness.lifecycle.attached_stack import endpoints_from_state
 from harness.plumbing.local_ca import trusting
@@ -48,27 +59,35 @@ FEED_ATTEMPTS = 5
 async def share_all(
     edge: str, fans, titles: list[str], concurrency: int, verify
 ) -> tuple[float, Counter]:
-    """Seconds for every share, and the count of each status the edge answered."""
+    """Seconds for every share, and the count of each status the edge answered. The client is
+    loadgen's keep-alive connections (asyncio streams): httpx cost ~8 ms of CPU per share, as
+    much as both API tasks together, on the same two cores as the stack."""
     statuses: Counter = Counter()
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=edge, trust_env=False, timeout=REQUEST_TIMEOUT, limits=limits, verify=verify
-    ) as client:
-        queue = iter(enumerate(titles))
+    url = edge.rstrip("/") + "/api/anime"
+    connections = [Connection(edge, verify) for _ in range(concurrency)]
+    await asyncio.gather(*(c.open() for c in connections))
+    queue = iter(enumerate(titles))
 
-        async def worker() -> None:
-            for index, title in queue:
-                fan = fans[index % len(fans)]
-                body = {"title": title, "genres": ["mecha"], "year": 2024}
-                try:
-                    answer = await client.post("/api/anime", json=body, headers=fan.auth_header)
-                    statuses[answer.status_code] += 1
-                except httpx.HTTPError as exc:
-                    statuses[type(exc).__name__] += 1
+    async def worker(connection: Connection) -> None:
+        for index, title in queue:
+            fan = fans[index % len(fans)]
+            body = json.dumps({"title": title, "genres": ["mecha"], "year": 2024}).encode()
+            headers = {**fan.auth_header, "Content-Type": "application/json"}
+            request = request_bytes("POST", url, headers, body)
+            try:
+                status = await asyncio.wait_for(connection.send(request), REQUEST_TIMEOUT)
+                statuses[status] += 1
+            except (TimeoutError, OSError, EOFError) as exc:
+                statuses[type(exc).__name__] += 1
+                await connection.close()  # its state is unknown: a new one, no retry
+                await connection.open()
 
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    began = time.perf_counter()
+    try:
+        await asyncio.gather(*(worker(c) for c in connections))
         return time.perf_counter() - began, statuses
+    finally:
+        await asyncio.gather(*(c.close() for c in connections))
 
 
 def stack_cpu(root: int) -> dict[int, float]:
@@ -86,6 +105,25 @@ def cpu_per_share(root: int, before: dict[int, float], shares: int) -> dict[str,
         role = "API tasks" if role.startswith("api") else role
         spent[role] += (cpu - before.get(pid, 0.0)) * 1000 / shares
     return spent
+
+
+@contextlib.contextmanager
+def profiled(pid: int, out: Path | None):
+    """py-spy recording the process `pid` (only where the GIL is held) while the block runs."""
+    if out is None:
+        yield
+        return
+    command = ["py-spy", "record", "--gil", "--nonblocking", "-r", "100", "-f", "raw"]
+    spy = subprocess.Popen(
+        [*command, "-p", str(pid), "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
+        spy.wait(60)
 
 
 def feed_page(client: httpx.Client, params: dict) -> dict:
@@ -119,7 +157,12 @@ def main() -> None:
     parser.add_argument("--shares", type=int, default=500)
     parser.add_argument("--fans", type=int, default=25)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--profile", type=Path, metavar="DIR")
     args = parser.parse_args()
+    if args.profile is not None:
+        if shutil.which("py-spy") is None:
+            raise SystemExit("--profile: py-spy is not on PATH (pip install py-spy)")
+        args.profile.mkdir(parents=True, exist_ok=True)
 
     header("share load")
     rates, lost, doubled, failed = [], [], [], []
@@ -132,13 +175,15 @@ def main() -> None:
             create_fan(cognito, resources["user_pool_id"], resources["user_pool_client_id"])
             for _ in range(args.fans)
         ]
-        for _ in range(args.rounds):
+        for number in range(1, args.rounds + 1):
             prefix = f"bench-{uuid.uuid4().hex[:8]}-"
             titles = [f"{prefix}{n}" for n in range(args.shares)]
             verify = trusting(status.get("edge_ca"))
             shares = share_all(edge, fans, titles, args.concurrency, verify)
             before, client_before = stack_cpu(status["pid"]), time.process_time()
-            seconds, statuses = asyncio.run(shares)
+            profile = args.profile / f"round-{number}.txt" if args.profile else None
+            with profiled(status["pid"], profile):
+                seconds, statuses = asyncio.run(shares)
             client_ms = (time.process_time() - client_before) * 1000 / args.shares
             cpu["benchmark client"].append(client_ms)
             for role, ms in cpu_per_share(status["pid"], before, args.shares).items():

@@ -16,6 +16,7 @@ from harness.control_plane.endpoints import EndpointMap, endpoint_variable
 from harness.faults.aws_errors import SERVER_ERRORS, error_response, throttling_error
 from harness.faults.http import InjectedReset
 from harness.faults.store import FaultStore
+from harness.plumbing import in_process
 from harness.plumbing.http_proxy import UpstreamPool
 from harness.plumbing.servers import ServerThread
 
@@ -94,6 +95,13 @@ class AwsFaultApp:
             headers = {k: v for k, v in headers.items() if k not in GATE_DROPPED}
         upstream = self.endpoints.url(service or "s3") or self.endpoints.default
         path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        here = in_process.served(upstream)
+        if here is not None:  # the emulator or the API front, in this process: no socket
+            status, answered, content = await here(
+                scope["method"], path, query, list(headers.items()), body
+            )
+            await _send(send, status, answered, content)
+            return
         url = upstream.rstrip("/") + path + (f"?{query}" if query else "")
         client = self.upstream.client
         request = client.build_request(
@@ -104,12 +112,17 @@ class AwsFaultApp:
             content = b"".join([chunk async for chunk in answer.aiter_raw()])
         finally:
             await answer.aclose()
-        out = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
-        await _send(send, answer.status_code, out, content)
+        await _send(send, answer.status_code, answer.headers.multi_items(), content)
 
 
-async def _send(send, status: int, headers: dict, body: bytes) -> None:
-    raw = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
+async def _send(send, status: int, headers, body: bytes) -> None:
+    """Sends the answer with its end-to-end headers (pairs or a dict) and its own length."""
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    raw = [
+        (k.encode("latin-1"), str(v).encode("latin-1"))
+        for k, v in pairs
+        if k.lower() not in HOP_BY_HOP
+    ]
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from harness.control_plane.backends.emulator_log import EmulatorLog
 from harness.control_plane.backends.sqs_send_cost import skip_queue_counts_in_sends
+from harness.plumbing import in_process
 
 
 def _listed_once() -> None:
@@ -72,5 +73,14 @@ class LoggedMotoServer(ThreadedMotoServer):
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        # the harness's own proxies (the AWS fault proxy, the API front) call it in-process
+        in_process.serve(self.url, in_process.wsgi(app, self.url))
         self._server_ready_event.set()
         self._server.serve_forever()
+
+    def stop(self) -> None:
+        if getattr(self, "url", None):
+            in_process.withdraw(self.url)
+        super().stop()

@@ -3,6 +3,7 @@ so a SigV4 signature still holds), unless a service's interceptor answers it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
+from harness.plumbing import in_process
 from harness.plumbing.public_roots import public_roots
 
 log = logging.getLogger("harness.data_plane.api_front")
@@ -26,6 +28,16 @@ class Upstream:
 
     async def forward(self, request: Request, body: bytes) -> httpx.Response:
         headers = [(k, v) for k, v in request.headers.raw if k.decode().lower() not in HOP_BY_HOP]
+        here = in_process.served(self.url)
+        if here is not None:  # the emulator in this process: no socket, the same answer
+            status, answered, content = await here(
+                request.method,
+                request.url.path,
+                request.url.query,
+                [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
+                body,
+            )
+            return httpx.Response(status, headers=answered, content=content)
         query = f"?{request.url.query}" if request.url.query else ""
         url = self.url + request.url.path + query
         return await self.client.request(request.method, url, headers=headers, content=body)
@@ -53,6 +65,7 @@ class FrontApp:
         self.interceptors: dict[str, object] = {}
         self.watchers: dict[str, list[Callable[[], None]]] = {}
         self.answered: dict[str, int] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's, once it started
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "lifespan":
@@ -87,6 +100,7 @@ class FrontApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.loop = asyncio.get_running_loop()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 for upstream in self.upstreams.values():

@@ -11,6 +11,7 @@ from harness.data_plane.api_front.ecs import EcsInterceptor
 from harness.data_plane.api_front.ecs_view import AgentView
 from harness.data_plane.api_front.elbv2 import Elbv2Interceptor
 from harness.data_plane.api_front.sns import SnsInterceptor
+from harness.plumbing import in_process
 from harness.plumbing.servers import ServerThread
 
 SERVICES = ("ecs", "cloudfront", "elbv2", "sns", "application-autoscaling")
@@ -42,6 +43,8 @@ class ApiFront:
 
     def start(self) -> ApiFront:
         self._server = ServerThread(self.app, name="api_front", lifespan="on").start()
+        # The AWS fault proxy hands the tasks' SNS calls over in-process, on the front's loop.
+        in_process.serve(self.url, in_process.asgi(self.app, self.url, self.app.loop))
         return self
 
     def serve_ecs(self, agent) -> None:
@@ -76,6 +79,7 @@ class ApiFront:
 
     def stop(self) -> None:
         if self._server is not None:
+            in_process.withdraw(self._server.url)
             self._server.stop()
             self._server = None
 

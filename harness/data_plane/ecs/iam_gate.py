@@ -83,7 +83,7 @@ class IamGate:
             return None
         service, region = match.group(3), match.group(2)
         action, resource = _action_and_resource(service, headers, body, region, role)
-        if action and not await run_in_threadpool(self._allowed, role, action, resource):
+        if action and not await self._allowed_soon(role, action, resource):
             self.refusals += 1
             return _refusal(service, role, action, resource)
         return None
@@ -92,6 +92,15 @@ class IamGate:
         """Reads a task's role policies before its first call needs them."""
         if role_arn:
             self._role_policies(role_arn)
+
+    async def _allowed_soon(self, role_arn: str, action: str, resource: str) -> bool:
+        """Decided on the caller's loop when the role's policies are at hand (a stale copy is
+        refreshed in the background, as _role_policies does); on a worker thread only when
+        IAM must be read first, so the loop never waits on IAM. A thread hop per call cost
+        ~4 % of the harness's CPU under share load (#14)."""
+        if role_arn in self._policies:
+            return self._allowed(role_arn, action, resource)
+        return await run_in_threadpool(self._allowed, role_arn, action, resource)
 
     def _allowed(self, role_arn: str, action: str, resource: str) -> bool:
         return allows(self._role_policies(role_arn), action, resource)

@@ -1,0 +1,83 @@
+"""The AWS fault proxy hands a call for a part served in this process (the embedded emulator,
+the API front) over without a socket: the part's app answers, after the fault rules, with the
+tasks' request as it came."""
+
+import asyncio
+import threading
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
+
+from harness.faults.aws_proxy import AwsFaultProxy
+from harness.faults.rules import new_fault
+from harness.faults.store import FaultStore
+from harness.plumbing import in_process
+from harness.plumbing.servers import LOOPBACK, bind
+
+TOPICS = (
+    '<ListTopicsResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ListTopicsResult>'
+    "<Topics><member><TopicArn>arn:aws:sns:us-east-1:123456789012:in-process</TopicArn>"
+    "</member></Topics></ListTopicsResult></ListTopicsResponse>"
+)
+
+
+@pytest.fixture
+def unserved_url():
+    """A loopback URL nothing listens on: only an in-process hand-over can answer there."""
+    sock = bind(LOOPBACK, 0, "test")
+    url = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
+    sock.close()
+    return url
+
+
+def _sns(proxy, region):
+    return boto3.client(
+        "sns",
+        region_name=region,
+        endpoint_url=proxy.url,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
+    )
+
+
+def test_a_call_for_a_part_in_this_process_is_handed_over_without_a_socket(
+    endpoints, unserved_url, tmp_path
+):
+    seen = []
+
+    async def front(scope, receive, send):
+        seen.append((scope["method"], dict(scope["headers"]), (await receive())["body"]))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": TOPICS.encode()})
+
+    store = FaultStore(tmp_path)
+    with AwsFaultProxy(endpoints.pointing(["sns"], unserved_url), store) as proxy:
+        loop = asyncio.new_event_loop()  # the part's own loop, on its own thread as a server's
+        runner = threading.Thread(target=loop.run_forever, daemon=True)
+        runner.start()
+        in_process.serve(unserved_url, in_process.asgi(front, unserved_url, loop))
+        try:
+            (topic,) = _sns(proxy, endpoints.region).list_topics()["Topics"]
+            assert topic["TopicArn"].endswith(":in-process")
+            ((method, headers, body),) = seen
+            assert method == "POST" and b"Action=ListTopics" in body
+            assert headers[b"authorization"].startswith(b"AWS4-HMAC-SHA256 Credential=AKID")
+
+            store.add(new_fault("aws", "throttle", service="sns"))
+            with pytest.raises(ClientError, match="Throttl"):
+                _sns(proxy, endpoints.region).list_topics()
+            assert len(seen) == 1  # the fault answered first
+            store.clear()
+        finally:
+            in_process.withdraw(unserved_url)
+            loop.call_soon_threadsafe(loop.stop)
+            runner.join(5)
+            loop.close()
+        # withdrawn: the proxy tries the URL's socket, where nothing listens
+        with pytest.raises(ResponseParserError, match="Internal Server Error"):
+            _sns(proxy, endpoints.region).list_topics()
+        assert len(seen) == 1
