@@ -1,22 +1,26 @@
 """The test suite's wall time and CPU: scenarios alone, or unit + e2e together as `./dev test`
 runs them (`--animehub-gate`, work stealing, tasks as processes), on each worker count given,
-with the slowest tests of the last run. Prints figures; it is not a test.
+with the slowest tests of the last run, by wall time and by CPU. Prints figures; it is not a
+test.
 
-    .venv/bin/python benchmarks/suite.py [--runs 3] [--workers 1,3] [--only scenarios]
+    .venv/bin/python benchmarks/suite.py [--runs 3] [--workers 1,3] [--only scenarios] [--top 15]
 
 The worker counts of one round run one after another, round after round, so that a change in
 the machine's load falls on every count alike: compare counts within this script's output, not
 with a figure taken at another time. CPU is user + system time of pytest and every process it
 started (its workers, stacks, tasks, browsers), so `cpu / wall` over the machine's cores says
-how much of the run was spent waiting.
+how much of the run was spent waiting. A test's CPU (cpu_per_test.py, a plugin loaded into each
+worker) is its worker's and every process below it, setup, call and teardown together: on
+2 cores the suite is CPU-bound, so the tests that cost CPU are the ones worth making cheaper,
+which the slowest by wall are not always.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import cpu_per_test
 from benchlib import header, load_note
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +36,7 @@ SUITES = {
     "scenarios": ["scenarios"],
     "all": [],  # testpaths from pyproject: unit and e2e together, as `./dev test` runs them
 }
-DURATION = re.compile(r"^\s*(\d+\.\d+)s (call|setup|teardown)\s+(\S+)")
+HERE = Path(__file__).resolve().parent
 
 
 def _children_cpu() -> float:
@@ -39,15 +44,19 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def run(paths: list[str], workers: int, results: Path) -> tuple[float, float, str, int]:
-    """One run: wall seconds, CPU seconds, pytest's output, its exit status."""
+def run(
+    paths: list[str], workers: int, results: Path, per_test: Path
+) -> tuple[float, float, str, int]:
+    """One run: wall seconds, CPU seconds, pytest's output, its exit status; each test's wall
+    time and CPU in `per_test`."""
     command = [
         sys.executable,
         "-m",
         "pytest",
         "-q",
         "--animehub-gate",
-        "--durations=5",
+        "-p",
+        "cpu_per_test",
         "--animehub-results-dir",
         str(results),
     ]
@@ -56,6 +65,8 @@ def run(paths: list[str], workers: int, results: Path) -> tuple[float, float, st
     # As `./dev test` runs it: tasks as host processes, compiled bytecode kept.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.setdefault("ANIMEHUB_TASK_RUNTIME", "process")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+    env[cpu_per_test.DIRECTORY] = str(per_test)
     cpu = _children_cpu()
     began = time.perf_counter()
     done = subprocess.run(command + paths, cwd=ROOT, capture_output=True, text=True, env=env)
@@ -72,6 +83,17 @@ def _worker_counts(text: str) -> list[int]:
     return counts
 
 
+def _print_slowest(tests: list[dict], top: int) -> None:
+    if not tests:
+        return
+    total = sum(t["cpu"] for t in tests)
+    for key, title in (("wall", "wall time"), ("cpu", "CPU (the worker and its descendants)")):
+        print(f"\nslowest by {title} in the last run (of {len(tests)} tests, {total:.0f} s CPU):")
+        print(f"  {'wall s':>7} {'cpu s':>7}  test")
+        for test in sorted(tests, key=lambda t: t[key], reverse=True)[:top]:
+            print(f"  {test['wall']:>7.1f} {test['cpu']:>7.1f}  {test['test']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -79,13 +101,14 @@ def main() -> int:
         "--workers", default="1,3", help="worker counts to compare, e.g. 3,4,6 (1: no xdist)"
     )
     parser.add_argument("--only", choices=sorted(SUITES))
+    parser.add_argument("--top", type=int, default=15, help="slowest tests printed (default 15)")
     args = parser.parse_args()
     counts = _worker_counts(args.workers)
 
     header("suite")
     results = Path(tempfile.mkdtemp(prefix="animehub-bench-"))
     names = [args.only] if args.only else list(SUITES)
-    slowest: list[str] = []
+    per_test = results / "per-test"
     print(
         f"{'suite':<10} {'workers':>7} {'runs':>4} {'median s':>9} {'min s':>7} {'max s':>7} "
         f"{'cpu s':>7}  ok"
@@ -96,13 +119,12 @@ def main() -> int:
         failures = dict.fromkeys(counts, 0)
         for round_number in range(args.runs):
             for workers in counts:
-                seconds, cpu, output, code = run(SUITES[name], workers, results)
+                shutil.rmtree(per_test, ignore_errors=True)
+                per_test.mkdir()
+                seconds, cpu, output, code = run(SUITES[name], workers, results, per_test)
                 walls[workers].append(seconds)
                 cpus[workers].append(cpu)
                 failures[workers] += code != 0
-                slowest = [
-                    m.group(0).strip() for m in map(DURATION.match, output.splitlines()) if m
-                ]
                 print(
                     f"  round {round_number + 1}, {name} on {workers}: {seconds:.1f} s, "
                     f"cpu {cpu:.1f} s, exit {code}; {load_note()}",
@@ -115,10 +137,7 @@ def main() -> int:
                 f"{min(times):>7.1f} {max(times):>7.1f} {statistics.median(cpus[workers]):>7.1f}"
                 f"  {args.runs - failures[workers]}/{args.runs}"
             )
-    if slowest:
-        print("\nslowest in the last run:")
-        for line in slowest:
-            print(f"  {line}")
+    _print_slowest(cpu_per_test.read(per_test), args.top)
     print(f"\nresults (logs, stacks): {results}")
     return 0
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.acceptance import timeline
 from harness.acceptance.report import read_results
+from tests.testkit.conftest import UNUSED_PLUGINS
 
 BROKEN_SCENARIO = """
 def test_the_list_is_broken_on_purpose(page):
@@ -45,6 +46,7 @@ def _accept(
             "--",
             "--animehub-stack-state",
             stack_state,
+            *UNUSED_PLUGINS.split(),
         ],
         cwd=tmp_path,
         env=env,

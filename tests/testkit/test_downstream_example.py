@@ -16,16 +16,14 @@ def readme_example() -> str:
     return re.search(r"```python\n(.*?)```", after, re.S).group(1)
 
 
-def test_the_readme_example_runs_green_outside_the_repository(
-    tmp_path_factory, python_subprocess_env
-):
+def test_the_readme_example_runs_green_outside_the_repository(tmp_path_factory, child_pytest_env):
     outside = tmp_path_factory.mktemp("downstream-team")
     assert ROOT not in outside.parents
     (outside / "test_my_team.py").write_text(readme_example())
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "test_my_team.py"],
         cwd=outside,
-        env=python_subprocess_env,
+        env=child_pytest_env,
         capture_output=True,
         text=True,
         timeout=300,

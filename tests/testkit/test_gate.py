@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.testkit.conftest import UNUSED_PLUGINS
+
 REPO = Path(__file__).resolve().parents[2]
 
 # A browser scenario that needs no stack: the edge is replaced by a URL nobody opens.
@@ -61,10 +63,11 @@ def _bin_without_chromium(tmp_path: Path, tools: tuple[str, ...]) -> str:
 @pytest.fixture
 def run_pytest(tmp_path, python_subprocess_env):
     """Runs pytest on one scenario file in a child process, with the given PATH and none of
-    this run's ANIMEHUB_/PYTEST_ settings."""
+    this run's ANIMEHUB_/PYTEST_ settings (only the unused plugins left out)."""
     base = {
         k: v for k, v in python_subprocess_env.items() if not k.startswith(("ANIMEHUB_", "PYTEST_"))
     }
+    base["PYTEST_ADDOPTS"] = UNUSED_PLUGINS
 
     def run(source: str, *args: str, path: str) -> subprocess.CompletedProcess:
         return _pytest(tmp_path, source, *args, env=_env(base, path))
@@ -149,9 +152,12 @@ def test_under_the_gate_a_run_time_skip_fails_and_a_chosen_skip_stays(run_pytest
     assert "SKIPPED [1] scenarios/test_scenario.py:15: narrowed on purpose" in result.stdout
 
 
+# One xdist worker: the scenarios' count crosses from a worker to the controller as with more.
+
+
 def test_under_the_gate_with_workers_no_scenario_is_a_failure(run_pytest):
     result = run_pytest(
-        SKIPPING_SCENARIOS, "--animehub-gate", "-n", "2", "-k", "nothing", path=os.defpath
+        SKIPPING_SCENARIOS, "--animehub-gate", "-n", "1", "-k", "nothing", path=os.defpath
     )
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
     assert "gate: no scenario was collected" in result.stdout
@@ -162,7 +168,7 @@ def test_the_gate_counts_scenarios_run_on_workers(run_pytest):
         "import pytest\n\n@pytest.fixture(scope='session')\ndef stack():\n    return None\n\n"
         "def test_scenario(stack):\n    pass\n"
     )
-    result = run_pytest(source, "--animehub-gate", "-n", "2", path=os.defpath)
+    result = run_pytest(source, "--animehub-gate", "-n", "1", path=os.defpath)
     assert result.returncode == pytest.ExitCode.OK, result.stdout
     assert "gate:" not in result.stdout
 
