@@ -1,5 +1,5 @@
-"""What a CloudFront function costs the edge per request: the SPA routing function on V8
-(mini-racer), called as the edge calls it (event built, V8 on the listener's loop, request
+"""What a CloudFront function costs the edge per request: the SPA routing function on QuickJS
+(quickjs-ng), called as the edge calls it (event built, QuickJS on the listener's thread, request
 rebuilt).
 
     .venv/bin/python benchmarks/edge_functions.py [--rounds 5] [--requests 2000]
@@ -7,7 +7,7 @@ rebuilt).
 In-process, no stack: prints min/median/max over the rounds of the per-call time, for the
 engine alone (`EdgeFunction.invoke`) and for the whole viewer-request hook; never asserts.
 Each call gets a request id of its own, as at the edge: an event that never changes would let
-V8 reuse work a real request cannot.
+an engine reuse work a real request cannot.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ CONTEXT = {"distributionDomainName": "d111111abcdef8.cloudfront.net", "distribut
 
 
 async def per_call_us(call, requests: int) -> tuple[float, float]:
-    """(wall, CPU of this process and its threads, V8's included) per call, in microseconds."""
+    """(wall, CPU of this process and its threads, the engine's included) per call, in us."""
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(requests):
         await call()
@@ -78,8 +78,8 @@ def main() -> None:
                             spa_routing_code("index.html"))  # fmt: skip
     found = asyncio.run(measure(function, args))
     labels = {
-        "engine": "V8 invoke (event built)",
-        "hook": "viewer-request hook (event, V8, request)",
+        "engine": "QuickJS invoke (event built)",
+        "hook": "viewer-request hook (event, QuickJS, request)",
     }
     for name, label in labels.items():
         print(row(f"{label}: wall", [w for w, _ in found[name]], " us", "{:.0f}"))

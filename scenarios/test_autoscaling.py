@@ -98,12 +98,12 @@ class Minutes:
     sends its requests through the edge; the ALB counts each request in the minute it arrived
     in, then the clock moves to the next minute.
 
-    Every move waits for the API tasks to follow it (`clock.advance`) before more traffic:
-    a task that sees the clock jump only later (libfaketime reads the clock file once a
-    second) may close a kept-alive connection the ALB is sending on, a 502 (seen once when
-    the minutes did not wait). Nothing else here reads the tasks' clock: the ALB stamps the
-    requests, and the alarms and the scaling run in the harness. The `clock` fixture puts the
-    clock back after the test."""
+    A move does not wait for the API tasks to follow it (up to a second or two each, twenty
+    moves): nothing here reads the tasks' clock (the ALB stamps the requests; the alarms and
+    the scaling run in the harness), and a task that sees a jump late closes no connection
+    the ALB sends on, since the ALB keeps none for a while after a move (alb/target_pool.py,
+    TASKS_FOLLOW; a burst right after a move got a 502 before it did). The `clock` fixture
+    puts the clock back after the module."""
 
     def __init__(self, stack, aws, clock, edge_url, edge_verify, scaling) -> None:
         self.stack, self.aws, self.clock, self.scaling = stack, aws, clock, scaling
@@ -116,10 +116,10 @@ class Minutes:
         )
 
     def next_minute(self, after: str | None = None) -> None:
-        """To a second past the minute boundary that follows `after` (a duration) from now:
-        one move, so one wait for the tasks to follow it."""
+        """To a second past the minute boundary that follows `after` (a duration) from now."""
         skipped = parse_duration(after) if after else 0
-        self.clock.advance(skipped + 60 - (self.clock.now() + skipped) % 60 + 1)
+        to_next = skipped + 60 - (self.clock.now() + skipped) % 60 + 1
+        self.clock.advance(to_next, tasks_follow=False)
 
     def requests_counted(self, start: float, minutes: int = 1) -> float:
         answer = self.aws.cloudwatch.get_metric_statistics(
@@ -162,13 +162,17 @@ class Minutes:
         self.next_minute()
 
     def trickle(self, minutes: int) -> None:
-        """One request in each of `minutes` minutes, then until CloudWatch holds them all:
-        each is counted in the minute it arrived in, however late the ALB's metrics read it."""
+        """One request in each of `minutes` minutes, each counted in the minute it arrived in
+        however late the ALB's metrics read it; the last move once CloudWatch holds them all.
+        The alarms are evaluated once a minute of the clock, at once on entering it: a move
+        made before the last minute's request is published would have its evaluation miss it
+        (a missing period: OK, not ALARM), and the next comes a real minute later."""
         start = self.clock.now() // 60 * 60
-        for _ in range(minutes):
+        for minute in range(minutes):
             self.send(1)
+            if minute == minutes - 1:
+                self.counted(start, minutes, minutes)
             self.next_minute()
-        self.counted(start, minutes, minutes)
 
     def evaluated(self) -> None:
         """Until the alarms have been evaluated at least once on the clock as it is now."""

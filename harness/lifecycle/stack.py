@@ -21,7 +21,7 @@ from harness.control_plane.endpoints import EndpointMap
 from harness.control_plane.record import StackRecord
 from harness.faults.aws_proxy import AwsFaultProxy
 from harness.faults.store import FaultStore
-from harness.lifecycle.background import after, in_background, task_runtime
+from harness.lifecycle.background import after, in_background
 from harness.lifecycle.preflight import check_fixed_ports
 from harness.lifecycle.run_dir import RunDir
 from harness.lifecycle.stack_status import status_document
@@ -139,6 +139,7 @@ class Stack:
         runtime, edge_child = None, None
         if s.backend != "aws":  # on AWS, ECS runs the tasks and CloudFront is the edge
             # The edge's process imports while the emulator starts.
+            from harness.data_plane.ecs.runtime_choice import task_runtime
             from harness.data_plane.edge.process import discard_child, spawn_child
 
             edge_child = spawn_child(logs)
@@ -227,33 +228,6 @@ class Stack:
         self.endpoints = self.api_front.route(self.endpoints)  # Cognito's front kept
         self.api_front.serve_elbv2(self.alb)
 
-        self.edge = EdgeProcess(
-            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
-            self.record.distribution_id,
-            {self.record.load_balancer_dns: self.alb.url},
-            port=s.edge_port,
-            log_dir=logs,
-            faults=self.faults,
-            tls_dir=self.run_dir.path / TLS_DIR,
-            https_port=s.edge_https_port,
-            refresh_interval=SETTINGS_POLL,
-            child=edge_child,
-        )
-        # Its process imports and reads the distribution while the parts below start, and the
-        # web stub's objects go up meanwhile; the invalidation waits for both.
-        edge_started = in_background(lambda: self._step("starting the edge", self.edge.start))
-        parts.callback(self._stopping, "edge", lambda: after(edge_started, self.edge.stop))
-        uploading = None
-        if self.deploy_web:
-            uploading = in_background(
-                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
-            )
-
-        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish.
-        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
-        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
-        self._step("starting SNS delivery", self.sns_delivery.start)
-        self.api_front.serve_sns(self.sns_delivery)
         # Tasks reach AWS through the fault proxy, which forwards to the endpoints above.
         self.aws_faults = AwsFaultProxy(self.endpoints, self.faults)
         parts.callback(self._stopping, "AWS fault proxy", self.aws_faults.stop)
@@ -278,10 +252,37 @@ class Stack:
         self.api_front.watch("ecs", self.agent.poll_now)
         self.api_front.serve_ecs(self.agent)
 
-        self._step(
-            "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
-            lambda: start_time_parts(self, parts),
+        # SNS's HTTP(S) subscriptions: pending until confirmed, delivered after Publish. After
+        # the agent: making its signing key (RSA, 40-140 ms) delayed the tasks' start, and no
+        # task can publish before it listens, a second later at least.
+        self.sns_delivery = SnsDelivery(self.api_front.upstream, self.api_front.url)
+        parts.callback(self._stopping, "SNS delivery", self.sns_delivery.stop)
+        self._step("starting SNS delivery", self.sns_delivery.start)
+        self.api_front.serve_sns(self.sns_delivery)
+
+        self.edge = EdgeProcess(
+            self.api_front.endpoints,  # CloudFront through the front (functions), S3 direct
+            self.record.distribution_id,
+            {self.record.load_balancer_dns: self.alb.url},
+            port=s.edge_port,
+            log_dir=logs,
+            faults=self.faults,
+            tls_dir=self.run_dir.path / TLS_DIR,
+            https_port=s.edge_https_port,
+            refresh_interval=SETTINGS_POLL,
+            child=edge_child,
         )
+        # Its process (launched first) reads the distribution while the parts below start, and
+        # the web stub's objects go up meanwhile; the invalidation waits for both. Both start
+        # after the agent: the tasks' start (processes of their own, on the other core) is the
+        # longest step, and these threads would hold the GIL the agent's start needs (#14).
+        edge_started = in_background(lambda: self._step("starting the edge", self.edge.start))
+        parts.callback(self._stopping, "edge", lambda: after(edge_started, self.edge.stop))
+        uploading = None
+        if self.deploy_web:
+            uploading = in_background(
+                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
+            )
 
         edge_started.result()
         self.api_front.watch("cloudfront", self.edge.poll_now)
@@ -293,6 +294,13 @@ class Stack:
         self._step(
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",
             lambda: self.agent.wait_steady(timeout=60),
+        )
+        # Last: their first passes (alarm statistics, scaling policies: ~40 emulator requests)
+        # would share the emulator's GIL with the start; before the tasks serve, they have
+        # nothing to measure or act on (#14).
+        self._step(
+            "starting S3 lifecycle, ALB metrics, alarm evaluation and auto scaling",
+            lambda: start_time_parts(self, parts),
         )
         self._start_control(parts)
 

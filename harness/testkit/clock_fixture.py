@@ -24,6 +24,7 @@ from harness.clock import CLOCK_FILE, parse_duration
 from harness.clock import clock as stack_clock
 from harness.clock.stack_clock import read_offset_file, write_offset_file
 from harness.errors import HarnessError
+from harness.plumbing.public_roots import public_roots
 from harness.plumbing.waiting import NotYet, wait_until
 
 # A task's Date header is whole seconds and uvicorn refreshes it once a second.
@@ -44,17 +45,21 @@ class StackClockControl:
     def now(self) -> float:
         return time.time() + self.offset
 
-    def advance(self, duration: str | float) -> float:
-        """Forward by `181d`/`2h`/`30m` (or seconds); the new offset."""
+    def advance(self, duration: str | float, *, tasks_follow: bool = True) -> float:
+        """Forward by `181d`/`2h`/`30m` (or seconds); the new offset. With `tasks_follow=False`
+        it returns once the offset is written, for a test that reads nothing of the tasks'
+        time: they still follow within a second, and meanwhile the ALB keeps no connection to
+        them (alb/target_pool.py, TASKS_FOLLOW)."""
         seconds = parse_duration(duration) if isinstance(duration, str) else float(duration)
-        return self.set_offset(self.offset + seconds)
+        return self.set_offset(self.offset + seconds, tasks_follow=tasks_follow)
 
-    def set_offset(self, seconds: float) -> float:
+    def set_offset(self, seconds: float, *, tasks_follow: bool = True) -> float:
         backwards = seconds < self.offset
         write_offset_file(self.path, seconds)
         if backwards:
             self._replace_tasks()
-        self.wait_tasks_follow()
+        if backwards or tasks_follow:
+            self.wait_tasks_follow()
         return seconds
 
     def restore(self) -> None:
@@ -65,24 +70,31 @@ class StackClockControl:
         """Until every running API task's Date header is on the stack clock. The tasks are
         read at each try: one the service stops meanwhile (a scale-in) need not follow."""
 
-        def check() -> bool:
-            expected = self.now()
-            for host, port in self._task_addresses():
-                answer = httpx.get(f"http://{host}:{port}/api/health", timeout=5, trust_env=False)
-                seen = email.utils.parsedate_to_datetime(answer.headers["date"]).timestamp()
-                if abs(seen - expected) > DATE_SLACK:
-                    raise NotYet(f"task {host}:{port} says {answer.headers['date']}")
-            return True
+        # One client for the whole wait: a client of its own per request cost 40 ms of CPU
+        # (its TLS context), several times a second for each task.
+        with httpx.Client(timeout=5, trust_env=False, verify=public_roots()) as client:
 
-        wait_until(
-            check,
-            what="the API tasks following the stack clock",
-            timeout=timeout,
-            transient=(NotYet, httpx.HTTPError),
-        )
+            def check() -> bool:
+                expected = self.now()
+                for host, port in self._task_addresses():
+                    answer = client.get(f"http://{host}:{port}/api/health")
+                    seen = email.utils.parsedate_to_datetime(answer.headers["date"]).timestamp()
+                    if abs(seen - expected) > DATE_SLACK:
+                        raise NotYet(f"task {host}:{port} says {answer.headers['date']}")
+                return True
+
+            wait_until(
+                check,
+                what="the API tasks following the stack clock",
+                timeout=timeout,
+                transient=(NotYet, httpx.HTTPError),
+            )
 
     def _services(self) -> list[dict]:
-        agent = (self.stack.describe().get("components") or {}).get("ecs_agent") or {}
+        if self.stack.agent is not None:  # in this process: its report alone, not the status
+            agent = self.stack.agent.health()  # document (which asks the edge's process too)
+        else:
+            agent = (self.stack.describe().get("components") or {}).get("ecs_agent") or {}
         return list((agent.get("services") or {}).values())
 
     def _running(self) -> list[dict]:

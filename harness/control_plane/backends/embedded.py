@@ -23,7 +23,7 @@ class EmbeddedBackend:
         self.endpoints: EndpointMap | None = None
 
     def start(self) -> EmbeddedBackend:
-        from harness.control_plane.backends import moto_models
+        from harness.control_plane.backends import moto_models, moto_routes
         from harness.control_plane.backends.emulator_log import EmulatorLog
         from harness.control_plane.backends.moto_server import LoggedMotoServer  # heavy import
         from harness.control_plane.backends.region_lists import remember_region_lists
@@ -34,6 +34,7 @@ class EmbeddedBackend:
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         remember_region_lists()
         moto_models.install()
+        moto_routes.install()
 
         # werkzeug would log each failure to stderr too; the emulator log has them, with the
         # operation (harness/control_plane/backends/emulator_log.py).

@@ -5,6 +5,7 @@ kept on the runtime (`why`), and `harness status` shows it."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 
 from harness.control_plane.backends.container_specs import API_IMAGE
 from harness.data_plane.ecs.process_runtime import ProcessRuntime
@@ -56,3 +57,13 @@ def create_runtime(choice: str, commands: Mapping[str, Sequence[str]] | None = N
     from harness.data_plane.ecs.container_runtime import ContainerRuntime
 
     return ContainerRuntime(why=why)
+
+
+def task_runtime(stack, parts: ExitStack):
+    """The stack's task runtime, chosen now (on the stack's main thread: the Docker SDK it
+    imports shares modules with moto's, and two threads importing them at once can meet a
+    half-imported module). Closed on the way out if no agent took it (an agent closes its
+    runtime when it stops)."""
+    runtime = create_runtime(stack.settings.task_runtime)
+    parts.callback(lambda: stack.agent is None and runtime.close())
+    return runtime

@@ -93,18 +93,11 @@ def _signals(edge, stop: threading.Event) -> None:
     stop.set()
 
 
-def _settle(edge) -> None:
-    """Once serving (the stack goes on starting meanwhile): V8 loaded now if a behaviour runs a
-    CloudFront Function, not on the first viewer request that runs one; then what starting
-    freed, and V8's load-only pages, given back (#14: the stack's RSS)."""
-    from harness.data_plane.edge import v8_library
+def _settle() -> None:
+    """Once serving (the stack goes on starting meanwhile): what starting freed given back
+    (#14: the stack's RSS)."""
     from harness.plumbing.freed_memory import give_back
 
-    if any(behaviour["functions"] for behaviour in edge.health()["behaviours"]):
-        try:
-            v8_library.load()
-        except Exception as exc:  # noqa: BLE001 - the first function call reports it again
-            logging.getLogger("harness.data_plane.edge").warning("edge: V8 not loaded: %s", exc)
     give_back()
 
 
@@ -150,7 +143,7 @@ def main() -> int:
         control.start()
         _answer({"url": edge.url, "https_url": edge.https_url, "control": control.url})
         threading.Thread(target=_signals, args=(edge, stop), daemon=True).start()
-        _settle(edge)
+        _settle()
         stop.wait()
     finally:
         control.stop()

@@ -1,7 +1,7 @@
 """The edge as a part of a stack, served by a process of its own (`child.py`).
 
 Same constructor and the same reads as `Edge` (a `harness.types.Part`), so the stack swaps one
-for the other; the edge's work (TLS, the cache, CloudFront Functions on V8, the origin
+for the other; the edge's work (TLS, the cache, CloudFront Functions on QuickJS, the origin
 fetches) no longer waits for the GIL the emulator and the harness's pollers hold.
 """
 

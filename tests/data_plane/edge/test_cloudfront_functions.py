@@ -1,4 +1,4 @@
-"""CloudFront Functions (cloudfront-js-2.0) run by the edge on V8, through the API front.
+"""CloudFront Functions (cloudfront-js-2.0) run by the edge on QuickJS, through the API front.
 
 AWS pages: CloudFront Developer Guide, "CloudFront Functions event structure"
 (functions-event-structure), "JavaScript runtime 2.0 features" (functions-javascript-runtime-20),

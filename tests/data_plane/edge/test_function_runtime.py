@@ -1,4 +1,4 @@
-"""The V8 runtime a CloudFront function runs on, called directly (the edge's tests call it
+"""The QuickJS runtime a CloudFront function runs on, called directly (the edge's tests call it
 through HTTP). AWS pages: functions-javascript-runtime-20 (strict mode, async/await, the
 cloudfront-js-2.0 runtime), monitoring-functions (console.log lines are the function's logs)."""
 
@@ -63,5 +63,59 @@ def test_a_function_stopped_for_time_runs_again_afterwards():
 
     try:
         assert on_a_loop_of_its_own(stopped_then_run()) == "done"
+    finally:
+        function.close()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # Each await queues one more job: no single step is long, the whole is unbounded.
+        "async function handler(e) { while (true) { await null; } }",
+        # One job, after the call has returned its promise, that never ends.
+        "async function handler(e) { await null; while (true) {} }",
+    ],
+    ids=["jobs-without-end", "a-job-without-end"],
+)
+def test_an_async_handler_that_never_settles_is_stopped(code):
+    with pytest.raises(FunctionExecutionError, match="did not return"):
+        run(code)
+
+
+def test_an_async_handler_stopped_for_time_runs_again_afterwards():
+    # The stopped call leaves a job queued; the next call must not inherit it.
+    code = "async function handler(e) { while (e.loop) { await null; } return 'done'; }"
+    function = EdgeFunction("unit", ARN, code)
+
+    async def stopped_then_run():
+        with pytest.raises(FunctionExecutionError, match="did not return"):
+            await function.invoke({"loop": True})
+        return await function.invoke({"loop": False})
+
+    try:
+        assert on_a_loop_of_its_own(stopped_then_run()) == "done"
+    finally:
+        function.close()
+
+
+def test_a_promise_left_pending_is_an_execution_error():
+    with pytest.raises(FunctionExecutionError, match="never settled"):
+        run("function handler(e) { return new Promise(function () {}); }")
+
+
+def test_a_function_that_exhausts_memory_fails_and_runs_again_afterwards():
+    code = (
+        "function handler(e) { var a = [];"
+        " while (e.grow) { a.push('x'.repeat(1 << 16) + a.length); } return 'done'; }"
+    )
+    function = EdgeFunction("unit", ARN, code)
+
+    async def failed_then_run():
+        with pytest.raises(FunctionExecutionError, match="out of memory"):
+            await function.invoke({"grow": True})
+        return await function.invoke({"grow": False})
+
+    try:
+        assert on_a_loop_of_its_own(failed_then_run()) == "done"
     finally:
         function.close()

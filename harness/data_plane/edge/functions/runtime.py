@@ -1,62 +1,73 @@
-"""A CloudFront function's code on a real JavaScript engine: V8, from PyPI's `mini-racer`.
+"""A CloudFront function's code on a real JavaScript engine: QuickJS, from PyPI's `quickjs-ng`.
 
-One V8 context per function (compiled on its first call), called with the event object. The
-handler may be `async` (runtime 2.0, [async-await-syntax]): its promise is settled by V8's
-microtask queue between two evaluations. Each evaluation runs under a time limit, so a function
-that never returns is stopped rather than hanging the edge.
+One QuickJS context per function and per thread that calls it (the edge's HTTP and HTTPS
+listeners each have their loop on a thread of its own), compiled on that thread's first call
+and called on that thread: a call costs no thread switch, where V8 (mini-racer) needed a hop to
+its own thread and back (most of a cache hit's CPU). A QuickJS context must stay on the thread
+that made it: it measures its stack from there.
+
+The handler may be `async` (runtime 2.0, [async-await-syntax]): its promise is settled by
+running the context's pending jobs (its microtask queue) after the call. A call and its jobs
+run under a time limit, so a function that never returns is stopped rather than hanging the
+edge; while it runs, its listener serves nothing else (docs/fidelity.md).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
-from py_mini_racer import JSEvalException, MiniRacer
+import quickjs
 
 log = logging.getLogger("harness.data_plane.edge.functions")
 
 RUNTIME = "cloudfront-js-2.0"
 # CloudFront stops a function past its compute budget (FunctionComputeUtilization 100); that
 # budget is about a millisecond on AWS's hardware. A local run is slower and shares its cores,
-# so this limit only catches a function that never returns.
+# so this limit (CPU seconds of the edge's process, as QuickJS counts them) only catches a
+# function that never returns.
 TIME_LIMIT = 1.0
+# Not CloudFront's 2 MB (QuickJS counts memory its own way): only keeps a runaway function from
+# growing the edge's process.
+MEMORY_LIMIT = 64 * 1024 * 1024
+INTERRUPTED = "InternalError: interrupted"
 
 # [functions-javascript-runtime-20] functions run in strict mode; `require` gives the
 # built-in modules. Those the edge does not provide fail as an execution error (docs/fidelity.md).
-# `__invoke` is compiled once with the function: each call evaluates only `__invoke("<event as
-# JSON>")`, so V8 parses the event as JSON instead of compiling a new script around it every
-# request. A handler that returns a value answers in one evaluation; a promise (an async
-# handler) is settled by the microtask queue after it and read by COLLECT.
+# `__invoke` is compiled once with the function and called with the event as JSON text; it
+# answers with the state as JSON text: the handler's value, its error (QuickJS's `stack` holds
+# only the frames: the message goes first, as V8's would) and its log lines. A
+# handler that returns a value answers in that call; a promise (an async handler) is settled by
+# the pending jobs run after it and read by COLLECT.
 PRELUDE = """
 "use strict";
 var console = { log: function () { __logs.push(Array.prototype.join.call(arguments, " ")); } };
-var __logs = [], __out, __err;
+var __logs = [], __done, __out, __err;
 function require(name) { throw new Error("module '" + name + "' is not available at this edge"); }
+function __error(e) { return e && e.stack ? String(e) + "\\n" + e.stack : String(e); }
+function __state() { return JSON.stringify({done: __done, out: __out, err: __err, logs: __logs}); }
 function __invoke(text) {
-  __logs = []; __out = undefined; __err = undefined;
+  __logs = []; __done = false; __out = null; __err = undefined;
   try {
     var value = handler(JSON.parse(text));
     if (value && typeof value.then === "function") {
       value.then(
-        function (v) { __out = JSON.stringify(v === undefined ? null : v); },
-        function (e) { __err = String(e && e.stack || e); });
+        function (v) { __out = v === undefined ? null : v; __done = true; },
+        function (e) { __err = __error(e); });
       return null;
     }
-    __out = JSON.stringify(value === undefined ? null : value);
-  } catch (error) { __err = String(error && error.stack || error); }
-  return JSON.stringify({out: __out, err: __err, logs: __logs});
+    __out = value === undefined ? null : value; __done = true;
+    return __state();
+  } catch (error) {
+    __out = null; __err = __error(error);
+    return __state();
+  }
 }
 """
-COLLECT = "JSON.stringify({out: __out, err: __err, logs: __logs})"
-
-
-def invocation(event: dict) -> str:
-    """The one expression evaluated per call: the event as a JSON string literal (JSON text
-    with only ASCII escapes is a valid JavaScript string literal)."""
-    return f"__invoke({json.dumps(json.dumps(event))})"
+COLLECT = "__state()"
 
 
 class FunctionExecutionError(Exception):
@@ -65,91 +76,81 @@ class FunctionExecutionError(Exception):
 
 @dataclass
 class EdgeFunction:
-    """A published (LIVE) function as the edge runs it.
-
-    One V8 context per event loop that calls it (the edge's HTTP and HTTPS listeners each have
-    one), bound to that loop: an evaluation is one hop to V8's thread and back, where a context
-    on mini-racer's own loop thread cost four thread switches and most of a cache hit's CPU.
-    """
+    """A published (LIVE) function as the edge runs it."""
 
     name: str
     arn: str
     code: str
     runtime: str = RUNTIME
-    _contexts: dict = field(default_factory=dict, repr=False)  # loop -> (MiniRacer, Lock)
-    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # This thread's (context, __invoke); close() drops every thread's at once.
+    _threads: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     async def invoke(self, event: dict) -> dict | list | str | int | float | bool | None:
         """The handler's return value (JSON-shaped), or FunctionExecutionError."""
-        context, lock = self._context_for(asyncio.get_running_loop())
-        async with lock:  # one invocation at a time: INVOKE and COLLECT share its globals
-            if context is None:
-                context = await self._load(asyncio.get_running_loop())
-            settled = await self._eval(context, invocation(event))
-            if settled is None:
-                settled = await self._eval(context, COLLECT)
-            state = json.loads(settled)
+        loaded = getattr(self._threads, "loaded", None)
+        if loaded is None:
+            loaded = self._threads.loaded = self._load()
+        context, entry = loaded
+        try:
+            settled = self._run(entry, json.dumps(event))
+            self._drain(context)
+            if settled is None:  # a promise: what its jobs settled
+                settled = self._run(context.eval, COLLECT)
+        except FunctionExecutionError:
+            # Stopped part-way (time, memory), perhaps with jobs still queued: the next call
+            # starts from a fresh context, as each invocation on AWS does.
+            if getattr(self._threads, "loaded", None) is loaded:
+                del self._threads.loaded
+            raise
+        state = json.loads(settled)
         for line in state["logs"]:
             log.info("function %s: %s", self.name, line)
         if state.get("err") is not None:
             raise FunctionExecutionError(f"function {self.name} failed: {state['err']}")
-        if state.get("out") is None:
+        if not state["done"]:
             raise FunctionExecutionError(f"function {self.name}: its promise never settled")
-        return json.loads(state["out"])
+        return state["out"]
 
     def close(self) -> None:
-        """Frees every context; one in use is freed by its own loop once the call returns."""
-        with self._guard:
-            contexts, self._contexts = self._contexts, {}
-        for loop, (context, lock) in contexts.items():
-            if context is None:
-                continue
-            closing = _close_when_idle(context, lock)
-            try:
-                if loop.is_closed():
-                    raise RuntimeError("loop closed")
-                asyncio.run_coroutine_threadsafe(closing, loop)
-            except RuntimeError:  # its loop is closed: nothing can be using it
-                closing.close()
-                context.close()
+        """Drops every thread's context; one in a call is freed once that call returns."""
+        self._threads = threading.local()
 
-    async def _eval(self, context: MiniRacer, code: str):
+    def _drain(self, context: quickjs.Context) -> None:
+        """Runs the pending jobs: an async handler's awaits, or promise work a handler left
+        behind (V8 ran those after the call too)."""
+        if not self._run(context.execute_pending_job):
+            return
+        started = time.process_time()  # each job has the limit too; this bounds them all
+        while self._run(context.execute_pending_job):
+            if time.process_time() - started > TIME_LIMIT:  # jobs that keep queueing jobs
+                raise self._stopped()
+
+    def _run(self, call, *args):
         try:
-            async with asyncio.timeout(TIME_LIMIT):  # cancelling stops V8 (mini-racer)
-                return await context.eval_cancelable(code)
-        except TimeoutError:
-            raise FunctionExecutionError(
-                f"function {self.name} did not return within {TIME_LIMIT:g} s"
-            ) from None
-        except JSEvalException as exc:
+            return call(*args)
+        except quickjs.JSException as exc:  # StackOverflow is one too
+            if str(exc).startswith(INTERRUPTED):
+                raise self._stopped() from None
             raise FunctionExecutionError(f"function {self.name}: {exc}") from None
 
-    def _context_for(self, loop) -> tuple[MiniRacer | None, asyncio.Lock]:
-        with self._guard:
-            if loop not in self._contexts:
-                self._contexts[loop] = (None, asyncio.Lock())
-            return self._contexts[loop]
+    def _stopped(self) -> FunctionExecutionError:
+        return FunctionExecutionError(
+            f"function {self.name} did not return within {TIME_LIMIT:g} s"
+        )
 
-    async def _load(self, loop) -> MiniRacer:
-        """Compiles the code in a context bound to `loop` (called under that loop's lock)."""
+    def _load(self) -> tuple[quickjs.Context, quickjs.Object]:
+        """This thread's context, the code compiled in it, and its `__invoke`."""
         if self.runtime != RUNTIME:
             raise FunctionExecutionError(
                 f"function {self.name}: runtime {self.runtime!r} is not run by this edge "
                 f"(only {RUNTIME})"
             )
-        context = MiniRacer()  # inside a running loop: mini-racer calls back on this loop
+        context = quickjs.Context()
+        context.set_time_limit(TIME_LIMIT)
+        context.set_memory_limit(MEMORY_LIMIT)
         try:
-            await self._eval(context, PRELUDE + self.code + "\n;handler;")
+            self._run(context.eval, PRELUDE + self.code + "\n;handler;")
         except FunctionExecutionError as exc:
-            context.close()
             detail = str(exc).removeprefix(f"function {self.name}: ")
             raise FunctionExecutionError(f"function {self.name} does not load: {detail}") from None
-        with self._guard:
-            lock = self._contexts[loop][1] if loop in self._contexts else asyncio.Lock()
-            self._contexts[loop] = (context, lock)
-        return context
-
-
-async def _close_when_idle(context: MiniRacer, lock: asyncio.Lock) -> None:
-    async with lock:
-        context.close()
+        return context, context.get("__invoke")
