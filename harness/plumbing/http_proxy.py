@@ -117,28 +117,32 @@ class UpstreamPool:
     def serve(self, app):
         """`app` with the lifespan events handled: the pool opens before the first request and
         closes after the last, on the server's loop."""
+        return with_lifespan(app, f"{self.name}: the upstream pool", self.open, self.close)
 
-        async def with_pool(scope, receive, send) -> None:
-            if scope["type"] != "lifespan":
-                await app(scope, receive, send)
-                return
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    try:
-                        await self.open()
-                    except Exception as exc:  # noqa: BLE001 - reported to the server
-                        await send({"type": "lifespan.startup.failed", "message": repr(exc)})
-                        return
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    try:
-                        await self.close()
-                    except Exception:  # noqa: BLE001 - shutting down anyway
-                        log.warning(
-                            "%s: closing the upstream pool failed", self.name, exc_info=True
-                        )
-                    await send({"type": "lifespan.shutdown.complete"})
+
+def with_lifespan(app, what: str, open_, close):
+    """`app` with the ASGI lifespan handled: `await open_()` at start-up, `await close()` at
+    shut-down, both on the server's own loop (a client belongs to the loop that opened it)."""
+
+    async def with_hooks(scope, receive, send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await open_()
+                except Exception as exc:  # noqa: BLE001 - reported to the server
+                    await send({"type": "lifespan.startup.failed", "message": repr(exc)})
                     return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await close()
+                except Exception:  # noqa: BLE001 - shutting down anyway
+                    log.warning("%s: closing failed", what, exc_info=True)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
-        return with_pool
+    return with_hooks

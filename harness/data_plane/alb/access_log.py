@@ -21,12 +21,13 @@ times stay real spans.
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from harness.clock import clock
 
@@ -134,30 +135,32 @@ def elb_name(load_balancer_arn: str | None) -> str:
 
 
 class AccessLog:
-    """Writes lines to `<log_dir>/alb-access.log`; a no-op without a log directory."""
+    """Writes lines to `<log_dir>/alb-access.log`; a no-op without a log directory. Each line
+    is flushed as written (metrics.py reads the file), straight to the file: the logging
+    module's record, caller lookup and formatting cost the ALB's thread more than the line."""
 
     def __init__(self, log_dir: Path | None, target_group_arn: str) -> None:
         self.target_group_arn = target_group_arn
         self.elb = "-"
-        self._logger = logging.getLogger(f"{__name__}.{id(self):x}")
-        self._logger.propagate = False
-        self._logger.setLevel(logging.INFO)
-        self._handler: logging.Handler | None = None
+        self._lock = threading.Lock()
+        self._file: TextIO | None = None
         if log_dir is not None:
-            self._handler = logging.FileHandler(Path(log_dir) / FILE_NAME)
-            self._handler.setFormatter(logging.Formatter("%(message)s"))
-            self._logger.addHandler(self._handler)
+            path = Path(log_dir) / FILE_NAME
+            self._file = path.open("a", encoding="utf-8", errors="backslashreplace")
 
     def write(self, record: AccessRecord, ended: float) -> None:
-        if self._handler is None:
+        if self._file is None:
             return
         line = format_line(
             record, elb=self.elb, target_group_arn=self.target_group_arn, ended=ended
         )
-        self._logger.info(line)
+        with self._lock:
+            if self._file is not None:
+                self._file.write(line + "\n")
+                self._file.flush()
 
     def close(self) -> None:
-        if self._handler is not None:
-            self._logger.removeHandler(self._handler)
-            self._handler.close()
-            self._handler = None
+        with self._lock:
+            file, self._file = self._file, None
+        if file is not None:
+            file.close()

@@ -13,13 +13,21 @@ import httpx
 
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.config import TargetAddress
-from harness.data_plane.alb.target_pool import TargetFailed, TargetPool, TargetTimeout
 from harness.faults.http import at_target
 from harness.plumbing.http_proxy import end_to_end, has_body, request_body
+from harness.plumbing.keep_alive_client import (
+    KeepAliveClient,
+    UpstreamFailed,
+    UpstreamTimeout,
+    request_head,
+)
 
 log = logging.getLogger(__name__)
 
 ADMIN_PATH = "/__alb/targets"
+# Connections to targets: open at once (a request past it waits, within the idle timeout),
+# and kept idle over all targets.
+MAX_OPEN, MAX_IDLE = 200, 50
 STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 
 
@@ -56,27 +64,34 @@ def trace_header(existing: str | None) -> str:
     return f"Self={new_trace_id()};{existing}"
 
 
+_SET_HERE = frozenset(
+    {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-port", b"x-amzn-trace-id"}
+)
+
+
 def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
-    raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
-    replaced = {"x-forwarded-proto", "x-forwarded-port"}
-    headers = [(k, v) for k, v in end_to_end(raw) if k not in replaced]
-    client_ip = (scope.get("client") or ("127.0.0.1", 0))[0]
-    previous_for = ", ".join(v for k, v in headers if k == "x-forwarded-for")
-    previous_trace = next((v for k, v in headers if k == "x-amzn-trace-id"), None)
-    headers = [(k, v) for k, v in headers if k not in ("x-forwarded-for", "x-amzn-trace-id")]
-    headers += [
-        ("x-forwarded-for", f"{previous_for}, {client_ip}" if previous_for else client_ip),
-        ("x-forwarded-proto", "http"),
-        ("x-forwarded-port", str(listener_port)),
-        ("x-amzn-trace-id", trace_header(previous_trace)),
+    """The request's end-to-end headers (bytes, as the ASGI scope holds them) with the ALB's
+    X-Forwarded-* and X-Amzn-Trace-Id."""
+    headers = [(k.lower(), v) for k, v in end_to_end(scope["headers"])]
+    client_ip = (scope.get("client") or ("127.0.0.1", 0))[0].encode("latin-1")
+    previous_for = b", ".join(v for k, v in headers if k == b"x-forwarded-for")
+    previous_trace = next((v for k, v in headers if k == b"x-amzn-trace-id"), None)
+    trace = trace_header(previous_trace.decode("latin-1") if previous_trace else None)
+    kept = [(k, v) for k, v in headers if k not in _SET_HERE]
+    kept += [
+        (b"x-forwarded-for", previous_for + b", " + client_ip if previous_for else client_ip),
+        (b"x-forwarded-proto", b"http"),
+        (b"x-forwarded-port", str(listener_port).encode()),
+        (b"x-amzn-trace-id", trace.encode("latin-1")),
     ]
-    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    return kept
 
 
 class ProxyApp:
     def __init__(self, router: Router) -> None:
         self._router = router
-        self._pool = TargetPool()
+        # Idle connections kept up to the idle timeout, as AWS does [connection-idle-timeout].
+        self._pool = KeepAliveClient(max_open=MAX_OPEN, max_idle=MAX_IDLE, follow_clock_moves=True)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._in_flight: dict[TargetAddress, set[asyncio.Task]] = {}
 
@@ -159,20 +174,21 @@ class ProxyApp:
                 response = await InjectedResponse.read(injected)
             else:
                 response = await self._pool.request(
-                    target,
-                    request_head(scope, headers, str(target)),
+                    (target.ip, target.port),
+                    target_request_head(scope, headers, str(target)),
                     body,
                     chunked=chunked,
                     head_only=scope["method"] == "HEAD",
                     connect_timeout=min(10.0, idle),
                     timeout=idle,
+                    keep_alive=idle,
                 )
-        except (httpx.TimeoutException, TargetTimeout):
+        except (httpx.TimeoutException, UpstreamTimeout):
             log.info("alb: target %s timed out", target)
             record.error_reason = "TargetResponseTimeout"
             await _respond(send, 504, error_page(504), b"text/html")
             return
-        except (httpx.HTTPError, TargetFailed) as exc:
+        except (httpx.HTTPError, UpstreamFailed) as exc:
             log.info("alb: target %s failed: %r", target, exc)
             record.error_reason = "TargetConnectionError"
             await _respond(send, 502, error_page(502), b"text/html")
@@ -190,7 +206,7 @@ class ProxyApp:
             async for chunk in response.chunks():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except (TargetFailed, TargetTimeout) as exc:
+        except (UpstreamFailed, UpstreamTimeout) as exc:
             # The status line is gone already; closing the connection is all that is left.
             log.info("alb: target %s broke the response: %r", target, exc)
             raise
@@ -198,16 +214,14 @@ class ProxyApp:
             await response.aclose()
 
 
-def request_head(scope, headers: list[tuple[bytes, bytes]], target_address: str) -> bytes:
+def target_request_head(scope, headers: list[tuple[bytes, bytes]], target_address: str) -> bytes:
     """The request line and headers as the target receives them (HTTP/1.1)."""
     target = scope.get("raw_path") or scope["path"].encode()
     if scope.get("query_string"):
         target += b"?" + scope["query_string"]
-    lines = [b"%s %s HTTP/1.1" % (scope["method"].encode("latin-1"), target)]
-    lines += [b"%s: %s" % (name, value) for name, value in headers]
     if not any(name == b"host" for name, _ in headers):  # an HTTP/1.0 client's request
-        lines.append(b"host: %s" % target_address.encode())
-    return b"\r\n".join(lines) + b"\r\n\r\n"
+        headers = [*headers, (b"host", target_address.encode())]
+    return request_head(scope["method"].encode("latin-1"), target, headers)
 
 
 class InjectedResponse:

@@ -171,10 +171,12 @@ class EdgeApp:
         )
         if entry is not None and answer.status >= 500:
             # [HTTPStatusCodes] an expired object whose origin answers 5xx is served stale.
+            await answer.close()  # its connection back to the pool (or closed)
             return conditional(request, from_entry(entry, HIT, entry.age(now)))
         if isinstance(answer, EdgeResponse):
             return answer
         if answer.status == 304 and entry is not None and validators:
+            await answer.close()
             merged = merge_headers(entry.headers, answer.headers)
             ttl = ttl_seconds(policy, dict(merged))
             refreshed = self._cache.refresh(key, now, ttl) or entry

@@ -34,6 +34,7 @@ class Origin:
     read_timeout: float
     connect_timeout: float
     custom_headers: tuple[tuple[str, str], ...]
+    keepalive_timeout: float = 5.0  # OriginKeepaliveTimeout, CloudFront's default
 
     @property
     def is_s3(self) -> bool:
@@ -127,6 +128,7 @@ def parse_origin(raw: Mapping, origin_urls: Mapping[str, str]) -> Origin:
         read_timeout=float(custom.get("OriginReadTimeout") or 30),
         connect_timeout=float(raw.get("ConnectionTimeout") or 10),
         custom_headers=headers,
+        keepalive_timeout=float(custom.get("OriginKeepaliveTimeout") or 5),
     )
 
 

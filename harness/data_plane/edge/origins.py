@@ -8,9 +8,8 @@ import email.utils
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlsplit
 
-import httpx
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -22,6 +21,14 @@ from starlette.concurrency import run_in_threadpool
 
 from harness.data_plane.edge.distribution import Origin
 from harness.plumbing.http_proxy import HOP_BY_HOP, end_to_end
+from harness.plumbing.keep_alive_client import (
+    KeepAliveClient,
+    UpstreamFailed,
+    UpstreamResponse,
+    UpstreamTimeout,
+    request_head,
+)
+from harness.plumbing.public_roots import public_roots
 
 log = logging.getLogger("harness.data_plane.edge")
 
@@ -223,11 +230,13 @@ async def _read_in_threads(body) -> AsyncIterator[bytes]:
 
 
 class CustomOrigin:
-    """Proxies to the local URL standing in for a custom origin's DomainName."""
+    """Proxies to the local URL standing in for a custom origin's DomainName, on the listener's
+    keep-alive connections: each read waits up to the origin's OriginReadTimeout, a connection
+    up to its ConnectionTimeout, and an idle one is kept for its OriginKeepaliveTimeout."""
 
-    def __init__(self, client: httpx.AsyncClient, origin_urls: Mapping[str, str]) -> None:
+    def __init__(self, client: KeepAliveClient, origin_urls: Mapping[str, str]) -> None:
         self._client = client
-        self._origin_urls = dict(origin_urls)
+        self._origin_urls = {domain: _Local.parse(url) for domain, url in origin_urls.items()}
 
     async def fetch(
         self,
@@ -238,39 +247,74 @@ class CustomOrigin:
         headers: Sequence[tuple[str, str]],
         body: AsyncIterator[bytes] | None,
     ) -> OriginResponse:
-        base = self._origin_urls.get(origin.domain_name)
-        if base is None:
+        local = self._origin_urls.get(origin.domain_name)
+        if local is None:
             raise OriginError(
                 502, f"no local URL for custom origin {origin.id} ({origin.domain_name})"
             )
-        url = base.rstrip("/") + origin.origin_path + path + (f"?{query}" if query else "")
-        timeout = httpx.Timeout(origin.read_timeout, connect=origin.connect_timeout)
-        request = self._client.build_request(
-            method, url, headers=list(headers), content=body, timeout=timeout
-        )
+        target = quote(local.path + origin.origin_path + path, safe=_PATH_SAFE)
+        if query:
+            target += "?" + quote(query, safe=_QUERY_SAFE)
+        raw = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers]
+        chunked = body is not None and not any(n == b"content-length" for n, _ in raw)
+        if chunked:  # the viewer's Transfer-Encoding is hop-by-hop: without a length, chunks
+            raw.append((b"transfer-encoding", b"chunked"))
         try:
-            answer = await self._client.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            raise OriginError(504, f"origin {origin.domain_name} timed out: {exc!r}") from None
-        except httpx.HTTPError as exc:
-            raise OriginError(502, f"origin {origin.domain_name} unreachable: {exc!r}") from None
+            answer = await self._client.request(
+                local.address,
+                request_head(method.encode("latin-1"), target.encode("ascii"), raw),
+                body,
+                chunked=chunked,
+                head_only=method == "HEAD",
+                connect_timeout=origin.connect_timeout,
+                timeout=origin.read_timeout,
+                keep_alive=origin.keepalive_timeout,
+                tls=public_roots() if local.tls else None,
+                server_hostname=local.address[0],
+            )
+        except UpstreamTimeout as exc:
+            raise OriginError(504, f"origin {origin.domain_name} timed out: {exc}") from None
+        except UpstreamFailed as exc:
+            raise OriginError(502, f"origin {origin.domain_name} unreachable: {exc}") from None
         kept = [
             (name.decode("latin-1").lower(), value.decode("latin-1"))
-            for name, value in end_to_end(answer.headers.raw)
+            for name, value in end_to_end(answer.headers)
         ]
         return OriginResponse(
-            status=answer.status_code,
+            status=answer.status,
             headers=kept,
             stream=_relay(answer, origin),
             closer=answer.aclose,
         )
 
 
-async def _relay(answer: httpx.Response, origin: Origin) -> AsyncIterator[bytes]:
+@dataclass(frozen=True)
+class _Local:
+    """Where a custom origin is reached here: address, TLS or not, and a path prefix."""
+
+    address: tuple[str, int]
+    tls: bool
+    path: str
+
+    @classmethod
+    def parse(cls, url: str) -> _Local:
+        parts = urlsplit(url)
+        tls = parts.scheme == "https"
+        port = parts.port or (443 if tls else 80)
+        return cls((parts.hostname or "127.0.0.1", port), tls, parts.path.rstrip("/"))
+
+
+# What stays as is in a request target (RFC 3986 section 3.3/3.4; "%" keeps the viewer's
+# escapes, which the edge has checked): anything else is percent-encoded, as httpx did.
+_PATH_SAFE = "!$&'()*+,;=:@/%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+
+async def _relay(answer: UpstreamResponse, origin: Origin) -> AsyncIterator[bytes]:
     try:
-        async for chunk in answer.aiter_raw():
+        async for chunk in answer.chunks():
             yield chunk
-    except httpx.HTTPError as exc:
+    except (UpstreamFailed, UpstreamTimeout) as exc:
         log.warning("edge: origin %s broke off a response: %r", origin.domain_name, exc)
     finally:
         await answer.aclose()

@@ -7,15 +7,13 @@ import pathlib
 import secrets
 from collections.abc import Mapping
 
-import httpx
-
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.edge.app import EdgeApp
 from harness.data_plane.edge.cache import ResponseCache
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.origins import CustomOrigin, S3Origin
 from harness.faults.http import wrap
-from harness.plumbing.http_proxy import UpstreamPool
+from harness.plumbing.keep_alive_client import KeepAliveClient
 from harness.plumbing.local_ca import LocalCA, ServerCertificate
 from harness.plumbing.servers import ServerThread
 
@@ -23,8 +21,8 @@ log = logging.getLogger("harness.data_plane.edge")
 
 POP = "LCL50-P1"
 ACCESS_LOG = "edge-access.log"
-ORIGIN_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-ORIGIN_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Connections to custom origins per listener: open at once (a request past it waits), idle kept.
+ORIGIN_MAX_OPEN, ORIGIN_MAX_IDLE = 100, 20
 
 
 def edge_certificate(tls_dir: pathlib.Path, aliases) -> ServerCertificate:
@@ -68,8 +66,8 @@ class Edge:
         self._poller: ConfigPoller | None = None
         self._server: ServerThread | None = None
         self._https_server: ServerThread | None = None
-        self._origins = UpstreamPool("edge", ORIGIN_LIMITS, ORIGIN_TIMEOUT)
-        self._https_origins = UpstreamPool("edge-https", ORIGIN_LIMITS, ORIGIN_TIMEOUT)
+        self._origins = KeepAliveClient(max_open=ORIGIN_MAX_OPEN, max_idle=ORIGIN_MAX_IDLE)
+        self._https_origins = KeepAliveClient(max_open=ORIGIN_MAX_OPEN, max_idle=ORIGIN_MAX_IDLE)
         self._access_handler: logging.Handler | None = None
         self._access_log = logging.getLogger(f"harness.data_plane.edge.access.{id(self):x}")
 
@@ -139,9 +137,10 @@ class Edge:
             self._server = None
         self._close_access_log()
 
-    def _app(self, pool: UpstreamPool) -> EdgeApp:
+    def _app(self, pool: KeepAliveClient) -> EdgeApp:
         poller = self._poller
         assert poller is not None
+        custom = CustomOrigin(pool, self.origin_urls)
         return EdgeApp(
             poller,
             self.cache,
@@ -150,8 +149,8 @@ class Edge:
                 may_read=poller.may_read,
                 missing_key_status=poller.missing_key_status,
             ),
-            # Custom origins share the listener's one pool, open while its server runs.
-            lambda: CustomOrigin(pool.client, self.origin_urls),
+            # Custom origins share the listener's one pool, closed with its server.
+            lambda: custom,
             via=self.via,
             pop=POP,
             access_log=self._access_log,
