@@ -49,7 +49,7 @@ class StackClockControl:
         """Forward by `181d`/`2h`/`30m` (or seconds); the new offset. With `tasks_follow=False`
         it returns once the offset is written, for a test that reads nothing of the tasks'
         time: they still follow within a second, and meanwhile the ALB keeps no connection to
-        them (alb/target_pool.py, TASKS_FOLLOW)."""
+        them (plumbing/keep_alive_client.py, TASKS_FOLLOW)."""
         seconds = parse_duration(duration) if isinstance(duration, str) else float(duration)
         return self.set_offset(self.offset + seconds, tasks_follow=tasks_follow)
 

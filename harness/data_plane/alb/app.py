@@ -14,13 +14,9 @@ import httpx
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.config import TargetAddress
 from harness.faults.http import at_target
+from harness.plumbing.http1_connection import UpstreamFailed, UpstreamTimeout, request_head
 from harness.plumbing.http_proxy import end_to_end, has_body, request_body
-from harness.plumbing.keep_alive_client import (
-    KeepAliveClient,
-    UpstreamFailed,
-    UpstreamTimeout,
-    request_head,
-)
+from harness.plumbing.keep_alive_client import KeepAliveClient
 
 log = logging.getLogger(__name__)
 

@@ -20,14 +20,9 @@ from botocore.exceptions import (
 from starlette.concurrency import run_in_threadpool
 
 from harness.data_plane.edge.distribution import Origin
+from harness.plumbing.http1_connection import UpstreamFailed, UpstreamTimeout, request_head
 from harness.plumbing.http_proxy import HOP_BY_HOP, end_to_end
-from harness.plumbing.keep_alive_client import (
-    KeepAliveClient,
-    UpstreamFailed,
-    UpstreamResponse,
-    UpstreamTimeout,
-    request_head,
-)
+from harness.plumbing.keep_alive_client import KeepAliveClient, UpstreamResponse
 from harness.plumbing.public_roots import public_roots
 
 log = logging.getLogger("harness.data_plane.edge")
