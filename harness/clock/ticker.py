@@ -25,6 +25,7 @@ class ClockTicker:
         self.work = work
         self.interval = interval
         self.passes = 0
+        self.last_began: float | None = None  # the stack time the latest pass that ran began at
         self.last_error: str | None = None
         self._log = logging.getLogger(f"harness.data_plane.{name}")
         self._stop = threading.Event()
@@ -56,9 +57,11 @@ class ClockTicker:
             if offset != seen_offset or span != seen_span or self._poked.is_set():
                 self._poked.clear()
                 seen_offset, seen_span = offset, span
+                began = clock.now()
                 try:
                     self.work()
                     self.passes += 1
+                    self.last_began = began
                     self.last_error = None
                 except Exception as exc:  # noqa: BLE001 - the next pass tries again
                     self.last_error = f"{type(exc).__name__}: {exc}"

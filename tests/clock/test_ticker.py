@@ -38,3 +38,9 @@ def test_a_clock_advance_runs_a_pass_at_once(ticking, global_clock):
     global_clock.advance(5)  # within the hour-long span: the move alone is the cause
     wait_until(lambda: len(passes) == 2, what="a pass after the advance", timeout=30)
     assert passes[-1] - passes[0] >= 5
+    ticker = ticking[0]
+    wait_until(
+        lambda: (ticker.last_began or 0) >= passes[0] + 5,
+        what="the pass on the advanced clock recorded as the latest",
+        timeout=30,
+    )

@@ -44,6 +44,7 @@ class S3Lifecycle:
         return {
             "buckets": self.loop.buckets,
             "passes": self.passes,
+            "last_pass_began": self._ticker.last_began,  # stack time: a pass after a move
             "last_error": self.last_error,
             "recent_actions": self.loop.applied[-5:],
         }
