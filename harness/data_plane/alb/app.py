@@ -119,7 +119,13 @@ class ProxyApp:
             )
             self._in_flight.setdefault(target, set()).add(forward)
             try:
-                await asyncio.wait({forward})
+                await forward
+            except asyncio.CancelledError:
+                # Awaited as is (asyncio.wait costs a waiter, a set and callbacks per request):
+                # a cancel of this request's own task cancels `forward` too and goes on up;
+                # only a cut-off (`forward` alone cancelled) is answered below.
+                if not forward.cancelled() or asyncio.current_task().cancelling():
+                    raise
             finally:
                 self._in_flight[target].discard(forward)
                 self._router.release(target)
@@ -128,7 +134,6 @@ class ProxyApp:
                     await _respond(counted_send, 502, error_page(502), b"text/html")
                     return
                 raise ConnectionAbortedError("deregistration delay ended mid-response")
-            forward.result()
         finally:
             self._router.access_log.write(record, time.time())
 

@@ -7,11 +7,18 @@ Field order: "Access log entries", Application Load Balancers user guide
 from __future__ import annotations
 
 import shlex
+from datetime import UTC, datetime
 
 import httpx
 
 from harness.data_plane.alb import LoadBalancer
-from harness.data_plane.alb.access_log import FILE_NAME, AccessRecord, format_line, split_line
+from harness.data_plane.alb.access_log import (
+    FILE_NAME,
+    AccessRecord,
+    _time,
+    format_line,
+    split_line,
+)
 from harness.plumbing.waiting import wait_until
 
 
@@ -89,3 +96,20 @@ def test_a_line_reads_back_as_the_fields_format_line_wrote():
     assert fields[-1] == "req 1"
     assert len(fields) == 31
     assert fields[9] == "200" and fields[18] == "-"
+
+
+def test_the_time_fields_are_iso_8601_to_the_microsecond_as_datetime_writes_them():
+    """`time` and `request_creation_time` are ISO 8601 ("Access log entries"); the formatting
+    is cached per second, so the same second, the next one and a microsecond that rounds up
+    into the next second must all read as datetime writes them."""
+    moments = [
+        1_700_000_000.25,
+        1_700_000_000.75,  # the same second again: from the cached text
+        1_700_000_001.0,
+        1_700_000_001.9999996,  # rounds up into the next second
+        1_700_000_002.0000005,  # half a microsecond: rounded half to even
+        1_600_000_000.5,  # an earlier second after a later one (a clock moved back)
+    ]
+    for epoch in moments:
+        expected = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        assert _time(epoch) == expected
