@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from harness.clock import clock
 from harness.data_plane.edge import compression
+from harness.data_plane.edge.access_log import EdgeAccessLog
 from harness.data_plane.edge.cache import CachedResponse, ResponseCache, cache_key
 from harness.data_plane.edge.config import ConfigPoller
 from harness.data_plane.edge.distribution import Behaviour, Distribution, Origin
@@ -51,7 +52,7 @@ class EdgeApp:
         *,
         via: str,
         pop: str,
-        access_log: logging.Logger,
+        access_log: EdgeAccessLog | None,
     ) -> None:
         self._poller = poller
         self._cache = cache
@@ -79,18 +80,15 @@ class EdgeApp:
                 log.exception("edge: failed to serve %s %s", request.method, request.path)
                 response = edge_error(502, "The edge failed to handle the request.")
         sent = await self._send(send, response, request, request_id)
-        self._access.info(
-            "%s %s %s %s %d %r %d %.1fms %s",
-            request.client_ip if request else "-",
-            scope.get("method", "-"),
-            request.path if request else scope.get("path", "-"),
-            request.query if request else "",
-            response.status,
-            response.x_cache,
-            sent,
-            (time.monotonic() - started) * 1000,
-            request_id,
-        )
+        if self._access is not None:
+            client = request.client_ip if request else "-"
+            path = request.path if request else scope.get("path", "-")
+            query = request.query if request else ""
+            elapsed = (time.monotonic() - started) * 1000
+            self._access.write(
+                f"{client} {scope.get('method', '-')} {path} {query} {response.status:d}"
+                f" {response.x_cache!r} {sent:d} {elapsed:.1f}ms {request_id}"
+            )
 
     async def handle(self, request: ViewerRequest, receive, request_id: str) -> EdgeResponse:
         distribution = self._poller.distribution

@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Mapping
 
 from harness.control_plane.endpoints import EndpointMap
+from harness.data_plane.edge import access_log
+from harness.data_plane.edge.access_log import EdgeAccessLog
 from harness.data_plane.edge.app import EdgeApp
 from harness.data_plane.edge.cache import ResponseCache
 from harness.data_plane.edge.config import ConfigPoller
@@ -20,7 +22,7 @@ from harness.plumbing.servers import ServerThread
 log = logging.getLogger("harness.data_plane.edge")
 
 POP = "LCL50-P1"
-ACCESS_LOG = "edge-access.log"
+ACCESS_LOG = access_log.FILE_NAME
 # Connections to custom origins per listener: open at once (a request past it waits), idle kept.
 ORIGIN_MAX_OPEN, ORIGIN_MAX_IDLE = 100, 20
 
@@ -68,8 +70,7 @@ class Edge:
         self._https_server: ServerThread | None = None
         self._origins = KeepAliveClient(max_open=ORIGIN_MAX_OPEN, max_idle=ORIGIN_MAX_IDLE)
         self._https_origins = KeepAliveClient(max_open=ORIGIN_MAX_OPEN, max_idle=ORIGIN_MAX_IDLE)
-        self._access_handler: logging.Handler | None = None
-        self._access_log = logging.getLogger(f"harness.data_plane.edge.access.{id(self):x}")
+        self._access_log: EdgeAccessLog | None = None
 
     @property
     def url(self) -> str:
@@ -179,18 +180,12 @@ class Edge:
         if self.log_dir is None:
             return
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(self.log_dir / ACCESS_LOG, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        self._access_log.addHandler(handler)
-        self._access_log.setLevel(logging.INFO)
-        self._access_log.propagate = False
-        self._access_handler = handler
+        self._access_log = EdgeAccessLog(self.log_dir / ACCESS_LOG)
 
     def _close_access_log(self) -> None:
-        if self._access_handler is not None:
-            self._access_log.removeHandler(self._access_handler)
-            self._access_handler.close()
-            self._access_handler = None
+        if self._access_log is not None:
+            self._access_log.close()
+            self._access_log = None
 
     def poll_now(self) -> None:
         if self._poller is not None:
