@@ -5,9 +5,7 @@ reaches the emulator as the gate itself would forward it."""
 import gzip
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from starlette.responses import Response
 
@@ -39,36 +37,25 @@ def proxy(endpoints, tmp_path):
         yield running
 
 
-def _dynamodb(proxy, region):
-    return boto3.client(
-        "dynamodb",
-        region_name=region,
-        endpoint_url=proxy.url,
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="secret",
-        config=Config(retries={"max_attempts": 1}),
-    )
-
-
-def test_a_call_the_check_lets_through_reaches_the_emulator(proxy, endpoints):
+def test_a_call_the_check_lets_through_reaches_the_emulator(proxy, endpoints, client_through):
     check = Check(refuse=False)
     proxy.check(["dynamodb"], check)
-    assert "TableNames" in _dynamodb(proxy, endpoints.region).list_tables()
+    assert "TableNames" in client_through(proxy, "dynamodb", endpoints.region).list_tables()
     assert [target for target, _ in check.seen] == ["DynamoDB_20120810.ListTables"]
 
 
-def test_the_checks_refusal_is_the_callers_answer(proxy, endpoints):
+def test_the_checks_refusal_is_the_callers_answer(proxy, endpoints, client_through):
     proxy.check(["dynamodb"], Check(refuse=True))
     with pytest.raises(ClientError, match="AccessDeniedException.*not allowed"):
-        _dynamodb(proxy, endpoints.region).list_tables()
+        client_through(proxy, "dynamodb", endpoints.region).list_tables()
 
 
-def test_a_fault_answers_before_the_check_is_asked(proxy, endpoints):
+def test_a_fault_answers_before_the_check_is_asked(proxy, endpoints, client_through):
     check = Check(refuse=False)
     proxy.check(["dynamodb"], check)
     proxy.store.add(new_fault("aws", "throttle", service="dynamodb"))
     with pytest.raises(ClientError, match="ThrottlingException|ProvisionedThroughputExceeded"):
-        _dynamodb(proxy, endpoints.region).list_tables()
+        client_through(proxy, "dynamodb", endpoints.region).list_tables()
     assert check.seen == []
 
 
@@ -78,20 +65,16 @@ def test_the_checked_services_point_at_the_proxy(proxy):
     assert env["AWS_ENDPOINT_URL_DYNAMODB"] == env["AWS_ENDPOINT_URL_SNS"] == proxy.url
 
 
-def test_an_object_stored_with_a_content_encoding_is_relayed_as_stored(proxy, endpoints):
+def test_an_object_stored_with_a_content_encoding_is_relayed_as_stored(
+    proxy, endpoints, client_through
+):
     """The proxy relays the emulator's bytes: a gzip object's body stays gzip, with its
     Content-Encoding (S3 returns an object's bytes and metadata as stored)."""
     stored = gzip.compress(b'{"title": "Frieren"}')
     s3 = endpoints.client("s3")
     s3.create_bucket(Bucket="relayed-as-stored")
     s3.put_object(Bucket="relayed-as-stored", Key="a.json", Body=stored, ContentEncoding="gzip")
-    through = boto3.client(
-        "s3",
-        region_name=endpoints.region,
-        endpoint_url=proxy.url,
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="secret",
-    )
+    through = client_through(proxy, "s3", endpoints.region)
     answer = through.get_object(Bucket="relayed-as-stored", Key="a.json")
     assert answer["ContentEncoding"] == "gzip"
     assert answer["Body"].read() == stored

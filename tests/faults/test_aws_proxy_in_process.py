@@ -5,9 +5,7 @@ tasks' request as it came."""
 import asyncio
 import threading
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
@@ -33,19 +31,8 @@ def unserved_url():
     return url
 
 
-def _sns(proxy, region):
-    return boto3.client(
-        "sns",
-        region_name=region,
-        endpoint_url=proxy.url,
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="secret",
-        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
-    )
-
-
 def test_a_call_for_a_part_in_this_process_is_handed_over_without_a_socket(
-    endpoints, unserved_url, tmp_path
+    endpoints, unserved_url, tmp_path, client_through
 ):
     seen = []
 
@@ -61,7 +48,7 @@ def test_a_call_for_a_part_in_this_process_is_handed_over_without_a_socket(
         runner.start()
         in_process.serve(unserved_url, in_process.asgi(front, unserved_url, loop))
         try:
-            (topic,) = _sns(proxy, endpoints.region).list_topics()["Topics"]
+            (topic,) = client_through(proxy, "sns", endpoints.region).list_topics()["Topics"]
             assert topic["TopicArn"].endswith(":in-process")
             ((method, headers, body),) = seen
             assert method == "POST" and b"Action=ListTopics" in body
@@ -69,7 +56,7 @@ def test_a_call_for_a_part_in_this_process_is_handed_over_without_a_socket(
 
             store.add(new_fault("aws", "throttle", service="sns"))
             with pytest.raises(ClientError, match="Throttl"):
-                _sns(proxy, endpoints.region).list_topics()
+                client_through(proxy, "sns", endpoints.region).list_topics()
             assert len(seen) == 1  # the fault answered first
             store.clear()
         finally:
@@ -79,5 +66,5 @@ def test_a_call_for_a_part_in_this_process_is_handed_over_without_a_socket(
             loop.close()
         # withdrawn: the proxy tries the URL's socket, where nothing listens
         with pytest.raises(ResponseParserError, match="Internal Server Error"):
-            _sns(proxy, endpoints.region).list_topics()
+            client_through(proxy, "sns", endpoints.region).list_topics()
         assert len(seen) == 1

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Mapping
 
 from harness.control_plane.endpoints import EndpointMap
-from harness.data_plane.edge import access_log
+from harness.data_plane.edge.access_log import FILE_NAME as ACCESS_LOG
 from harness.data_plane.edge.access_log import EdgeAccessLog
 from harness.data_plane.edge.app import EdgeApp
 from harness.data_plane.edge.cache import ResponseCache
@@ -22,7 +22,6 @@ from harness.plumbing.servers import ServerThread
 log = logging.getLogger("harness.data_plane.edge")
 
 POP = "LCL50-P1"
-ACCESS_LOG = access_log.FILE_NAME
 # Connections to custom origins per listener: open at once (a request past it waits), idle kept.
 ORIGIN_MAX_OPEN, ORIGIN_MAX_IDLE = 100, 20
 

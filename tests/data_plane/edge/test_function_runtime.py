@@ -82,15 +82,29 @@ def test_an_async_handler_that_never_settles_is_stopped(code):
         run(code)
 
 
-def test_an_async_handler_stopped_for_time_runs_again_afterwards():
-    # The stopped call leaves a job queued; the next call must not inherit it.
-    code = "async function handler(e) { while (e.loop) { await null; } return 'done'; }"
+@pytest.mark.parametrize(
+    "code, why",
+    [
+        # time: the stopped call leaves a job queued; the next call must not inherit it
+        (
+            "async function handler(e) { while (e.stop) { await null; } return 'done'; }",
+            "did not return",
+        ),
+        (
+            "function handler(e) { var a = [];"
+            " while (e.stop) { a.push('x'.repeat(1 << 16) + a.length); } return 'done'; }",
+            "out of memory",
+        ),
+    ],
+    ids=["time", "memory"],
+)
+def test_a_function_stopped_part_way_runs_again_afterwards(code, why):
     function = EdgeFunction("unit", ARN, code)
 
     async def stopped_then_run():
-        with pytest.raises(FunctionExecutionError, match="did not return"):
-            await function.invoke({"loop": True})
-        return await function.invoke({"loop": False})
+        with pytest.raises(FunctionExecutionError, match=why):
+            await function.invoke({"stop": True})
+        return await function.invoke({"stop": False})
 
     try:
         assert on_a_loop_of_its_own(stopped_then_run()) == "done"
@@ -101,21 +115,3 @@ def test_an_async_handler_stopped_for_time_runs_again_afterwards():
 def test_a_promise_left_pending_is_an_execution_error():
     with pytest.raises(FunctionExecutionError, match="never settled"):
         run("function handler(e) { return new Promise(function () {}); }")
-
-
-def test_a_function_that_exhausts_memory_fails_and_runs_again_afterwards():
-    code = (
-        "function handler(e) { var a = [];"
-        " while (e.grow) { a.push('x'.repeat(1 << 16) + a.length); } return 'done'; }"
-    )
-    function = EdgeFunction("unit", ARN, code)
-
-    async def failed_then_run():
-        with pytest.raises(FunctionExecutionError, match="out of memory"):
-            await function.invoke({"grow": True})
-        return await function.invoke({"grow": False})
-
-    try:
-        assert on_a_loop_of_its_own(failed_then_run()) == "done"
-    finally:
-        function.close()
