@@ -59,6 +59,7 @@ PRE_IMPORTED = (
     "urllib.request",
 )
 PR_SET_PDEATHSIG = 1
+ROOM_VARIABLE = "ANIMEHUB_TASK_ENVIRONMENT_ROOM"  # in the parent's environment only
 ALL_READ = "*"  # something iterated over the whole environment while importing
 
 
@@ -141,6 +142,7 @@ class Child:
         if "tempfile" in sys.modules:
             sys.modules["tempfile"].tempdir = None
         os.chdir(self.request["cwd"])
+        show_as(self.request["argv"], self.request["env"])
         catch_up_with_the_clock_file()
 
     def run(self) -> None:
@@ -153,6 +155,25 @@ class Child:
         sys.path[0] = os.getcwd()
         sys.modules["__main__"] = types.ModuleType("__main__")
         runpy._run_module_as_main(self.request["module"], alter_argv=True)
+
+
+def show_as(argv: list[str], env: dict[str, str]) -> None:
+    """What the kernel shows of this process (/proc/PID/cmdline and /proc/PID/environ, read by
+    `ps` and by tests that check a task's environment as the kernel holds it) is the memory its
+    exec was given: the parent's. Both are rewritten in place with the task's, padded with NULs
+    (the parent's environment holds ROOM_VARIABLE to make room; the harness spawns a task that
+    does not fit). Nothing points into that memory any more: os.environ was replaced."""
+    with open("/proc/self/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    # Fields 48-51 of proc(5), counted from the state (field 3) here.
+    arg_start, arg_end, env_start, env_end = (int(fields[n - 3]) for n in (48, 49, 50, 51))
+    for start, end, items in (
+        (arg_start, arg_end, argv),
+        (env_start, env_end, [f"{k}={v}" for k, v in env.items()]),
+    ):
+        data = b"".join(item.encode() + b"\0" for item in items)
+        if len(data) <= end - start:
+            ctypes.memmove(start, data.ljust(end - start, b"\0"), end - start)
 
 
 class _Timespec(ctypes.Structure):
@@ -207,7 +228,9 @@ def serve(channel: Channel) -> Child | None:
             return None
         for request in messages:
             try:
-                log_fd = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                log_fd = os.open(  # as open(path, "ab") creates it
+                    request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666
+                )
             except OSError as exc:
                 channel.send({"op": "failed", "id": request["id"], "error": str(exc)})
                 continue

@@ -35,6 +35,15 @@ STOP_TIMEOUT = 10.0
 STARTUP_PREFIXES = ("PYTHON", "LD_", "FAKETIME", "LC_", "MALLOC_")
 STARTUP_NAMES = ("LANG", "LANGUAGE", "PATH", "HOME")
 ALL_READ = "*"
+# What the parent's environment holds so that a child can show its own environment in the
+# memory the kernel reads for /proc/PID/environ (preforked.show_as); a task whose environment
+# needs more is spawned.
+ROOM_VARIABLE = "ANIMEHUB_TASK_ENVIRONMENT_ROOM"
+ROOM = 32 * 1024
+
+
+def environment_size(env: Mapping[str, str]) -> int:
+    return sum(len(f"{name}={value}".encode()) + 1 for name, value in env.items())
 
 
 class ForkedProcess:
@@ -61,7 +70,7 @@ class ForkedProcess:
 
 class TaskParent:
     def __init__(self, env: Mapping[str, str], log_path: Path | None = None) -> None:
-        self.env = dict(env)
+        self.env = dict(env)  # what a task must have to be forked (beside its own variables)
         self.log_path = log_path
         self._process: subprocess.Popen | None = None
         self._socket: socket.socket | None = None
@@ -88,7 +97,7 @@ class TaskParent:
         try:
             self._process = subprocess.Popen(
                 [sys.executable, str(SCRIPT), str(theirs.fileno())],
-                env=self.env,
+                env=self.env | {ROOM_VARIABLE: "." * ROOM},
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -113,6 +122,8 @@ class TaskParent:
             return "the task parent is not running"
         if ALL_READ in read:
             return "the task parent's imports read the whole environment"
+        if environment_size(env) > ROOM + environment_size(self.env):
+            return "the task's environment is larger than the room the parent keeps for it"
         names = {n for n in {*env, *self.env} if n.startswith(STARTUP_PREFIXES)}
         for name in sorted(names | set(STARTUP_NAMES) | read):
             if env.get(name) != self.env.get(name):
@@ -149,7 +160,9 @@ class TaskParent:
                 }
             )
             while request_id not in self._started and not self._gone:
-                self._receive(None)
+                if not self._receive(READY_TIMEOUT):
+                    log.warning("ecs: the task parent did not answer in %.0fs", READY_TIMEOUT)
+                    self._lost()
             pid = self._started.pop(request_id, None)
             if pid is None:
                 raise OSError(f"the task parent could not start {argv[2]}: {self._failure}")

@@ -162,6 +162,14 @@ def test_a_forked_task_sees_what_a_spawned_one_sees_and_nothing_of_the_harness(
     assert seen_forked["argv"][1:] == ["one", "two"] and seen_forked["name"] == "__main__"
     assert seen_forked["path0"] == str(Path.cwd())
     assert seen_forked["api_imported"] is False  # the image's code is imported by the task
+    # What the kernel shows of each (ps, /proc): the task's command line and environment.
+    assert kernel_view(forked.pid, "environ") == [f"{k}={v}" for k, v in seen_forked["env"].items()]
+    assert kernel_view(forked.pid, "cmdline") == kernel_view(spawned.pid, "cmdline")
+
+
+def kernel_view(pid: int, name: str) -> list[str]:
+    raw = Path(f"/proc/{pid}/{name}").read_bytes().decode()
+    return [item for item in raw.split("\0") if item]
 
 
 @pytest.mark.parametrize(
