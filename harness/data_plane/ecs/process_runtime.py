@@ -46,6 +46,11 @@ class ProcessRuntime:
         self._log_dir = log_dir
         self._parent: TaskParent | None = None
 
+    @property
+    def pid(self) -> int | None:
+        """The pre-imported task parent's process, once started."""
+        return self._parent.pid if self._parent else None
+
     def command_for(self, image: str) -> Sequence[str]:
         """The local command for an image: by repository (`team/animehub-api`), else by its
         last path segment (`animehub-api`)."""
