@@ -147,13 +147,16 @@ class Child:
 
     def run(self) -> None:
         """`python -m MODULE ARGS`: runpy's own entry for -m, the cwd first on sys.path."""
+        import builtins
         import runpy
         import types
 
         sys.orig_argv = list(self.request["argv"])
         sys.argv = ["-m", *self.request["args"]]
         sys.path[0] = os.getcwd()
-        sys.modules["__main__"] = types.ModuleType("__main__")
+        main = types.ModuleType("__main__")
+        main.__builtins__ = builtins  # as the interpreter's own __main__ has it
+        sys.modules["__main__"] = main
         runpy._run_module_as_main(self.request["module"], alter_argv=True)
 
 
