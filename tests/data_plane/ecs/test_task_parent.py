@@ -191,6 +191,14 @@ def test_a_forked_task_that_ignores_sigterm_is_killed_after_its_grace_as_137(lau
     assert returncode == -signal.SIGKILL and container_exit_code(returncode) == 137
 
 
+def test_the_agents_stop_of_a_forked_task_that_ignores_sigterm_ends_in_137(launch, runtimes):
+    task = launch(runtimes(), {"PROBE": "stubborn"}, "stubborn-agent")
+    report(task)
+    task.terminate()  # what the agent does: SIGTERM, then each tick kill_if_slow(stopTimeout)
+    wait_until(lambda: task.kill_if_slow(0.5), what="the task stopped", timeout=PATIENCE)
+    assert container_exit_code(task.exit_code()) == 137
+
+
 def test_a_forked_task_stopped_by_sigterm_reports_it(launch, runtimes):
     task = launch(runtimes(), {"PROBE": "wait"}, "wait")
     report(task)
