@@ -13,6 +13,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from harness.control_plane.backends.emulator_log import EmulatorLog
+from harness.control_plane.backends.sns_regional_cert import sign_with_regional_certificates
 from harness.control_plane.backends.sqs_send_cost import skip_queue_counts_in_sends
 from harness.plumbing import in_process
 
@@ -67,6 +68,7 @@ class LoggedMotoServer(ThreadedMotoServer):
         _listed_once()
         _action_names_listed_once()
         skip_queue_counts_in_sends()
+        sign_with_regional_certificates()
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's, with the app wrapped
         app = self.emulator_log.wrap(DomainDispatcherApplication(create_backend_app))
