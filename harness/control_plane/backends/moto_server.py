@@ -12,6 +12,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from harness.control_plane.backends.dynamodb_condition_cache import parse_conditions_once
 from harness.control_plane.backends.emulator_log import EmulatorLog
 from harness.control_plane.backends.sns_regional_cert import sign_with_regional_certificates
 from harness.control_plane.backends.sqs_send_cost import skip_queue_counts_in_sends
@@ -69,6 +70,7 @@ class LoggedMotoServer(ThreadedMotoServer):
         _action_names_listed_once()
         skip_queue_counts_in_sends()
         sign_with_regional_certificates()
+        parse_conditions_once()
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's, with the app wrapped
         app = self.emulator_log.wrap(DomainDispatcherApplication(create_backend_app))
