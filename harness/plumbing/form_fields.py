@@ -6,6 +6,7 @@ read every task call's operation this way (#14)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import unquote_plus
 
 
@@ -26,6 +27,18 @@ def form_fields(form: str, names: frozenset[str]) -> dict[str, str]:
                 if len(found) == len(names):
                     break
     return found
+
+
+def form_pairs(form: str, wanted: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """`parse_qsl(form)`'s pairs whose decoded name `wanted` accepts, in their order."""
+    pairs = []
+    for pair in form.split("&"):
+        name, equals, value = pair.partition("=")
+        if equals and value:
+            name = _decoded(name)
+            if wanted(name):
+                pairs.append((name, _decoded(value)))
+    return pairs
 
 
 ACTION = frozenset({"Action"})
