@@ -20,6 +20,11 @@ import threading
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from harness.control_plane.backends.sns_signature_on_read import (
+    sign_sqs_deliveries_on_read,
+    signed_on_read,
+    stand_in,
+)
 from harness.data_plane.sns_delivery.signing import Signer
 
 # moto's signature version for what it delivers (it signs with SHA256 whatever the topic says)
@@ -57,7 +62,8 @@ def regional_signer(region: str) -> Signer:
 
 
 def _post_data(self, message, message_id, subject, message_attributes=None) -> dict:
-    """moto's Subscription.get_post_data, signed with the region's certificate."""
+    """moto's Subscription.get_post_data, signed with the region's certificate (for a
+    standard SQS queue, when the message is first read: sns_signature_on_read)."""
     from moto.core.utils import iso_8601_datetime_with_milliseconds
 
     region = self.topic.sns_backend.region_name
@@ -69,10 +75,14 @@ def _post_data(self, message, message_id, subject, message_attributes=None) -> d
         "Message": message,
         "Timestamp": iso_8601_datetime_with_milliseconds(),
     }
-    signed = {**data, "Subject": subject} if subject else data
+    signed = {**data, "Subject": subject} if subject else dict(data)
+    if signed_on_read(self):
+        signature = stand_in(signer, signed, SIGNATURE_VERSION)
+    else:
+        signature = signer.sign(signed, SIGNATURE_VERSION)
     data |= {
         "SignatureVersion": SIGNATURE_VERSION,
-        "Signature": signer.sign(signed, SIGNATURE_VERSION),
+        "Signature": signature,
         "SigningCertURL": f"https://sns.{region}.amazonaws.com/{signer.cert_name}",
         # moto's own, unchanged: it names neither the topic's region nor the subscription
         "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"
@@ -94,6 +104,7 @@ def sign_with_regional_certificates() -> None:
     if Subscription.get_post_data is not _post_data:
         _moto_post_data = Subscription.get_post_data
         Subscription.get_post_data = _post_data
+    sign_sqs_deliveries_on_read()
 
 
 def moto_post_data(subscription, *args, **kwargs) -> dict:

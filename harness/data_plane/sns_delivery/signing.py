@@ -59,6 +59,11 @@ class Signer:
         self.cert_pem = cert.public_bytes(serialization.Encoding.PEM)
         self.cert_name = f"SimpleNotificationService-{uuid.uuid4().hex}.pem"
 
+    @property
+    def signature_length(self) -> int:
+        """Characters in a signature (base64 of the key's size in bytes)."""
+        return 4 * -(-(self._key.key_size // 8) // 3)
+
     def expired(self) -> bool:
         return datetime.now(UTC) >= self.not_valid_after
 

@@ -4,7 +4,9 @@ SNS does: the SigningCertURL is the same from message to message
 certificate there verifies each message's signature (Subject included), and the message is
 otherwise the one moto makes."""
 
+import io
 import json
+import pickle
 import uuid
 
 import httpx
@@ -14,9 +16,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
+from moto.sqs.models import sqs_backends
 
-from harness.control_plane.backends import sns_regional_cert
-from harness.data_plane.sns_delivery.signing import verify
+from harness.control_plane.backends import embedded_snapshot, sns_regional_cert
+from harness.data_plane.sns_delivery.signing import Signer, verify
 
 REGION = "us-east-1"
 
@@ -110,3 +113,63 @@ def test_the_message_is_motos_but_for_its_signature_and_certificate(endpoints, t
         k: v for k, v in motos.items() if k not in differ
     }
     assert ours["Timestamp"][:16] == motos["Timestamp"][:16]  # the same format and minute
+
+
+@pytest.fixture
+def signatures(monkeypatch):
+    """The messages signed so far (their MessageId)."""
+    signed = []
+    sign = Signer.sign
+
+    def counted(signer, message, version):
+        signed.append(message["MessageId"])
+        return sign(signer, message, version)
+
+    monkeypatch.setattr(Signer, "sign", counted)
+    return signed
+
+
+def queue_messages(url: str) -> list:
+    name = url.rsplit("/", 1)[-1]
+    return list(sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues[name].messages)
+
+
+def test_a_standard_queues_message_is_signed_when_first_read(topic_queue, signatures):
+    sns, sqs, topic, url = topic_queue
+    message_id = sns.publish(TopicArn=topic, Message="read later")["MessageId"]
+    (queued,) = queue_messages(url)
+    assert signatures == []
+    # botocore checks MD5OfBody against the body it receives
+    (message,) = delivered(sqs, url, 1)
+    assert signatures == [message_id]
+    assert verify(message, sns_regional_cert.regional_signer(REGION).cert_pem)
+    assert json.loads(queued.body) == message  # read again: the same, not signed again
+    assert signatures == [message_id], signatures
+
+
+def test_a_fifo_queues_message_is_signed_at_once(endpoints, signatures):
+    sns, sqs = endpoints.client("sns"), endpoints.client("sqs")
+    name = f"regional-{uuid.uuid4().hex[:8]}.fifo"
+    topic = sns.create_topic(
+        Name=name, Attributes={"FifoTopic": "true", "ContentBasedDeduplication": "true"}
+    )["TopicArn"]
+    url = sqs.create_queue(
+        QueueName=name, Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn["QueueArn"])
+    message_id = sns.publish(TopicArn=topic, Message="fifo", MessageGroupId="g")["MessageId"]
+    assert signatures == [message_id]
+    (message,) = delivered(sqs, url, 1)
+    assert verify(message, sns_regional_cert.regional_signer(REGION).cert_pem)
+
+
+def test_an_unsigned_message_in_a_snapshot_is_signed_when_read_after_restore(topic_queue):
+    sns, _, topic, url = topic_queue
+    sns.publish(TopicArn=topic, Message="snapshotted")
+    (queued,) = queue_messages(url)
+    buffer = io.BytesIO()
+    embedded_snapshot._Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(queued)
+    restored = pickle.loads(buffer.getvalue())
+    assert restored.body == queued.body
+    assert verify(json.loads(restored.body), sns_regional_cert.regional_signer(REGION).cert_pem)
