@@ -17,7 +17,6 @@ from collections import deque
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from harness.data_plane.edge.access_log import EdgeAccessLog
 from harness.plumbing.form_fields import form_action
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
@@ -63,13 +62,16 @@ class EmulatorLog:
         # a request's line is written straight to the file, as the edge's access log (the
         # logging module's ~30 us a line, under the GIL the emulator's requests share); the
         # rarer failures, with their tracebacks, through logging
-        self._lines: EdgeAccessLog | None = None
+        self._lines = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._handler = logging.FileHandler(path, encoding="utf-8")
             self._handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
             self._log.addHandler(self._handler)
             self._log.setLevel(logging.INFO)
+            # imported here: the edge's package is imported by a stack, not by an emulator alone
+            from harness.data_plane.edge.access_log import EdgeAccessLog
+
             self._lines = EdgeAccessLog(path)
 
     def wrap(self, app):

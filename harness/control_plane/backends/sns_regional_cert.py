@@ -25,7 +25,6 @@ from harness.control_plane.backends.sns_signature_on_read import (
     signed_on_read,
     stand_in,
 )
-from harness.data_plane.sns_delivery.signing import Signer
 
 # moto's signature version for what it delivers (it signs with SHA256 whatever the topic says)
 SIGNATURE_VERSION = "2"
@@ -42,7 +41,7 @@ _lock = threading.Lock()
 _moto_post_data = None  # moto's own, kept for the test that compares the two
 
 
-def regional_signer(region: str) -> Signer:
+def regional_signer(region: str):
     """The signer of `region`'s messages, kept on the backend that serves its certificate (so
     a reset emulator makes a new one, and a snapshot restores the one it captured)."""
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -55,6 +54,10 @@ def regional_signer(region: str) -> Signer:
     with _lock:
         signer = getattr(backend, "harness_signer", None)
         if signer is None or signer.expired():
+            # imported here: the delivery part's package is imported by a stack, not by an
+            # emulator alone
+            from harness.data_plane.sns_delivery.signing import Signer
+
             signer = Signer(issuer=ISSUER)
             backend._message_public_keys[signer.cert_name] = signer.cert_pem
             backend.harness_signer = signer
