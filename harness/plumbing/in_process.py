@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import io
 import logging
 import sys
@@ -62,16 +63,27 @@ def _wsgi_text(value: str) -> str:
     return value.encode("utf-8").decode("latin-1")  # PEP 3333's native strings
 
 
-def wsgi_environ(
-    url: str, method: str, path: str, query: str, headers: Headers, body: bytes
-) -> dict:
-    """The environ werkzeug's server (with moto's request handler) builds for this request."""
+@functools.cache
+def _moto_header_rules() -> tuple:
+    """moto's header naming, imported once (an import statement per request cost ~5 us)."""
     from moto.core.request import (
         PRESERVED_HEADER_NAMES_ENVIRON_KEY,
         should_preserve_original_header_name,
     )
     from moto.moto_server.werkzeug_app import environ_key_for_header
 
+    return (
+        PRESERVED_HEADER_NAMES_ENVIRON_KEY,
+        should_preserve_original_header_name,
+        environ_key_for_header,
+    )
+
+
+def wsgi_environ(
+    url: str, method: str, path: str, query: str, headers: Headers, body: bytes
+) -> dict:
+    """The environ werkzeug's server (with moto's request handler) builds for this request."""
+    preserved_names, should_preserve, environ_key_for_header = _moto_header_rules()
     parts = urlsplit(url)
     target = path + (f"?{query}" if query else "")
     environ = {
@@ -99,7 +111,7 @@ def wsgi_environ(
     for name, value in headers:
         key = environ_key_for_header(name)
         if "_" in name:  # moto keeps an underscored name (S3 metadata) unless a dashed one came
-            if not should_preserve_original_header_name(name) or any(
+            if not should_preserve(name) or any(
                 "_" not in n and environ_key_for_header(n) == key for n, _ in headers
             ):
                 continue
@@ -108,7 +120,7 @@ def wsgi_environ(
         if key in environ and key.startswith("HTTP_"):
             value = f"{environ[key]},{value}"
         environ[key] = value
-    environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = names
+    environ[preserved_names] = names
     if body:
         environ["CONTENT_LENGTH"] = str(len(body))
     environ.pop("HTTP_TRANSFER_ENCODING", None)  # the body is whole here
@@ -125,6 +137,12 @@ def _werkzeug_version() -> str:
 
 WERKZEUG_VERSION = _werkzeug_version()
 SERVER_HEADER = f"{WERKZEUG_VERSION} Python/{sys.version.split()[0]}"
+
+
+@functools.lru_cache(maxsize=2)
+def _http_date(second: int) -> str:
+    """The Date header werkzeug's server writes, made once a second (it is to the second)."""
+    return email.utils.formatdate(second, usegmt=True)
 
 
 def _run_wsgi(app, environ: dict) -> Answer:
@@ -155,7 +173,7 @@ def _call_wsgi(app, environ: dict) -> Answer:
     if "server" not in seen:
         headers.append(("Server", SERVER_HEADER))
     if "date" not in seen:
-        headers.append(("Date", email.utils.formatdate(time.time(), usegmt=True)))
+        headers.append(("Date", _http_date(int(time.time()))))
     if _bodyless(environ, status):
         body = b""
     return status, headers, body
@@ -183,7 +201,7 @@ def _call_wsgi_as_served(app, environ: dict) -> Answer:
         logging.getLogger("werkzeug").exception("Error on request")
         environ["wsgi.input"] = io.BytesIO()
         status, headers, body = _run_wsgi(InternalServerError(), environ)
-    first = [("Server", SERVER_HEADER), ("Date", email.utils.formatdate(usegmt=True))]
+    first = [("Server", SERVER_HEADER), ("Date", _http_date(int(time.time())))]
     framing = []
     if not _bodyless(environ, status) and all(n.lower() != "content-length" for n, _ in headers):
         framing.append(("Transfer-Encoding", "chunked"))
