@@ -83,6 +83,11 @@ def _worker_counts(text: str) -> list[int]:
     return counts
 
 
+def _failures(output: str, most: int = 10) -> list[str]:
+    """pytest's short summary lines of a failed run (`FAILED ...`, `ERROR ...`)."""
+    return [line for line in output.splitlines() if line.startswith(("FAILED", "ERROR"))][:most]
+
+
 def _print_slowest(tests: list[dict], top: int) -> None:
     if not tests:
         return
@@ -157,6 +162,8 @@ def main() -> int:
                     f"cpu {cpu:.1f} s, exit {code}; {load_note()}",
                     flush=True,
                 )
+                for line in _failures(output):
+                    print(f"    {line}")
         for workers in counts:
             times = walls[workers]
             print(
