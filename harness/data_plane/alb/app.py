@@ -11,6 +11,7 @@ from typing import Protocol
 
 import httpx
 
+from harness.clock import clock
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.config import TargetAddress
 from harness.faults.http import at_target
@@ -46,7 +47,9 @@ def error_page(status: int) -> bytes:
 
 
 def new_trace_id() -> str:
-    return f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+    """[load-balancer-request-tracing] the epoch seconds in hex: the stack clock's, as every
+    time AWS stamps."""
+    return f"1-{int(clock.now()):08x}-{secrets.token_hex(12)}"
 
 
 def trace_header(existing: str | None) -> str:
