@@ -50,7 +50,7 @@ class Blueprint:
     password_min_length: int = 8
 
     # SNS / SQS
-    topic: str = "anime-shared"
+    shared_topic_suffix: str = "anime-shared"
 
     # VPC: the ALB in public subnets (routed to an internet gateway), the tasks in private ones
     # that reach AWS only through VPC endpoints, so no NAT gateway is needed.
@@ -145,6 +145,10 @@ class Blueprint:
     @property
     def app_client(self) -> str:
         return f"{self.name}-web"
+
+    @property
+    def shared_topic(self) -> str:
+        return f"{self.name}-{self.shared_topic_suffix}"
 
     @property
     def queue(self) -> str:

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from urllib.parse import parse_qs
 
 import httpx
@@ -107,12 +108,28 @@ class AwsFaultApp:
         request = client.build_request(
             scope["method"], url, headers=list(headers.items()), content=body
         )
-        answer = await client.send(request, stream=True)
+        try:
+            answer = await client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            await _send(send, *unreachable(upstream, exc))
+            return
         try:  # the bytes as the emulator sent them: an S3 object's Content-Encoding is its own
             content = b"".join([chunk async for chunk in answer.aiter_raw()])
         finally:
             await answer.aclose()
         await _send(send, answer.status_code, answer.headers.multi_items(), content)
+
+
+def unreachable(upstream: str, exc: httpx.TransportError) -> tuple[int, dict, bytes]:
+    """The answer when the upstream cannot be reached: a gateway's HTML 502 (504 on a
+    time-out), naming the upstream. The task's SDK reads an HTML 5xx as a generic server error
+    in every protocol and retries it as it retries a refused connection (boto3 retries guide);
+    a plain-text 500 failed its XML parser (SNS) with an error it does not retry."""
+    status = 504 if isinstance(exc, httpx.TimeoutException) else 502
+    log.warning("cannot reach %s: %s", upstream, exc.__class__.__name__)
+    text = f"{status} {HTTPStatus(status).phrase}: aws-faults cannot reach {upstream}"
+    body = f"<html><body><h1>{text} ({exc.__class__.__name__})</h1></body></html>\n"
+    return status, {"content-type": "text/html; charset=utf-8"}, body.encode()
 
 
 async def _send(send, status: int, headers, body: bytes) -> None:

@@ -78,6 +78,11 @@ class ServerThread:
     def url(self) -> str:
         return f"{self.scheme}://{self.host}:{self.port}"
 
+    def keep_idle_connections(self, seconds: float) -> None:
+        """How long a client connection accepted from now on stays open idle between requests
+        (uvicorn's keep-alive, 30 s unless told; each connection reads it when accepted)."""
+        self._server.config.timeout_keep_alive = seconds
+
     def _run(self) -> None:
         try:
             self._server.run(sockets=[self._sock])

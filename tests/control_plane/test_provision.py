@@ -10,14 +10,14 @@ from harness.control_plane.backends.embedded import EmbeddedBackend
 from harness.control_plane.blueprint import CACHING_DISABLED, CACHING_OPTIMIZED, Blueprint
 from harness.control_plane.provision import provision
 from harness.control_plane.provision.distribution import distribution_config
+from harness.control_plane.provision.messaging import provision_messaging
 from harness.control_plane.provision.storage import ensure_bucket_policy
 from harness.control_plane.spa_routing import spa_routing_code
 from harness.data_plane.api_front import ApiFront
 
 # moto keeps one state per process; names of our own keep these resources apart from the
-# stacks other tests start in this process (the topic's name is not derived from the stack's:
-# with the default one, a stack's queue was also subscribed to this blueprint's topic).
-BLUEPRINT = Blueprint(name="provtest", topic="provtest-anime-shared")
+# stacks other tests start in this process.
+BLUEPRINT = Blueprint(name="provtest")
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,21 @@ def test_user_pool_signs_in_by_email_with_the_web_client_flows(emulator, record)
 
 
 def test_topic_delivers_to_the_queue(emulator, record):
+    subs = emulator.client("sns").list_subscriptions_by_topic(TopicArn=record.topic_arn)
+    assert [s["Endpoint"] for s in subs["Subscriptions"]] == [record.queue_arn]
+
+
+def test_two_stacks_in_one_account_and_region_have_a_topic_each(emulator, record):
+    """[SNS API reference, CreateTopic,
+    https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html] "This action is
+    idempotent, so if the requester already owns a topic with the specified name, that topic's
+    ARN is returned without creating a new topic": a name not derived from the stack's gave a
+    second stack the first one's topic, and its queue every share of the first."""
+    other = Blueprint(name="provtest-other")
+    theirs = provision_messaging(emulator.client("sns"), emulator.client("sqs"), other)
+
+    assert record.topic_arn.endswith(":provtest-anime-shared")
+    assert theirs["topic_arn"].endswith(":provtest-other-anime-shared")
     subs = emulator.client("sns").list_subscriptions_by_topic(TopicArn=record.topic_arn)
     assert [s["Endpoint"] for s in subs["Subscriptions"]] == [record.queue_arn]
 

@@ -4,6 +4,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from harness.plumbing.servers import LOOPBACK, bind
+
 
 @pytest.fixture
 def client_through():
@@ -21,3 +23,12 @@ def _client_through(proxy, service: str, region: str):
         aws_secret_access_key="secret",
         config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
     )
+
+
+@pytest.fixture
+def unserved_url():
+    """A loopback URL nothing listens on: only an in-process hand-over can answer there."""
+    sock = bind(LOOPBACK, 0, "test")
+    url = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
+    sock.close()
+    return url

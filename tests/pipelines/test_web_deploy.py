@@ -20,9 +20,8 @@ from harness.pipelines.web_deploy import (
     rewrite_index,
 )
 
-# Names of our own: moto keeps one state per process, shared with other stacks in it (the
-# topic's name is not derived from the stack's).
-BLUEPRINT = Blueprint(name="webdeploytest", topic="webdeploytest-anime-shared")
+# Names of our own: moto keeps one state per process, shared with other stacks in it.
+BLUEPRINT = Blueprint(name="webdeploytest")
 
 
 @pytest.fixture(scope="module")

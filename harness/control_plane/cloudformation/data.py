@@ -74,7 +74,7 @@ def data_resources(bp: Blueprint) -> dict:
         "SharedTopic": {
             "Type": "AWS::SNS::Topic",
             "Properties": {
-                "TopicName": sub(f"{env.name}-{bp.topic}"),
+                "TopicName": sub(env.shared_topic),
                 "KmsMasterKeyId": "alias/aws/sns",
             },
         },

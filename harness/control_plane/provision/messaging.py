@@ -1,4 +1,4 @@
-"""SNS and SQS: the anime-shared topic and a queue subscribed to every share."""
+"""SNS and SQS: the stack's anime-shared topic and a queue subscribed to every share."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from harness.control_plane.blueprint import Blueprint
 
 
 def provision_messaging(sns, sqs, bp: Blueprint) -> dict:
-    topic_arn = sns.create_topic(Name=bp.topic)["TopicArn"]
+    topic_arn = sns.create_topic(Name=bp.shared_topic)["TopicArn"]
     queue_url = sqs.create_queue(QueueName=bp.queue)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"

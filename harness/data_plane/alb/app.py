@@ -11,6 +11,7 @@ from typing import Protocol
 
 import httpx
 
+from harness.clock import clock
 from harness.data_plane.alb.access_log import AccessLog, AccessRecord
 from harness.data_plane.alb.config import TargetAddress
 from harness.faults.http import at_target
@@ -46,9 +47,11 @@ def error_page(status: int) -> bytes:
 
 
 def new_trace_id() -> str:
+    """[load-balancer-request-tracing] the epoch seconds in hex: the stack clock's, as every
+    time AWS stamps."""
     # random, not secrets: an ID need not be unpredictable, and os.urandom's system call lets
     # go of the GIL, which the ALB's thread then waits for behind the emulator's threads.
-    return f"1-{int(time.time()):08x}-{random.randbytes(12).hex()}"
+    return f"1-{int(clock.now()):08x}-{random.randbytes(12).hex()}"
 
 
 def trace_header(existing: str | None) -> str:

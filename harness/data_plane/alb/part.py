@@ -229,6 +229,8 @@ class LoadBalancer(TargetLoop):
     def _refresh_settings(self) -> None:
         settings = read_target_group(self._elbv2, self.target_group_arn)
         self.idle_timeout = read_idle_timeout(self._elbv2, settings.load_balancer_arns)
+        # [connection-idle-timeout] the client side's idle connections too
+        self._server.keep_idle_connections(self.idle_timeout)
         self.access_log.elb = elb_name(next(iter(settings.load_balancer_arns), None))
         self._settings = settings
 
