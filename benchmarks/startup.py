@@ -39,9 +39,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 def cpu_by_process(pid: int) -> dict[str, float]:
-    """CPU seconds of a running process and of its running children, by what each one is."""
+    """CPU seconds of a running process and of its running children, by what each one is;
+    tasks forked by a child (the pre-imported task parent) count as API tasks."""
     tick = os.sysconf("SC_CLK_TCK")
-    total: dict[str, float] = {}
+    running: dict[int, tuple[int, list[str], float]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -52,10 +53,23 @@ def cpu_by_process(pid: int) -> dict[str, float]:
                 argv = cmdline.read().decode(errors="replace").split("\0")[:-1]
         except OSError:
             continue
-        if int(entry) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
-            kind = _kind(argv) if int(entry) != pid else "stack process"
-            total[kind] = total.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        # fields[1]: the parent's pid; 11 and 12: user and system CPU in ticks
+        running[int(entry)] = (int(fields[1]), argv, (int(fields[11]) + int(fields[12])) / tick)
+    total: dict[str, float] = {}
+    for number, (parent, argv, cpu) in running.items():
+        if number == pid:
+            kind = "stack process"
+        elif parent == pid:
+            kind = _kind(argv)
+        elif running.get(parent, (None,))[0] == pid and _kind(running[parent][1]) == TASK_PARENT:
+            kind = "API tasks"
+        else:
+            continue
+        total[kind] = total.get(kind, 0.0) + cpu
     return total
+
+
+TASK_PARENT = "task parent (pre-imports)"
 
 
 def _kind(argv: list[str]) -> str:
@@ -63,6 +77,8 @@ def _kind(argv: list[str]) -> str:
         return "edge process"
     if argv[-1:] == ["api"]:  # `python -m api`
         return "API tasks"
+    if any(arg.endswith("preforked.py") for arg in argv):
+        return TASK_PARENT
     return "other children"
 
 

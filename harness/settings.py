@@ -11,6 +11,7 @@ from harness.errors import ConfigError
 
 BACKENDS = ("embedded", "endpoint", "containers", "aws")
 TASK_RUNTIMES = ("auto", "process", "container")
+TASK_STARTS = ("fork", "exec")
 DEFAULT_REGION = "us-east-1"
 PREFIX = "ANIMEHUB_"
 
@@ -65,6 +66,15 @@ def _task_runtime(name: str, raw: str) -> str:
     return raw
 
 
+def _task_start(name: str, raw: str) -> str:
+    if raw not in TASK_STARTS:
+        raise ConfigError(
+            name,
+            f"unknown way to start a process task {raw!r}; choose one of {', '.join(TASK_STARTS)}",
+        )
+    return raw
+
+
 def _region(name: str, raw: str) -> str:
     parts = raw.split("-")
     if len(parts) < 3 or not parts[-1].isdigit() or not all(p.isalpha() for p in parts[:-1]):
@@ -104,6 +114,9 @@ class Settings:
     aws_stack_name: str | None = None
     # How the ECS agent runs tasks: auto = containers where an engine and the image are there.
     task_runtime: str = "auto"
+    # How a process task starts: forked from a pre-imported parent where that is faithful, or
+    # each one spawned as a new interpreter (task_parent.py).
+    task_start: str = "fork"
     # For the containers backend: images standing in for LocalStack and DynamoDB Local.
     localstack_image: str | None = None
     dynamodb_image: str | None = None
@@ -117,6 +130,7 @@ class Settings:
     def __post_init__(self) -> None:
         _backend("backend", self.backend)
         _task_runtime("task_runtime", self.task_runtime)
+        _task_start("task_start", self.task_start)
         _region("region", self.region)
         _tasks("tasks", self.tasks)
         for name in ("edge_port", "edge_https_port", "alb_port", "emulator_port", "push_sink_port"):
@@ -139,6 +153,7 @@ class Settings:
         parsers = {
             "backend": _backend,
             "task_runtime": _task_runtime,
+            "task_start": _task_start,
             "region": _region,
             "tasks": _tasks,
             "edge_port": _port,

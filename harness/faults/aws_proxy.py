@@ -9,7 +9,6 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from urllib.parse import parse_qs
 
 import httpx
 
@@ -18,6 +17,7 @@ from harness.faults.aws_errors import SERVER_ERRORS, error_response, throttling_
 from harness.faults.http import InjectedReset
 from harness.faults.store import FaultStore
 from harness.plumbing import in_process
+from harness.plumbing.form_fields import form_action
 from harness.plumbing.http_proxy import UpstreamPool
 from harness.plumbing.servers import ServerThread
 
@@ -44,8 +44,7 @@ def operation_of(headers: dict[str, str], body: bytes) -> str | None:
     if target:
         return target.rsplit(".", 1)[-1]
     if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        action = parse_qs(body.decode("latin-1")).get("Action")
-        return action[0] if action else None
+        return form_action(body.decode("latin-1"))
     return None
 
 

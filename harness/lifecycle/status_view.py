@@ -90,6 +90,10 @@ def render(doc: StatusDocument) -> str:
     runtime = agent.get("runtime") or {}
     if runtime:
         lines += ["", f"ECS tasks run as {runtime.get('name')}s: {runtime.get('why')}"]
+        if runtime.get("pid"):
+            lines.append(
+                f"  python -m tasks forked from a pre-imported parent, pid {runtime['pid']}"
+            )
     for service, info in (agent.get("services") or {}).items():
         lines += [
             "",

@@ -17,6 +17,8 @@ from collections import deque
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from harness.plumbing.form_fields import form_action
+
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 KEPT_FAILURES = 20
 MAX_FORM_BYTES = 1 << 20
@@ -29,7 +31,8 @@ def operation_of(environ: dict) -> tuple[str, str]:
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return service, target.rsplit(".", 1)[-1]
-    action = parse_qs(environ.get("QUERY_STRING", "")).get("Action")
+    query = environ.get("QUERY_STRING", "")
+    action = parse_qs(query).get("Action", [None])[0] if query else None
     if not action and environ.get("CONTENT_TYPE", "").startswith(
         "application/x-www-form-urlencoded"
     ):
@@ -37,9 +40,9 @@ def operation_of(environ: dict) -> tuple[str, str]:
         if 0 < length <= MAX_FORM_BYTES:
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
-            action = parse_qs(body.decode("utf-8", "replace")).get("Action")
+            action = form_action(body.decode("utf-8", "replace"))
     if action:
-        return service, action[0]
+        return service, action
     return service, f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
 
 
@@ -56,12 +59,20 @@ class EmulatorLog:
         self._log = logging.getLogger(f"harness.emulator.{name}")
         self._log.propagate = False
         self._handler = None
+        # a request's line is written straight to the file, as the edge's access log (the
+        # logging module's ~30 us a line, under the GIL the emulator's requests share); the
+        # rarer failures, with their tracebacks, through logging
+        self._lines = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._handler = logging.FileHandler(path, encoding="utf-8")
             self._handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
             self._log.addHandler(self._handler)
             self._log.setLevel(logging.INFO)
+            # imported here: the edge's package is imported by a stack, not by an emulator alone
+            from harness.data_plane.edge.access_log import EdgeAccessLog
+
+            self._lines = EdgeAccessLog(path)
 
     def wrap(self, app):
         def recorded(environ, start_response):
@@ -86,8 +97,8 @@ class EmulatorLog:
                 body = list(body)
                 text = b"".join(body)[:300].decode("utf-8", "replace")
                 self._failed(service, operation, status, " ".join(text.split()), False)
-            else:
-                self._log.info("%s %s %s %.0fms", service, operation, status, elapsed)
+            elif (lines := self._lines) is not None:
+                lines.write(f"INFO {service} {operation} {status} {elapsed:.0f}ms")
             return body
 
         return recorded
@@ -103,6 +114,9 @@ class EmulatorLog:
         )
 
     def close(self) -> None:
+        lines, self._lines = self._lines, None
+        if lines is not None:
+            lines.close()
         if self._handler is not None:
             self._log.removeHandler(self._handler)
             self._handler.close()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+
 from moto import backends
-from moto.core import responses
+from moto.core import responses, utils
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -12,7 +15,9 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from harness.control_plane.backends.dynamodb_condition_cache import parse_conditions_once
 from harness.control_plane.backends.emulator_log import EmulatorLog
+from harness.control_plane.backends.sns_regional_cert import sign_with_regional_certificates
 from harness.control_plane.backends.sqs_send_cost import skip_queue_counts_in_sends
 from harness.plumbing import in_process
 
@@ -60,13 +65,43 @@ def _action_names_listed_once() -> None:
     responses.method_names_from_class = method_names_from_class
 
 
+def _names_converted_once() -> None:
+    """moto turns a CamelCase name into its snake_case attribute character by character on
+    every use (each SQS send builds the queue's attributes through it: ~4% of the harness's
+    CPU under share load, #14). The conversion depends on the name alone, so each name's is
+    kept: in moto.core.utils (modules imported later take it from there) and in each moto
+    module that imported it already."""
+    original = utils.camelcase_to_underscores
+    if getattr(original, "converted_once", False):
+        return
+    cached = functools.lru_cache(maxsize=4096)(original)
+
+    def camelcase_to_underscores(argument):
+        try:
+            return cached(argument)
+        except TypeError:  # not hashable: converted as moto would, not kept
+            return original(argument)
+
+    camelcase_to_underscores.converted_once = True
+    camelcase_to_underscores.__wrapped__ = original
+    for name, module in list(sys.modules.items()):
+        if (
+            name.startswith("moto")
+            and getattr(module, "camelcase_to_underscores", None) is original
+        ):
+            module.camelcase_to_underscores = camelcase_to_underscores
+
+
 class LoggedMotoServer(ThreadedMotoServer):
     def __init__(self, emulator_log: EmulatorLog, ip_address: str, port: int) -> None:
         super().__init__(ip_address=ip_address, port=port, verbose=False)
         self.emulator_log = emulator_log
         _listed_once()
         _action_names_listed_once()
+        _names_converted_once()
         skip_queue_counts_in_sends()
+        sign_with_regional_certificates()
+        parse_conditions_once()
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's, with the app wrapped
         app = self.emulator_log.wrap(DomainDispatcherApplication(create_backend_app))

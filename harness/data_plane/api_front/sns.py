@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from harness.data_plane.api_front.app import relay
 from harness.data_plane.sns_delivery.subscriptions import HOLD_PATH, endpoint_of_hold
+from harness.plumbing.form_fields import ACTION, form_pairs
 
 XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
 ARN = re.compile(rb"<SubscriptionArn>([^<]*)</SubscriptionArn>")
@@ -53,6 +54,10 @@ def _error(code: str, message: str, status: int) -> Response:
     return Response(text, status_code=status, media_type="text/xml")
 
 
+def _publish_field(name: str) -> bool:
+    return name.startswith("MessageAttributes.")
+
+
 def message_attributes(params: dict[str, str]) -> dict:
     """Publish's MessageAttributes.entry.N as the JSON body carries them: {name: {Type, Value}}."""
     found = {}
@@ -75,9 +80,12 @@ class SnsInterceptor:
             return await self._held(path[len(HOLD_PATH) :], body)
         if path == f"/{self.delivery.signer.cert_name}":
             return Response(self.delivery.signer.cert_pem, media_type="application/x-pem-file")
-        pairs = parse_qsl(request.url.query) + parse_qsl(body.decode("utf-8", "replace"))
-        params = dict(pairs)
-        action = params.get("Action")
+        form = f"{request.url.query}&{body.decode('utf-8', 'replace')}"
+        action = dict(form_pairs(form, ACTION.__contains__)).get("Action")
+        if action == "Publish":  # only its attributes are read: its Message is not decoded
+            params = dict(form_pairs(form, _publish_field))
+        else:
+            params = dict(parse_qsl(form))
         signed = "authorization" in request.headers
         if action == "Subscribe" and params.get("Protocol") in ("http", "https"):
             return await self._subscribe(request, params, upstream)

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 import httpx
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.data_plane.ecs.identity_policy import allows
+from harness.plumbing.form_fields import form_fields
 from harness.plumbing.http_proxy import UpstreamPool
 from harness.plumbing.servers import ServerThread
 
@@ -31,6 +32,7 @@ GATED_SERVICES = ("dynamodb", "sns")
 UPSTREAM_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
 _DROPPED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
+_SNS_FIELDS = frozenset({"Action", "TopicArn", "SubscriptionArn"})
 
 
 class IamGate:
@@ -179,7 +181,7 @@ def _action_and_resource(service, headers, body, region, role_arn) -> tuple[str 
         if params.get("IndexName"):
             resource += f"/index/{params['IndexName']}"
         return f"dynamodb:{operation}", resource
-    params = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    params = form_fields(body.decode("utf-8", "replace"), _SNS_FIELDS)
     operation = params.get("Action", "")
     if "TopicArn" in params:
         resource = params["TopicArn"]

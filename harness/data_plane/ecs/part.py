@@ -176,6 +176,7 @@ class EcsAgent(TaskLoop):
                 "name": self.runtime.name,
                 "why": self.runtime.why,
                 "label": getattr(self.runtime, "label", None),
+                "pid": getattr(self.runtime, "pid", None),  # the task parent (task_parent.py)
             },
             "services": report,
         }

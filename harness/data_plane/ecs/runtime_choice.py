@@ -42,16 +42,19 @@ def container_unavailable_reason(image: str = API_IMAGE, *, fresh: bool = False)
     return None
 
 
-def create_runtime(choice: str, commands: Mapping[str, Sequence[str]] | None = None):
+def create_runtime(
+    choice: str, commands: Mapping[str, Sequence[str]] | None = None, **process_options
+):
+    """`process_options`: ProcessRuntime's keywords (how its tasks start)."""
     if choice == "process":
-        return ProcessRuntime(commands, why=f"{SETTING}=process")
+        return ProcessRuntime(commands, why=f"{SETTING}=process", **process_options)
     reason = container_unavailable_reason(fresh=choice == AUTO)
     if choice == "container":
         if reason:
             raise HarnessError(f"{SETTING}=container: {reason}")
         why = f"{SETTING}=container"
     elif reason:
-        return ProcessRuntime(commands, why=f"no container runtime: {reason}")
+        return ProcessRuntime(commands, why=f"no container runtime: {reason}", **process_options)
     else:
         why = f"a Docker engine answers and {API_IMAGE} is built from api/ as it is"
     from harness.data_plane.ecs.container_runtime import ContainerRuntime
@@ -63,7 +66,17 @@ def task_runtime(stack, parts: ExitStack):
     """The stack's task runtime, chosen now (on the stack's main thread: the Docker SDK it
     imports shares modules with moto's, and two threads importing them at once can meet a
     half-imported module). Closed on the way out if no agent took it (an agent closes its
-    runtime when it stops)."""
-    runtime = create_runtime(stack.settings.task_runtime)
+    runtime when it stops). A process runtime's task parent starts now, importing on the other
+    core while the emulator starts; it runs on the stack clock, as the tasks do."""
+    from harness.clock import faketime
+
+    runtime = create_runtime(
+        stack.settings.task_runtime,
+        start=stack.settings.task_start,
+        parent_env=faketime.environment(stack.clock_file),
+        log_dir=stack.run_dir.logs,
+    )
     parts.callback(lambda: stack.agent is None and runtime.close())
+    if isinstance(runtime, ProcessRuntime):
+        runtime.start_parent()
     return runtime

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from harness.clock import clock
 from harness.data_plane.ecs.runtime import port_open
+from harness.data_plane.ecs.task_parent import ForkedProcess, TaskParent
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +96,15 @@ class TaskProcess:
         host: str,
         port: int,
         log_path: Path,
+        parent: TaskParent | None = None,
     ) -> None:
         self.argv = list(argv)
+        self.parent = parent  # forks the task instead of spawning it (task_parent.py)
         self.env = dict(env)
         self.host = host
         self.port = port
         self.log_path = log_path
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen | ForkedProcess | None = None
         self._term_sent_at: float | None = None
         self._group_killed = False
 
@@ -111,6 +114,9 @@ class TaskProcess:
 
     def start(self) -> TaskProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.parent is not None:
+            self._process = self.parent.fork(self.argv, self.env, self.log_path)
+            return self
         with open(self.log_path, "ab") as log_file:
             self._process = subprocess.Popen(
                 self.argv,

@@ -39,22 +39,33 @@ def _hash(version: str):
 
 
 class Signer:
-    def __init__(self) -> None:
+    """One key and its certificate (named `issuer`'s, self-signed when None)."""
+
+    def __init__(self, issuer: x509.Name | None = None) -> None:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
         now = datetime.now(UTC)
+        self.not_valid_after = now + timedelta(days=365)
         cert = (
             x509.CertificateBuilder()
             .subject_name(name)
-            .issuer_name(name)
+            .issuer_name(issuer or name)
             .public_key(self._key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=365))
+            .not_valid_after(self.not_valid_after)
             .sign(self._key, hashes.SHA256())
         )
         self.cert_pem = cert.public_bytes(serialization.Encoding.PEM)
         self.cert_name = f"SimpleNotificationService-{uuid.uuid4().hex}.pem"
+
+    @property
+    def signature_length(self) -> int:
+        """Characters in a signature (base64 of the key's size in bytes)."""
+        return 4 * -(-(self._key.key_size // 8) // 3)
+
+    def expired(self) -> bool:
+        return datetime.now(UTC) >= self.not_valid_after
 
     def sign(self, message: dict, version: str) -> str:
         data = string_to_sign(message).encode()

@@ -30,3 +30,19 @@ def test_a_response_class_method_names_are_listed_once_and_still_found():
     assert "list_things" not in names
     Handler.list_things = lambda self: None  # a method added later (as harness patches do)
     assert "list_things" in names
+
+
+def test_a_names_conversion_is_kept_and_the_same_as_motos():
+    from moto.core import utils
+    from moto.sqs import models as sqs_models
+
+    names = ["VisibilityTimeout", "ApproximateNumberOfMessages", "KmsMasterKeyId", "SQSQueue"]
+    moto_server._names_converted_once()
+    moto_server._names_converted_once()  # idempotent
+    converted = utils.camelcase_to_underscores
+    assert converted.converted_once
+    assert sqs_models.camelcase_to_underscores is converted
+    assert [converted(n) for n in names] == [converted.__wrapped__(n) for n in names]
+    assert converted("VisibilityTimeout") == "visibility_timeout"
+    assert converted("") == ""
+    assert converted.__wrapped__.__module__ == "moto.core.utils"
