@@ -2,7 +2,9 @@
 pytest process's and every process below it (the stacks, tasks, browsers and child runs the test
 started), setup, call and teardown together. Loaded with `-p cpu_per_test` (benchmarks/ on
 PYTHONPATH); each process that runs tests appends one JSON line per test to
-`$ANIMEHUB_CPU_PER_TEST/<worker>.jsonl`.
+`$ANIMEHUB_CPU_PER_TEST/<worker>.jsonl`, with when it began (epoch seconds) and the worker, so
+that benchmarks/suite.py can show which tests ran last and how long each worker sat idle at the
+end.
 
 A process's CPU is read from /proc: its own time plus what its children used once it reaped them
 (utime + stime + cutime + cstime), so a short child of a watched process counts in full without
@@ -88,16 +90,19 @@ class TreeCpu:
 
 class CpuPerTest:
     def __init__(self, folder: Path, name: str) -> None:
+        self.name = name
         self.path = folder / f"{name}.jsonl"
         self.tree = TreeCpu(os.getpid())
         threading.Thread(target=self.tree.watch, name="cpu-per-test", daemon=True).start()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem):
-        cpu, began = self.tree.total(), time.perf_counter()
+        cpu, began, at = self.tree.total(), time.perf_counter(), time.time()
         yield
         line = {
             "test": item.nodeid,
+            "worker": self.name,
+            "began": at,
             "wall": time.perf_counter() - began,
             "cpu": self.tree.total() - cpu,
         }

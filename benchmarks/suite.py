@@ -83,6 +83,11 @@ def _worker_counts(text: str) -> list[int]:
     return counts
 
 
+def _failures(output: str, most: int = 10) -> list[str]:
+    """pytest's short summary lines of a failed run (`FAILED ...`, `ERROR ...`)."""
+    return [line for line in output.splitlines() if line.startswith(("FAILED", "ERROR"))][:most]
+
+
 def _print_slowest(tests: list[dict], top: int) -> None:
     if not tests:
         return
@@ -92,6 +97,32 @@ def _print_slowest(tests: list[dict], top: int) -> None:
         print(f"  {'wall s':>7} {'cpu s':>7}  test")
         for test in sorted(tests, key=lambda t: t[key], reverse=True)[:top]:
             print(f"  {test['wall']:>7.1f} {test['cpu']:>7.1f}  {test['test']}")
+
+
+def _print_workers(tests: list[dict], started: float, last: int = 3) -> None:
+    """Each worker's busy time, when it ran out of tests (seconds after pytest started) and the
+    tests it ran last: a costly test begun late runs alone while the other workers sit idle."""
+    by_worker: dict[str, list[dict]] = {}
+    for test in tests:
+        if "began" in test:
+            by_worker.setdefault(test["worker"], []).append(test)
+    if not by_worker:
+        return
+    ends = {w: max(t["began"] + t["wall"] for t in ts) for w, ts in by_worker.items()}
+    print(
+        f"\nworkers in the last run (seconds after pytest started; the run's end is at "
+        f"{max(ends.values()) - started:.0f} s):"
+    )
+    for worker, ran in sorted(by_worker.items()):
+        first = min(t["began"] for t in ran) - started
+        busy = sum(t["wall"] for t in ran)
+        print(
+            f"  {worker}: {len(ran)} tests, first began at {first:.0f} s, busy {busy:.0f} s, "
+            f"done at {ends[worker] - started:.0f} s; its last tests:"
+        )
+        for test in sorted(ran, key=lambda t: t["began"])[-last:]:
+            at = test["began"] - started
+            print(f"    at {at:>5.0f} s for {test['wall']:>5.1f} s  {test['test']}")
 
 
 def main() -> int:
@@ -121,6 +152,7 @@ def main() -> int:
             for workers in counts:
                 shutil.rmtree(per_test, ignore_errors=True)
                 per_test.mkdir()
+                started = time.time()
                 seconds, cpu, output, code = run(SUITES[name], workers, results, per_test)
                 walls[workers].append(seconds)
                 cpus[workers].append(cpu)
@@ -130,6 +162,8 @@ def main() -> int:
                     f"cpu {cpu:.1f} s, exit {code}; {load_note()}",
                     flush=True,
                 )
+                for line in _failures(output):
+                    print(f"    {line}")
         for workers in counts:
             times = walls[workers]
             print(
@@ -137,7 +171,9 @@ def main() -> int:
                 f"{min(times):>7.1f} {max(times):>7.1f} {statistics.median(cpus[workers]):>7.1f}"
                 f"  {args.runs - failures[workers]}/{args.runs}"
             )
-    _print_slowest(cpu_per_test.read(per_test), args.top)
+    tests = cpu_per_test.read(per_test)
+    _print_slowest(tests, args.top)
+    _print_workers(tests, started)
     print(f"\nresults (logs, stacks): {results}")
     return 0
 

@@ -23,6 +23,8 @@ from harness.plumbing.local_ca import trusting
 from harness.settings import Settings
 from harness.testkit.fans import create_fan, delete_fan, jwt_claims
 
+pytestmark = pytest.mark.costly  # a stack and two emulator processes of its own
+
 
 @pytest.fixture(scope="module")
 def own_issuer_stack(tmp_path_factory):

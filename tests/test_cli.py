@@ -258,6 +258,7 @@ def two_stacks(tmp_path_factory):
                 pool.submit(harness, "down", "--run-dir", str(d))
 
 
+@pytest.mark.costly  # with the next test: two detached stacks (a module fixture)
 def test_two_detached_stacks_then_down_leaves_nothing_behind(two_stacks):
     (one_dir, one), (_, two) = two_stacks
     assert one["edge_url"] and two["edge_url"] and one["edge_url"] != two["edge_url"]
@@ -280,6 +281,7 @@ def test_two_detached_stacks_then_down_leaves_nothing_behind(two_stacks):
     assert harness("status", "--run-dir", str(one_dir)).returncode == 3
 
 
+@pytest.mark.costly
 def test_a_killed_harness_takes_its_tasks_with_it(two_stacks):
     (_, _), (run_dir, doc) = two_stacks
     pids, listeners = _pids_and_listeners(doc)
@@ -311,6 +313,7 @@ def _wait_until_gone(pids: set[int], listeners: dict[int, str]) -> None:
     assert left() == []
 
 
+@pytest.mark.costly  # a foreground stack
 def test_foreground_up_stops_everything_on_ctrl_c(tmp_path):
     up = subprocess.Popen(
         [sys.executable, "-m", "harness", "up", "--run-dir", str(tmp_path), "--tasks", "1"]

@@ -15,10 +15,13 @@ import sys
 
 import boto3
 import httpx
+import pytest
 
 from harness.pipelines.seed import ANIME, FANS
 from harness.plumbing.local_ca import trusting
 from harness.testkit.fans import PASSWORD, Fan, sign_in
+
+pytestmark = pytest.mark.costly  # three detached stacks, one after another
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

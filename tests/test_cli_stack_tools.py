@@ -19,6 +19,8 @@ from harness.plumbing.local_ca import trusting
 from harness.plumbing.waiting import NotYet, wait_until
 from harness.testkit.fans import create_fan
 
+pytestmark = pytest.mark.costly  # detached stacks, shared by the module's tests
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -52,9 +52,9 @@ from harness.testkit.stack_fixtures import (
     stack,
 )
 
-# The gate (--animehub-gate): a release or CI run that cannot go green by testing nothing; and the
-# faults fixture.
-pytest_plugins = ["harness.testkit.gate", "harness.faults.fixture"]
+# The gate (--animehub-gate): a release or CI run that cannot go green by testing nothing; the
+# tests marked costly first, spread over the workers; and the faults fixture.
+pytest_plugins = ["harness.testkit.gate", "harness.testkit.costly_first", "harness.faults.fixture"]
 
 # The fixtures and the failure hook live in modules of their own; pytest finds them here.
 __all__ = [

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.costly  # a child pytest that starts a stack of its own
+
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "<!-- downstream-example:"
 

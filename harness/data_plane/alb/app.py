@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import secrets
+import random
 import time
 from typing import Protocol
 
@@ -49,7 +49,9 @@ def error_page(status: int) -> bytes:
 def new_trace_id() -> str:
     """[load-balancer-request-tracing] the epoch seconds in hex: the stack clock's, as every
     time AWS stamps."""
-    return f"1-{int(clock.now()):08x}-{secrets.token_hex(12)}"
+    # random, not secrets: an ID need not be unpredictable, and os.urandom's system call lets
+    # go of the GIL, which the ALB's thread then waits for behind the emulator's threads.
+    return f"1-{int(clock.now()):08x}-{random.randbytes(12).hex()}"
 
 
 def trace_header(existing: str | None) -> str:
@@ -86,13 +88,23 @@ def forwarded_headers(scope, listener_port: int) -> list[tuple[bytes, bytes]]:
     return kept
 
 
+class _Forwarding:
+    """A request on its way to a target: the task that forwards it, and whether the end of
+    the target's deregistration delay cut it off."""
+
+    __slots__ = ("task", "cut")
+
+    def __init__(self, task: asyncio.Task) -> None:
+        self.task, self.cut = task, False
+
+
 class ProxyApp:
     def __init__(self, router: Router) -> None:
         self._router = router
         # Idle connections kept up to the idle timeout, as AWS does [connection-idle-timeout].
         self._pool = KeepAliveClient(max_open=MAX_OPEN, max_idle=MAX_IDLE, follow_clock_moves=True)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._in_flight: dict[TargetAddress, set[asyncio.Task]] = {}
+        self._in_flight: dict[TargetAddress, set[_Forwarding]] = {}
 
     def asgi(self):
         """The listener's ASGI app; its target connections are closed with its loop."""
@@ -117,22 +129,24 @@ class ProxyApp:
                 return
             record.target = str(target)
             self._loop = asyncio.get_running_loop()
-            forward = asyncio.ensure_future(
-                self._forward(target, scope, counted_receive, counted_send, record)
-            )
-            self._in_flight.setdefault(target, set()).add(forward)
+            # Forwarded in this request's own task (a task of its own per request cost a loop
+            # turn, each a wait for the GIL behind the emulator's threads); a cut-off cancels
+            # this task and marks the request, which then gets its 502 below.
+            forwarding = _Forwarding(asyncio.current_task())
+            self._in_flight.setdefault(target, set()).add(forwarding)
+            cut = False
             try:
-                await forward
+                await self._forward(target, scope, counted_receive, counted_send, record)
             except asyncio.CancelledError:
-                # Awaited as is (asyncio.wait costs a waiter, a set and callbacks per request):
-                # a cancel of this request's own task cancels `forward` too and goes on up;
-                # only a cut-off (`forward` alone cancelled) is answered below.
-                if not forward.cancelled() or asyncio.current_task().cancelling():
+                # Anything else that cancelled the task (the server's shutdown) goes on up.
+                if not forwarding.cut or forwarding.task.cancelling() > 1:
                     raise
+                forwarding.task.uncancel()
+                cut = True
             finally:
-                self._in_flight[target].discard(forward)
+                self._in_flight[target].discard(forwarding)
                 self._router.release(target)
-            if forward.cancelled():  # cut off at the end of the deregistration delay
+            if cut:  # cut off at the end of the deregistration delay
                 if record.response_started is None:
                     await _respond(counted_send, 502, error_page(502), b"text/html")
                     return
@@ -154,8 +168,14 @@ class ProxyApp:
         """End the requests still running on `target`; callable from any thread."""
         if self._loop is None or self._loop.is_closed():
             return
-        for forward in list(self._in_flight.get(target, ())):
-            self._loop.call_soon_threadsafe(forward.cancel)
+        for forwarding in list(self._in_flight.get(target, ())):
+            self._loop.call_soon_threadsafe(self._cut, target, forwarding)
+
+    def _cut(self, target: TargetAddress, forwarding: _Forwarding) -> None:
+        # On the loop: a request that has finished meanwhile is left alone.
+        if forwarding in self._in_flight.get(target, ()) and not forwarding.cut:
+            forwarding.cut = True
+            forwarding.task.cancel()
 
     async def _forward(
         self, target: TargetAddress, scope, receive, send, record: AccessRecord

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import secrets
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 
@@ -29,7 +29,8 @@ EDGE_RESPONSE_HEADERS = frozenset({"x-cache", "via", "x-amz-cf-pop", "x-amz-cf-i
 
 def new_request_id() -> str:
     """Like CloudFront's X-Amz-Cf-Id: 56 characters of URL-safe base64."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()
+    # random, not secrets: an ID need not be unpredictable, and os.urandom is a system call.
+    return base64.urlsafe_b64encode(random.randbytes(42)).decode()
 
 
 @dataclass

@@ -21,6 +21,7 @@ from harness.errors import HarnessError
 PROBE = Path(__file__).with_name("snapshot_probe.py")
 
 
+@pytest.mark.costly  # provisions a whole stack's control plane in a process of its own
 def test_a_restored_snapshot_is_the_control_plane_provisioning_made():
     # moto's state is per process: the probe provisions, snapshots, empties and restores in
     # a process of its own, and reads the control plane back after provisioning and restoring.

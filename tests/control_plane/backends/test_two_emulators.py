@@ -1,8 +1,11 @@
 import textwrap
 
+import pytest
+
 from harness.control_plane.backends.two_emulators import main
 
 
+@pytest.mark.costly  # two emulator processes and a child pytest
 def test_the_runner_gives_pytest_the_topology(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # a bare pytest starts faster
     check = tmp_path / "test_topology.py"
