@@ -1,7 +1,7 @@
 """How long `harness up --detach` takes to a ready stack, next to a bare moto server's time to
 its first answer, in the same run. Prints figures; it is not a test.
 
-    .venv/bin/python benchmarks/startup.py [--runs 5] [--tasks 2]
+    .venv/bin/python benchmarks/startup.py [--runs 5] [--tasks 2] [--idle 30]
 
 Each round starts a bare moto server, then the stack, one right after the other, so that the
 ratio of the pair sees the same load on a shared machine; the ratio is given per round
@@ -108,11 +108,12 @@ def bare_moto() -> tuple[float, float]:
 
 
 def harness_up(
-    tasks: int, cold: bool, checkout: str | None = None
-) -> tuple[float, dict[str, float], dict[str, float]]:
+    tasks: int, cold: bool, checkout: str | None = None, idle: float = 0.0
+) -> tuple[float, dict[str, float], dict[str, float], float | None]:
     """Seconds to a ready stack, CPU seconds spent to get there by process, the stack's step
-    timings. `checkout`: another checkout's harness and api, run by this environment from
-    that directory (`python -m` looks there first; the tasks are started there too)."""
+    timings, and (`idle` > 0) the stack process's CPU over `idle` seconds once ready, as a
+    share of a core. `checkout`: another checkout's harness and api, run by this environment
+    from that directory (`python -m` looks there first; the tasks are started there too)."""
     with tempfile.TemporaryDirectory(prefix="animehub-bench-") as run_dir:
         env = dict(os.environ)
         if cold:
@@ -136,11 +137,17 @@ def harness_up(
             pid = json.loads((Path(run_dir) / "state.json").read_text())["pid"]
             cpu = {"CLI (up --detach)": cli, **cpu_by_process(int(pid))}
             steps = status(run_dir).get("timings") or {}
+            idle_share = None
+            if idle > 0:
+                first, since = cpu_by_process(int(pid))["stack process"], time.monotonic()
+                time.sleep(idle)
+                spent = cpu_by_process(int(pid))["stack process"] - first
+                idle_share = spent / (time.monotonic() - since)
         finally:
             subprocess.run(
                 [*HARNESS, "down", "--run-dir", run_dir], capture_output=True, cwd=checkout
             )
-        return elapsed, cpu, steps
+        return elapsed, cpu, steps, idle_share
 
 
 class Figures:
@@ -153,8 +160,9 @@ class Figures:
         self.cpu_ratios: list[float] = []
         self.cpu_parts: dict[str, list[float]] = {}
         self.steps: dict[str, list[float]] = {}
+        self.idle: list[float] = []
 
-    def add(self, seconds, by_process, timings, moto, moto_cpu) -> None:
+    def add(self, seconds, by_process, timings, idle, moto, moto_cpu) -> None:
         cpu = sum(by_process.values())
         self.up.append(seconds)
         self.cpu.append(cpu)
@@ -164,6 +172,8 @@ class Figures:
             self.cpu_parts.setdefault(kind, []).append(value)
         for step, value in timings.items():
             self.steps.setdefault(step, []).append(value)
+        if idle is not None:
+            self.idle.append(idle * 100)
 
     def print(self, tasks: int) -> None:
         print(row(f"harness up --detach to ready ({tasks} tasks)", self.up, " s"))
@@ -172,6 +182,8 @@ class Figures:
         print(row("CPU ratio up / bare moto (per round)", self.cpu_ratios, "x"))
         for kind, values in sorted(self.cpu_parts.items(), key=lambda kv: -median(kv[1])):
             print(row(f"  CPU: {kind}", values, " s"))
+        if self.idle:
+            print(row("stack process CPU once ready, idle (% of a core)", self.idle, " %"))
         print("steps inside the stack, longest first (median s):")
         for step, values in sorted(self.steps.items(), key=lambda kv: -median(kv[1])):
             print(f"  {median(values):6.2f}  {step}")
@@ -183,6 +195,13 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=2)
     parser.add_argument(
         "--cold", action="store_true", help="an empty snapshot cache each round: provision"
+    )
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="also measure the ready stack's process CPU over this many idle seconds",
     )
     parser.add_argument(
         "--baseline",
@@ -201,7 +220,8 @@ def main() -> None:
         moto.append(seconds)
         moto_cpu.append(cpu)
         for checkout, figures in harnesses.values():
-            figures.add(*harness_up(args.tasks, args.cold, checkout), moto[-1], moto_cpu[-1])
+            up = harness_up(args.tasks, args.cold, checkout, args.idle)
+            figures.add(*up, moto[-1], moto_cpu[-1])
     print(row("bare moto server, first answer", moto, " s"))
     print(row("CPU: bare moto server", moto_cpu, " s"))
     for name, (_, figures) in harnesses.items():

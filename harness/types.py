@@ -103,6 +103,8 @@ class StatusDocument(TypedDict, total=False):
     # Active faults (harness.faults.rules.Fault fields + summary + how often met).
     faults: list[dict[str, Any]]
     aws_fault_proxy_url: str | None
+    # {"in_process": bool, "requests_handed_over": int}: the stack's own parts' AWS clients
+    internal_clients: dict[str, Any]
     # The state file only, from `harness up --persist` / `--seed`:
     restored: dict[str, int]  # items or objects put back, per table and bucket
     seed_fans: list[dict[str, str]]  # {"email", "password"} of each sample fan

@@ -104,6 +104,9 @@ class EndpointMap:
     access_key_id: str = "testing"
     secret_access_key: str = "testing"
     uses_real_credentials: bool = False
+    # Set by a Stack on the embedded backend: its own parts' clients (`internal_client`) reach
+    # the parts this process serves without a socket.
+    in_process: bool = False
 
     def url(self, service: str) -> str | None:
         return self.per_service.get(service, self.default)
@@ -136,6 +139,18 @@ class EndpointMap:
             kwargs["endpoint_url"] = url
         with _SESSION_LOCK:
             return shared_session().client(service, **kwargs)
+
+    def internal_client(self, service: str, config: Config | None = None):
+        """A client for the stack's own parts (the ECS agent, the ALB, provisioning...): as
+        `client`, but where the map is `in_process`, a request to the emulator or a front served
+        in this process is handed over without a socket (plumbing/in_process_boto.py). Tests,
+        users and the API tasks hold `client`s: always sockets."""
+        client = self.client(service, config)
+        if self.in_process:
+            from harness.plumbing.in_process_boto import hand_over
+
+            hand_over(client)
+        return client
 
     def describe(self) -> dict[str, str]:
         """Each known service and where it points, for `status` and report headers."""

@@ -50,7 +50,7 @@ def save(endpoints, record, run_dir: Path, final: Path | None = None) -> dict[st
     final = Path(final or Path(run_dir) / DATA_DIR)
     data = final.with_name(final.name + ".new")
     shutil.rmtree(data, ignore_errors=True)
-    dynamodb, s3 = endpoints.client("dynamodb"), endpoints.client("s3")
+    dynamodb, s3 = endpoints.internal_client("dynamodb"), endpoints.internal_client("s3")
     counts = {}
     for table in _tables(record):
         items = []
@@ -83,7 +83,7 @@ def restore(endpoints, record, run_dir: Path, data: Path | None = None) -> dict[
     """Put back what `save` wrote (under `<run_dir>/data/` or `data`), if anything; return
     counts."""
     data = Path(data or Path(run_dir) / DATA_DIR)
-    dynamodb, s3 = endpoints.client("dynamodb"), endpoints.client("s3")
+    dynamodb, s3 = endpoints.internal_client("dynamodb"), endpoints.internal_client("s3")
     counts = {}
     for table in _tables(record):
         path = data / "tables" / f"{table}.json"

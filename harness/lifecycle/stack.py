@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 
 from harness.clock import CLOCK_FILE, clock
 from harness.control_plane.backends import create_backend
@@ -150,6 +151,9 @@ class Stack:
         self._step(f"starting the {s.backend} backend", self.backend.start)
         self.endpoints = self.backend.endpoints
         if s.backend == "embedded":
+            # The parts' own clients call the emulator and the fronts in this process without
+            # a socket (EndpointMap.internal_client); tests, users and the tasks keep sockets.
+            self.endpoints = replace(self.endpoints, in_process=True)
             from harness.clock.emulator_time import put_embedded_emulator_on_the_clock
             from harness.control_plane.backends import cloudwatch_dimensions, dynamodb_recovery
 
@@ -281,7 +285,9 @@ class Stack:
         uploading = None
         if self.deploy_web:
             uploading = in_background(
-                lambda: self._step("uploading the web stub", lambda: upload_web_stub(self))
+                lambda: self._step(
+                    "uploading the web stub", lambda: upload_web_stub(self, internal=True)
+                )
             )
 
         edge_started.result()
@@ -289,7 +295,10 @@ class Stack:
         self.api_front.serve_cloudfront(self.edge)
 
         if uploading is not None:
-            self._step("deploying the web stub", lambda: publish(self, uploading.result()))
+            self._step(
+                "deploying the web stub",
+                lambda: publish(self, uploading.result(), internal=True),
+            )
 
         self._step(
             f"waiting for {self.blueprint.desired_count} API tasks to be healthy",

@@ -63,7 +63,17 @@ def status_document(stack) -> StatusDocument:
             for f in stack.faults.list()
         ],
         "aws_fault_proxy_url": stack.aws_faults.url if stack.aws_faults else None,
+        "internal_clients": _internal_clients(stack),
     }
+
+
+def _internal_clients(stack) -> dict:
+    """How the stack's own parts reach AWS: in-process (the embedded backend) or sockets."""
+    if stack.endpoints is None or not stack.endpoints.in_process:
+        return {"in_process": False}
+    from harness.plumbing.in_process_boto import handed_over
+
+    return {"in_process": True, "requests_handed_over": handed_over()}
 
 
 def _injected(stack, fault) -> int:

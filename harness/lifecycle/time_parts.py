@@ -16,7 +16,7 @@ def start_time_parts(stack, parts: ExitStack) -> None:
 
     alb = stack.alb
     stack.alb_metrics = AlbMetrics(
-        stack.endpoints.client("cloudwatch"),
+        stack.endpoints.internal_client("cloudwatch"),
         stack.run_dir.logs / FILE_NAME,
         alb.health,
         lambda: alb.access_log.elb if alb.access_log.elb != "-" else None,

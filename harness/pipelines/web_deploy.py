@@ -149,8 +149,20 @@ def deploy_web_stub(
     return publish(stack, deployment, wait_for_edge=wait_for_edge)
 
 
+def _client(stack: StackView, service: str, internal: bool):
+    """`internal`: a stack's own start deploying, with the clients of its parts (in-process on
+    the embedded backend); else a deploy a user or a test runs, on sockets."""
+    if internal:
+        return stack.endpoints.internal_client(service)
+    return stack.endpoints.client(service)
+
+
 def upload_web_stub(
-    stack: StackView, *, version: str | None = None, source_dir: Path | None = None
+    stack: StackView,
+    *,
+    version: str | None = None,
+    source_dir: Path | None = None,
+    internal: bool = False,
 ) -> WebDeployment:
     """A deploy's first half: every object in the bucket, nothing invalidated yet (a stack
     uploads while its edge starts, #14)."""
@@ -159,7 +171,7 @@ def upload_web_stub(
     config = site_config(stack, version)
     objects, asset_names = build(_source_files(Path(source_dir or WEB_STUB)), config)
     bucket = stack.record.web_bucket
-    s3 = stack.endpoints.client("s3")
+    s3 = _client(stack, "s3", internal)
     # Immutable assets first and index.html last: no page ever names a file not yet uploaded.
     order = sorted(objects, key=lambda k: (objects[k][1] == NO_CACHE, k == INDEX, k))
     for key in order:
@@ -183,12 +195,16 @@ def upload_web_stub(
 
 
 def publish(
-    stack: StackView, deployment: WebDeployment, *, wait_for_edge: float = 10.0
+    stack: StackView,
+    deployment: WebDeployment,
+    *,
+    wait_for_edge: float = 10.0,
+    internal: bool = False,
 ) -> WebDeployment:
     """A deploy's second half: invalidate what changed in place and (if the edge is known)
     wait until the edge serves the new config.json."""
     began = time.monotonic()
-    cloudfront = stack.endpoints.client("cloudfront")
+    cloudfront = _client(stack, "cloudfront", internal)
     applied_before = invalidations_applied(stack)
     deployment.invalidation_id = invalidate(
         cloudfront,

@@ -14,6 +14,7 @@ import asyncio
 import email.utils
 import functools
 import io
+import logging
 import sys
 import threading
 import time
@@ -25,6 +26,10 @@ Headers = list[tuple[str, str]]
 Answer = tuple[int, Headers, bytes]
 # handler(method, raw path, query string, headers, body) -> (status, headers, body)
 Handler = Callable[[str, str, str, Headers, bytes], Awaitable[Answer]]
+# A handler's `blocking(method, path, query, headers, body, timeout)`: the same call from a
+# thread without a loop (a boto3 client's), an exception in the app answered as the part's
+# server answers it; None when it cannot be made here (see `asgi`); TimeoutError after
+# `timeout` seconds without an answer.
 
 _served: dict[str, Handler] = {}
 _lock = threading.Lock()
@@ -140,7 +145,8 @@ def _http_date(second: int) -> str:
     return email.utils.formatdate(second, usegmt=True)
 
 
-def _call_wsgi(app, environ: dict) -> Answer:
+def _run_wsgi(app, environ: dict) -> Answer:
+    """The app's own status, headers and body."""
     started: dict = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -154,31 +160,81 @@ def _call_wsgi(app, environ: dict) -> Answer:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
-    status = int(started["status"].split(" ", 1)[0])
-    headers = started["headers"]
+    return int(started["status"].split(" ", 1)[0]), started["headers"], body
+
+
+def _bodyless(environ: dict, status: int) -> bool:
+    return environ["REQUEST_METHOD"] == "HEAD" or status < 200 or status in (204, 304)
+
+
+def _call_wsgi(app, environ: dict) -> Answer:
+    status, headers, body = _run_wsgi(app, environ)
     seen = {name.lower() for name, _ in headers}
     if "server" not in seen:
         headers.append(("Server", SERVER_HEADER))
     if "date" not in seen:
         headers.append(("Date", _http_date(int(time.time()))))
-    if environ["REQUEST_METHOD"] == "HEAD" or status < 200 or status in (204, 304):
+    if _bodyless(environ, status):
         body = b""
     return status, headers, body
+
+
+def _workers() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        with _lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(WSGI_THREADS, thread_name_prefix="in-process")
+    return _pool
+
+
+def _call_wsgi_as_served(app, environ: dict) -> Answer:
+    """The answer's fields as werkzeug's server writes them: its Server and Date first (before
+    the app's own, which may repeat them), the app's, chunked framing where the app gave no
+    length, then `Connection: close`. An exception before the app answered is its 500 (its
+    InternalServerError page), the traceback logged as it logs it."""
+    try:
+        status, headers, body = _run_wsgi(app, environ)
+    except Exception:
+        from werkzeug.exceptions import InternalServerError
+
+        logging.getLogger("werkzeug").exception("Error on request")
+        environ["wsgi.input"] = io.BytesIO()
+        status, headers, body = _run_wsgi(InternalServerError(), environ)
+    first = [("Server", SERVER_HEADER), ("Date", _http_date(int(time.time())))]
+    framing = []
+    if not _bodyless(environ, status) and all(n.lower() != "content-length" for n, _ in headers):
+        framing.append(("Transfer-Encoding", "chunked"))
+    return status, [*first, *headers, *framing, ("Connection", "close")], body
 
 
 def wsgi(app, url: str) -> Handler:
     """`app` (served at `url`) as a handler that runs it on a worker thread."""
 
     async def handle(method, path, query, headers, body) -> Answer:
-        global _pool
-        if _pool is None:
-            with _lock:
-                if _pool is None:
-                    _pool = ThreadPoolExecutor(WSGI_THREADS, thread_name_prefix="in-process")
         environ = wsgi_environ(url, method, path, query, headers, body)
-        return await asyncio.get_running_loop().run_in_executor(_pool, _call_wsgi, app, environ)
+        return await asyncio.get_running_loop().run_in_executor(
+            _workers(), _call_wsgi, app, environ
+        )
 
+    def blocking(method, path, query, headers, body, timeout) -> Answer:
+        environ = wsgi_environ(url, method, path, query, headers, body)
+        return _workers().submit(_call_wsgi_as_served, app, environ).result(timeout)
+
+    handle.blocking = blocking
     return handle
+
+
+# What uvicorn answers when an ASGI app raises before it started its answer.
+ASGI_SERVER_ERROR: Answer = (
+    500,
+    [
+        ("content-type", "text/plain; charset=utf-8"),
+        ("content-length", "21"),
+        ("connection", "close"),
+    ],
+    b"Internal Server Error",
+)
 
 
 def asgi(app, url: str, loop: asyncio.AbstractEventLoop) -> Handler:
@@ -235,4 +291,28 @@ def asgi(app, url: str, loop: asyncio.AbstractEventLoop) -> Handler:
         future = asyncio.run_coroutine_threadsafe(run(method, path, query, headers, body), loop)
         return await asyncio.wrap_future(future)
 
+    def blocking(method, path, query, headers, body, timeout) -> Answer | None:
+        try:
+            if asyncio.get_running_loop() is loop:
+                return None  # waiting here would block the loop that must answer
+        except RuntimeError:
+            pass
+        future = asyncio.run_coroutine_threadsafe(run(method, path, query, headers, body), loop)
+        try:
+            status, answered, content = future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
+        except Exception:
+            logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+            return ASGI_SERVER_ERROR
+        # as uvicorn writes the fields: names in lower case, chunked framing without a length
+        answered = [(name.lower(), value) for name, value in answered]
+        if not (method == "HEAD" or status < 200 or status in (204, 304)) and all(
+            name not in ("content-length", "transfer-encoding") for name, _ in answered
+        ):
+            answered.append(("transfer-encoding", "chunked"))
+        return status, answered, content
+
+    handle.blocking = blocking
     return handle

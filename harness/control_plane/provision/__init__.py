@@ -29,7 +29,7 @@ __all__ = ["provision", "api_environment"]
 
 
 def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
-    clients = {name: endpoints.client(name) for name in STACK_SERVICES}
+    clients = {name: endpoints.internal_client(name) for name in STACK_SERVICES}
     made: dict = {"region": bp.region}
 
     def phase(pool: ThreadPoolExecutor, *steps) -> None:
@@ -47,7 +47,7 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             lambda: provision_messaging(clients["sns"], clients["sqs"], bp),
             lambda: provision_repository(clients["ecr"], bp),
             lambda: provision_log_group(clients["logs"], bp),
-            lambda: provision_certificate(endpoints.client("acm"), bp),
+            lambda: provision_certificate(endpoints.internal_client("acm"), bp),
         )
         phase(
             pool,
@@ -60,8 +60,8 @@ def provision(endpoints: EndpointMap, bp: Blueprint) -> StackRecord:
             lambda: provision_compute(clients["ecs"], bp, made),
             lambda: _distribution_and_policies(clients["cloudfront"], clients["s3"], bp, made),
         )
-    provision_monitoring(endpoints.client("cloudwatch"), clients["sns"], bp, made)
-    provision_scaling(endpoints.client("application-autoscaling"), bp, made)
+    provision_monitoring(endpoints.internal_client("cloudwatch"), clients["sns"], bp, made)
+    provision_scaling(endpoints.internal_client("application-autoscaling"), bp, made)
     recorded = {f.name for f in fields(StackRecord)}
     return StackRecord(**{name: value for name, value in made.items() if name in recorded})
 

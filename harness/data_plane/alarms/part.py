@@ -32,8 +32,8 @@ def evaluated_every(alarm: dict) -> int:
 
 class AlarmEvaluator:
     def __init__(self, endpoints, then: Callable[[], None] | None = None) -> None:
-        self.cloudwatch = endpoints.client("cloudwatch")
-        self.sns = endpoints.client("sns")
+        self.cloudwatch = endpoints.internal_client("cloudwatch")
+        self.sns = endpoints.internal_client("sns")
         self.then = then
         self.evaluations = 0
         self.evaluated_at: float | None = None  # the stack time the latest pass began at

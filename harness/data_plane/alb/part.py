@@ -58,7 +58,7 @@ class LoadBalancer(TargetLoop):
         self.fail_open = fail_open
         self.log_dir = log_dir
         self.faults = faults  # harness.faults.store.FaultStore, or None
-        self._elbv2 = endpoints.client("elbv2")
+        self._elbv2 = endpoints.internal_client("elbv2")
         self._lock = threading.Lock()
         # One refresh at a time: a slow read applied after a newer one would bring a
         # deregistered target back.

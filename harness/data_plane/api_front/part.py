@@ -49,7 +49,7 @@ class ApiFront:
 
     def serve_ecs(self, agent) -> None:
         """Answer for `agent`'s cluster from now on."""
-        ecs = self.upstream.client("ecs")
+        ecs = self.upstream.internal_client("ecs")
         (cluster,) = ecs.describe_clusters(clusters=[agent.cluster])["clusters"]
         view = AgentView(agent, cluster["clusterArn"], self.upstream.region)
         self.app.interceptors["ecs"] = EcsInterceptor(view)

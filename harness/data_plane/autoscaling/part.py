@@ -13,9 +13,9 @@ from harness.data_plane.autoscaling.app import ScalingLoop
 class AutoScaler:
     def __init__(self, endpoints, interval: float = 60.0) -> None:
         self.loop = ScalingLoop(
-            endpoints.client("application-autoscaling"),
-            endpoints.client("cloudwatch"),
-            endpoints.client("ecs"),
+            endpoints.internal_client("application-autoscaling"),
+            endpoints.internal_client("cloudwatch"),
+            endpoints.internal_client("ecs"),
         )
         self._ticker = ClockTicker("autoscaling", self.loop.run_once, interval)
 

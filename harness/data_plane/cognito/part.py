@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from harness.control_plane.endpoints import EndpointMap
 from harness.data_plane.api_front.app import FrontApp
 from harness.data_plane.cognito.interceptor import CognitoCodes
+from harness.plumbing import in_process
 from harness.plumbing.servers import ServerThread
 
 SERVICE = "cognito-idp"
@@ -66,13 +67,15 @@ class CognitoFront:
         return self.upstream.pointing([SERVICE], self.url)
 
     def start(self) -> CognitoFront:
-        cognito = self.upstream.client(SERVICE)
+        cognito = self.upstream.internal_client(SERVICE)
         if self.checks_codes is None:
             self.checks_codes = emulator_checks_codes(cognito)
         if not self.checks_codes:
             self.codes = CognitoCodes(cognito, self.smtp_address)
             self.app.interceptors[SERVICE] = self.codes
         self._server = ServerThread(self.app, name="cognito_front", lifespan="on").start()
+        # the stack's own clients hand their calls over in-process, on the front's loop
+        in_process.serve(self.url, in_process.asgi(self.app, self.url, self.app.loop))
         return self
 
     def __enter__(self) -> CognitoFront:
@@ -83,6 +86,7 @@ class CognitoFront:
 
     def stop(self) -> None:
         if self._server is not None:
+            in_process.withdraw(self._server.url)
             self._server.stop()
             self._server = None
 

@@ -84,7 +84,7 @@ class AwsLogsDriver:
 
     def _client(self):
         if self._logs is None:
-            self._logs = self._endpoints.client("logs")
+            self._logs = self._endpoints.internal_client("logs")
         return self._logs
 
     def _ship(self, item: _Followed) -> None:

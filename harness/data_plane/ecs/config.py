@@ -104,8 +104,8 @@ class ControlPlane:
 
     def __init__(self, endpoints, cluster: str) -> None:
         self.cluster = cluster
-        self._ecs = endpoints.client("ecs")
-        self._elbv2 = endpoints.client("elbv2")
+        self._ecs = endpoints.internal_client("ecs")
+        self._elbv2 = endpoints.internal_client("elbv2")
         self._task_definitions: dict[str, TaskDefinitionSpec] = {}
 
     def describe_services(self, names: list[str]) -> dict[str, ServiceSpec]:

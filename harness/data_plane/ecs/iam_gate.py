@@ -38,7 +38,7 @@ _SNS_FIELDS = frozenset({"Action", "TopicArn", "SubscriptionArn"})
 class IamGate:
     def __init__(self, endpoints, role_of_key: Callable[[str], str | None]) -> None:
         self._endpoints = endpoints
-        self._iam = endpoints.client("iam")
+        self._iam = endpoints.internal_client("iam")
         self._role_of_key = role_of_key
         self._policies: dict[str, tuple[float, list[dict]]] = {}
         self._refreshing: set[str] = set()

@@ -49,7 +49,7 @@ class TaskEndpoints:
     """One loopback server for every task of the agent; each task has its own path and token."""
 
     def __init__(self, endpoints) -> None:
-        self._sts = endpoints.client("sts")
+        self._sts = endpoints.internal_client("sts")
         self._region = endpoints.region
         self._tasks: dict[str, TaskIdentity] = {}
         self._lock = threading.Lock()

@@ -11,7 +11,9 @@ from harness.data_plane.s3_lifecycle.storage import ApiStorage, EmbeddedMotoStor
 class S3Lifecycle:
     def __init__(self, endpoints, buckets: list[str], *, embedded: bool, interval: float = 5.0):
         self.loop = LifecycleLoop(
-            endpoints.client("s3"), buckets, EmbeddedMotoStorage() if embedded else ApiStorage()
+            endpoints.internal_client("s3"),
+            buckets,
+            EmbeddedMotoStorage() if embedded else ApiStorage(),
         )
         self._ticker = ClockTicker("s3_lifecycle", self.loop.run_once, interval)
 

@@ -35,7 +35,7 @@ class SnsDelivery:
         self, upstream, front_url: str, deliverer: Deliverer | None = None, now=None
     ) -> None:
         self.front_url = front_url.rstrip("/")
-        self.sns = upstream.client("sns")  # the emulator itself, not the front
+        self.sns = upstream.internal_client("sns")  # the emulator itself, not the front
         self.subscriptions = Subscriptions(now or clock.now)
         self.signer = Signer()
         self.maker = MessageMaker(self.front_url, self.signer)
