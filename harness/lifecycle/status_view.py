@@ -89,7 +89,7 @@ def render(doc: StatusDocument) -> str:
     agent = parts.get("ecs_agent") or {}
     runtime = agent.get("runtime") or {}
     if runtime:
-        lines += ["", f"ECS tasks run as {runtime.get('name')}s: {runtime.get('why')}"]
+        lines += ["", f"ECS tasks: the {runtime.get('name')} runtime ({runtime.get('why')})"]
         if runtime.get("pid"):
             lines.append(
                 f"  python -m tasks forked from a pre-imported parent, pid {runtime['pid']}"

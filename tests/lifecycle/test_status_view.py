@@ -83,3 +83,10 @@ def test_scaling_activities_are_listed_newest_first():
         "  service/animehub/animehub-api: Setting desired count to 2. Successful",
         "  service/animehub/animehub-api: Setting desired count to 3. Successful",
     ]
+
+
+def test_the_task_runtime_and_its_parent_are_named():
+    agent = {"runtime": {"name": "process", "why": "the default", "pid": 4242}}
+    text = render({"components": {"ecs_agent": agent}})
+    assert "ECS tasks: the process runtime (the default)" in text
+    assert "forked from a pre-imported parent, pid 4242" in text
