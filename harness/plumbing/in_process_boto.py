@@ -28,11 +28,18 @@ _NO_BODY_EXPECTED = {"GET", "HEAD", "DELETE", "TRACE", "OPTIONS", "CONNECT"}
 
 _count_lock = threading.Lock()
 _handed_over = 0
+_by_this_thread = threading.local()
 
 
 def handed_over() -> int:
     """How many requests this process's clients have handed over in-process so far."""
     return _handed_over
+
+
+def handed_over_by_this_thread() -> int:
+    """The same, counting only this thread's requests (other parts of a stack in this process
+    hand theirs over meanwhile, on their own threads)."""
+    return getattr(_by_this_thread, "count", 0)
 
 
 class AnswerBody(io.BytesIO):
@@ -99,6 +106,7 @@ def send(request, read_timeout: float | None = None, **_) -> AWSResponse | None:
     global _handed_over
     with _count_lock:
         _handed_over += 1
+    _by_this_thread.count = handed_over_by_this_thread() + 1
     status, answered, content = answer
     if request.method.upper() == "HEAD" or status < 200 or status in (204, 304):
         content = b""

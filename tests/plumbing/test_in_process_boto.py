@@ -24,7 +24,7 @@ from harness.data_plane.api_front import ApiFront
 from harness.data_plane.cognito import CognitoFront
 from harness.data_plane.ecs.config import ControlPlane
 from harness.plumbing import in_process
-from harness.plumbing.in_process_boto import handed_over
+from harness.plumbing.in_process_boto import handed_over_by_this_thread
 from harness.testkit.stack_fixtures import AwsClients
 
 REGION = "us-east-1"
@@ -173,10 +173,10 @@ def test_an_error_status_is_the_same_exception(emulator, bucket):
 
 def test_an_object_streams_in_chunks_as_through_the_socket(emulator, bucket):
     s3 = emulator.endpoints.internal_client("s3")
-    before = handed_over()
+    before = handed_over_by_this_thread()
     body = s3.get_object(Bucket="in-process-bucket", Key="big")["Body"]
     chunks = list(body.iter_chunks(64 * 1024))
-    assert handed_over() == before + 1
+    assert handed_over_by_this_thread() == before + 1
     assert len(chunks) == 5
     assert b"".join(chunks) == BIG
     ranged = s3.get_object(Bucket="in-process-bucket", Key="big", Range="bytes=10-19")
@@ -241,9 +241,9 @@ def test_the_fronts_answer_in_process_as_through_their_sockets(emulator):
     try:
         for service, call in calls:
             through_socket = answer_of(partial(call, endpoints.client(service)))
-            before = handed_over()
+            before = handed_over_by_this_thread()
             handed = answer_of(partial(call, endpoints.internal_client(service)))
-            assert handed_over() == before + 1
+            assert handed_over_by_this_thread() == before + 1
             assert handed == through_socket, service
     finally:
         cognito_front.stop()
