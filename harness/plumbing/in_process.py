@@ -163,8 +163,9 @@ def _run_wsgi(app, environ: dict) -> Answer:
     return int(started["status"].split(" ", 1)[0]), started["headers"], body
 
 
-def _bodyless(environ: dict, status: int) -> bool:
-    return environ["REQUEST_METHOD"] == "HEAD" or status < 200 or status in (204, 304)
+def bodyless(method: str, status: int) -> bool:
+    """An answer HTTP sends without a body (RFC 9110 6.4.1): to HEAD, 1xx, 204 and 304."""
+    return method.upper() == "HEAD" or status < 200 or status in (204, 304)
 
 
 def _call_wsgi(app, environ: dict) -> Answer:
@@ -174,7 +175,7 @@ def _call_wsgi(app, environ: dict) -> Answer:
         headers.append(("Server", SERVER_HEADER))
     if "date" not in seen:
         headers.append(("Date", _http_date(int(time.time()))))
-    if _bodyless(environ, status):
+    if bodyless(environ["REQUEST_METHOD"], status):
         body = b""
     return status, headers, body
 
@@ -203,7 +204,9 @@ def _call_wsgi_as_served(app, environ: dict) -> Answer:
         status, headers, body = _run_wsgi(InternalServerError(), environ)
     first = [("Server", SERVER_HEADER), ("Date", _http_date(int(time.time())))]
     framing = []
-    if not _bodyless(environ, status) and all(n.lower() != "content-length" for n, _ in headers):
+    if not bodyless(environ["REQUEST_METHOD"], status) and all(
+        n.lower() != "content-length" for n, _ in headers
+    ):
         framing.append(("Transfer-Encoding", "chunked"))
     return status, [*first, *headers, *framing, ("Connection", "close")], body
 
@@ -308,7 +311,7 @@ def asgi(app, url: str, loop: asyncio.AbstractEventLoop) -> Handler:
             return ASGI_SERVER_ERROR
         # as uvicorn writes the fields: names in lower case, chunked framing without a length
         answered = [(name.lower(), value) for name, value in answered]
-        if not (method == "HEAD" or status < 200 or status in (204, 304)) and all(
+        if not bodyless(method, status) and all(
             name not in ("content-length", "transfer-encoding") for name, _ in answered
         ):
             answered.append(("transfer-encoding", "chunked"))

@@ -108,7 +108,7 @@ def send(request, read_timeout: float | None = None, **_) -> AWSResponse | None:
         _handed_over += 1
     _by_this_thread.count = handed_over_by_this_thread() + 1
     status, answered, content = answer
-    if request.method.upper() == "HEAD" or status < 200 or status in (204, 304):
+    if in_process.bodyless(request.method, status):
         content = b""
     response = AWSResponse(request.url, status, HTTPHeaderDict(answered), AnswerBody(content))
     if not request.stream_output:
